@@ -1,0 +1,54 @@
+# comptoir — two commands: `make run` (set up and start on SQLite with demo data) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test lint check-migrations pytest venv dev-venv system-deps bench bench-compare clean
+
+run: venv
+	$(BIN)/comptoir run
+
+test: dev-venv system-deps lint check-migrations pytest
+
+lint: dev-venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy comptoir
+
+check-migrations: dev-venv
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The whole suite on SQLite, then on PostgreSQL and MariaDB when they are reachable
+# (always under CI=true, where a missing server is a failure).
+pytest: dev-venv
+	scripts/test-matrix
+
+system-deps:
+	scripts/system-deps
+
+venv: $(VENV)/.runtime
+dev-venv: $(VENV)/.dev
+
+$(VENV)/bin/uv:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "comptoir needs Python >= 3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv==0.13.9
+
+$(VENV)/.runtime: requirements.lock.txt pyproject.toml | $(VENV)/bin/uv
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock.txt
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: requirements-dev.lock.txt pyproject.toml $(VENV)/.runtime
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements-dev.lock.txt
+	touch $@
+
+# Re-pin the lock files after a change to pyproject.toml (needs the dev venv).
+lock: $(VENV)/bin/uv
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 -q -o requirements.lock.txt
+	$(BIN)/uv pip compile pyproject.toml --group dev --python-version 3.11 -q -o requirements-dev.lock.txt
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache

@@ -1,0 +1,208 @@
+"""The ``comptoir`` command.
+
+comptoir run          set up (migrate, static files, demo data on first run) and serve
+comptoir serve        the production web server (gunicorn) and the worker together
+comptoir serve --web-only / comptoir worker      one of the two
+comptoir demo         load the demo shop
+comptoir createadmin  create an administrator
+comptoir <any manage.py command>
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "comptoir.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        print(f"comptoir: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _banner(url: str, login: tuple[str, str] | None) -> None:
+    print("\n  comptoir is running:", url)
+    print("  back office:        ", f"{url}/desk/")
+    print("  contact form:       ", f"{url}/contact/")
+    if login:
+        print(f"  demo login:          {login[0]} / {login[1]}")
+    print("  stop with Ctrl-C\n", flush=True)
+
+
+def _demo_login_file() -> Path:
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "demo-login.txt"
+
+
+def cmd_demo(args: list[str]) -> int:
+    """Load the demo shop and create the demo administrator; prints the login."""
+    from django.conf import settings
+
+    from comptoir import demo
+    from comptoir.staff.models import Employee
+
+    if Employee.objects.exists() and "--force" not in args:
+        print("comptoir demo: the database already has employees; use --force to add demo data.")
+        return 1
+    password = secrets.token_urlsafe(9)
+    summary = demo.demo_load(admin_password=password)
+    login_file = _demo_login_file()
+    login_file.write_text(f"{demo.DEMO_ADMIN_EMAIL}\n{password}\n")
+    login_file.chmod(0o600)
+    print(
+        f"demo data loaded in {settings.DATA_DIR}: {summary}. "
+        f"Log in as {demo.DEMO_ADMIN_EMAIL} / {password}"
+    )
+    return 0
+
+
+def cmd_createadmin(args: list[str]) -> int:
+    import argparse
+    import getpass
+
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from comptoir.staff.models import Role
+    from comptoir.staff.services import employee_create
+
+    parser = argparse.ArgumentParser(prog="comptoir createadmin")
+    parser.add_argument("--email", required=True)
+    parser.add_argument("--first-name", default="Admin")
+    parser.add_argument("--last-name", default="")
+    parser.add_argument("--language", default=None)
+    parser.add_argument("--password", help="default: asked, or COMPTOIR_ADMIN_PASSWORD")
+    options = parser.parse_args(args)
+    password = options.password or os.environ.get("COMPTOIR_ADMIN_PASSWORD")
+    if not password:
+        password = getpass.getpass("Password: ")
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        print("comptoir createadmin: " + " ".join(exc.messages), file=sys.stderr)
+        return 2
+    employee = employee_create(
+        email=options.email,
+        password=password,
+        first_name=options.first_name,
+        last_name=options.last_name,
+        role=Role.ADMINISTRATOR,
+        language=options.language,
+    )
+    print(f"administrator {employee.email} created")
+    return 0
+
+
+def _prepare() -> tuple[str, str] | None:
+    """Migrations, cache table, static files; demo data on first run. Returns the demo login."""
+    from django.core.management import call_command
+
+    from comptoir.staff.models import Employee
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if not Employee.objects.exists():
+        print("first run: loading the demo shop…", flush=True)
+        cmd_demo([])
+    login_file = _demo_login_file()
+    if login_file.exists():
+        email, password = login_file.read_text().split("\n")[:2]
+        if Employee.objects.filter(email=email).exists():
+            return email, password
+    return None
+
+
+def _serve(*, web: bool, worker: bool, login: tuple[str, str] | None) -> int:
+    from django.conf import settings
+
+    children: list[subprocess.Popen[bytes]] = []
+    if web:
+        children.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "comptoir.wsgi:application",
+                    "--bind",
+                    settings.COMPTOIR_BIND,
+                    "--workers",
+                    str(settings.COMPTOIR_WEB_WORKERS),
+                    "--access-logfile",
+                    "-",
+                    "--graceful-timeout",
+                    "10",
+                ]
+            )
+        )
+    if worker:
+        children.append(subprocess.Popen([sys.executable, "-m", "comptoir.cli", "worker"]))
+    stopping = False
+
+    def stop(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    if web:
+        _banner(f"http://{settings.COMPTOIR_BIND}", login)
+    status = 0
+    while not stopping:
+        if any(child.poll() is not None for child in children):
+            status = 1
+            print("comptoir: a process stopped unexpectedly; stopping the others", file=sys.stderr)
+            break
+        time.sleep(0.3)
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+    print("comptoir stopped.", flush=True)
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "manage":
+        args = args[1:]
+    command = args[0] if args else "help"
+    _setup()
+    if command == "run":
+        login = _prepare()
+        return _serve(web=True, worker=True, login=login)
+    if command == "serve":
+        return _serve(web=True, worker="--web-only" not in args, login=None)
+    if command == "demo":
+        return cmd_demo(args[1:])
+    if command == "createadmin":
+        return cmd_createadmin(args[1:])
+    if command in {"help", "-h", "--help"}:
+        print(__doc__)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["comptoir", *args])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

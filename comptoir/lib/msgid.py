@@ -1,0 +1,46 @@
+"""Signed Message-IDs: ``<ct.<thread id>.<nonce>.<signature>@domain>``.
+
+The signature is an HMAC-SHA256 over ``<thread id>.<nonce>`` with a key derived from the secret key,
+truncated to 128 bits (32 hex characters). A reply that carries one of our Message-IDs in In-Reply-To
+or References can be tied to its thread only if the signature verifies exactly: a truncated, padded
+or altered signature is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+
+_PATTERN = re.compile(r"<?ct\.(\d{1,18})\.([0-9a-f]{16})\.([0-9a-f]+)@([^>\s]+)>?")
+
+
+def _signature(key: bytes, thread_id: int, nonce: str) -> str:
+    return hmac.new(key, f"{thread_id}.{nonce}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def make_message_id(*, key: bytes, thread_id: int, domain: str) -> str:
+    nonce = secrets.token_hex(8)
+    return f"<ct.{thread_id}.{nonce}.{_signature(key, thread_id, nonce)}@{domain}>"
+
+
+def verify_message_id(value: str, *, key: bytes) -> int | None:
+    """Return the thread id of a Message-ID we signed, or None."""
+    match = _PATTERN.fullmatch(value.strip())
+    if match is None:
+        return None
+    thread_id, nonce, signature = int(match[1]), match[2], match[3]
+    if not hmac.compare_digest(signature, _signature(key, thread_id, nonce)):
+        return None
+    return thread_id
+
+
+def find_signed_thread_ids(header: str, *, key: bytes) -> list[int]:
+    """Thread ids of every validly signed Message-ID in an In-Reply-To or References value."""
+    ids = []
+    for candidate in re.findall(r"<[^<>]+>", header):
+        thread_id = verify_message_id(candidate, key=key)
+        if thread_id is not None and thread_id not in ids:
+            ids.append(thread_id)
+    return ids

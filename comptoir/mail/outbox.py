@@ -1,0 +1,188 @@
+"""Delivering the outbox: claim due rows, send each through the configured backend, record.
+
+Claiming is a short transaction that moves rows from ``queued`` to ``sending`` with a lease; on
+PostgreSQL and MariaDB it skips rows another worker has locked, on SQLite the IMMEDIATE transaction
+serialises claimers. A worker that dies mid-send leaves its rows ``sending`` until the lease ends,
+then they are claimed again. Transient failures (server down, 4xx) are retried with back-off; a
+permanent refusal (5xx) or the last attempt marks the row ``failed`` with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from comptoir.threads.models import EmailStatus, EventKind, OutboundEmail, ThreadEvent
+from comptoir.threads.storage import attachment_open
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+# Delay before attempt n+1 (the last value repeats).
+BACKOFF = [timedelta(seconds=s) for s in (30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600)]
+
+
+class PermanentFailure(Exception):
+    pass
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def outbox_claim(*, limit: int = 20) -> list[OutboundEmail]:
+    now = timezone.now()
+    with transaction.atomic():
+        due = OutboundEmail.objects.filter(
+            Q(status=EmailStatus.QUEUED, next_attempt_at__lte=now)
+            | Q(status=EmailStatus.SENDING, lease_expires_at__lt=now)
+        ).order_by("next_attempt_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        rows = list(due[:limit])
+        if rows:
+            OutboundEmail.objects.filter(pk__in=[row.pk for row in rows]).update(
+                status=EmailStatus.SENDING, lease_expires_at=now + LEASE
+            )
+    return rows
+
+
+def build_message(email: OutboundEmail, backend: BaseEmailBackend) -> EmailMultiAlternatives:
+    from email.utils import formataddr
+
+    headers = {"Message-ID": email.header_message_id, "Auto-Submitted": "auto-generated"}
+    if email.kind == "reply":
+        # A person's answer, not an automatic message: let mail clients and autoresponders treat
+        # it as such.
+        headers.pop("Auto-Submitted")
+    if email.in_reply_to:
+        headers["In-Reply-To"] = email.in_reply_to
+    if email.references:
+        headers["References"] = email.references
+    if email.is_internal:
+        headers["X-Comptoir-Internal"] = "notification"
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=formataddr((email.from_name, email.from_email)),
+        to=[formataddr((email.to_name, email.to_email))],
+        reply_to=[email.reply_to] if email.reply_to else None,
+        headers=headers,
+        connection=backend,
+    )
+    for attachment in email.attachments.all():
+        with attachment_open(attachment) as handle:
+            message.attach(attachment.original_name, handle.read(), attachment.content_type)
+    return message
+
+
+def _is_permanent(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500 and not isinstance(exc, smtplib.SMTPAuthenticationError)
+    return isinstance(exc, PermanentFailure | ValueError)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{rcpt}: {code} {msg.decode(errors='replace')}"
+            for rcpt, (code, msg) in exc.recipients.items()
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        error = exc.smtp_error
+        text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
+        return f"{exc.smtp_code} {text}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _record(email: OutboundEmail, exc: Exception | None) -> str:
+    now = timezone.now()
+    email.attempts += 1
+    email.lease_expires_at = None
+    if exc is None:
+        email.status, email.sent_at, email.last_error = EmailStatus.SENT, now, ""
+        outcome = "sent"
+    else:
+        email.last_error = _describe(exc)[:2000]
+        if _is_permanent(exc) or email.attempts >= settings.COMPTOIR_OUTBOX_MAX_ATTEMPTS:
+            email.status = EmailStatus.FAILED
+            outcome = "failed"
+        else:
+            email.status = EmailStatus.QUEUED
+            email.next_attempt_at = now + BACKOFF[min(email.attempts, len(BACKOFF)) - 1]
+            outcome = "retried"
+    with transaction.atomic():
+        email.save(
+            update_fields=[
+                "attempts",
+                "lease_expires_at",
+                "status",
+                "sent_at",
+                "last_error",
+                "next_attempt_at",
+            ]
+        )
+        if outcome == "failed" and email.thread_id is not None:
+            ThreadEvent.objects.create(
+                thread_id=email.thread_id,
+                kind=EventKind.DELIVERY_FAILED,
+                data={"email": email.pk, "to": email.to_email, "error": email.last_error[:500]},
+            )
+    return outcome
+
+
+def outbox_deliver(*, limit: int = 20) -> DeliveryReport:
+    """Send what is due now. Safe to run in several workers at once."""
+    report = DeliveryReport()
+    rows = outbox_claim(limit=limit)
+    if not rows:
+        return report
+    backend = get_connection(fail_silently=False)
+    connected = False
+    for email in rows:
+        try:
+            if not connected:
+                backend.open()
+                connected = True
+            build_message(email, backend).send()
+        except (OSError, smtplib.SMTPException, ssl.SSLError, ValueError) as exc:
+            log.warning("e-mail %s to %s not sent: %s", email.pk, email.to_email, _describe(exc))
+            outcome = _record(email, exc)
+            # Start the next e-mail on a fresh connection: this one may be in any state.
+            _close(backend)
+            connected = False
+        else:
+            outcome = _record(email, None)
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    _close(backend)
+    return report
+
+
+def _close(backend: BaseEmailBackend) -> None:
+    try:
+        backend.close()
+    except (OSError, smtplib.SMTPException):
+        log.debug("closing the mail connection failed", exc_info=True)
+
+
+def outbox_retry(*, email: OutboundEmail) -> None:
+    """Queue a failed e-mail again (the employee's "retry")."""
+    OutboundEmail.objects.filter(pk=email.pk, status=EmailStatus.FAILED).update(
+        status=EmailStatus.QUEUED, next_attempt_at=timezone.now(), attempts=0
+    )

@@ -1,0 +1,70 @@
+"""The worker: one loop that drains the outbox (and, later, fetches mailboxes).
+
+It never stops on an error in one task: the error is logged and the loop goes on. SIGINT and
+SIGTERM end it after the current step.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+from types import FrameType
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+
+from comptoir.mail.models import WorkerHeartbeat
+from comptoir.mail.outbox import outbox_deliver
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    def __init__(self, *, interval: float | None = None, name: str | None = None) -> None:
+        self.interval = interval if interval is not None else settings.COMPTOIR_WORKER_INTERVAL
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.stopping = threading.Event()
+
+    def stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
+        self.stopping.set()
+
+    def beat(self) -> None:
+        WorkerHeartbeat.objects.update_or_create(
+            name=self.name, defaults={"beat_at": timezone.now()}
+        )
+
+    def run_once(self) -> None:
+        for step in (self.beat, self.deliver):
+            try:
+                step()
+            except Exception:
+                log.exception("worker step %s failed; carrying on", step.__name__)
+
+    def deliver(self) -> None:
+        # Drain everything that is due before sleeping, one batch at a time.
+        while not self.stopping.is_set():
+            report = outbox_deliver(limit=20)
+            if report.sent or report.failed or report.retried:
+                log.info(
+                    "outbox: %d sent, %d to retry, %d failed",
+                    report.sent,
+                    report.retried,
+                    report.failed,
+                )
+            if report.sent + report.failed + report.retried < 20:
+                return
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        log.info("worker %s started", self.name)
+        while not self.stopping.is_set():
+            close_old_connections()
+            self.run_once()
+            self.stopping.wait(self.interval)
+        WorkerHeartbeat.objects.filter(name=self.name).delete()
+        log.info("worker %s stopped", self.name)

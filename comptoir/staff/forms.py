@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.staff import services
+from comptoir.staff.models import Employee
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.employee: Employee | None = None
+        self.fields["email"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        email, password = data.get("email"), data.get("password")
+        if not email or not password:
+            return data
+        ip = self.request.META.get("REMOTE_ADDR", "")
+        if services.login_is_locked(email=email, ip=ip):
+            raise forms.ValidationError(
+                _("Too many failed attempts. Please wait 15 minutes and try again."),
+                code="locked",
+            )
+        user = authenticate(self.request, username=email, password=password)
+        if not isinstance(user, Employee) or not user.is_active:
+            services.login_record_failure(email=email, ip=ip)
+            raise forms.ValidationError(
+                _("This e-mail address and password do not match an active employee."),
+                code="invalid",
+            )
+        services.login_record_success(email=email, ip=ip)
+        self.employee = user
+        return data

@@ -1,0 +1,69 @@
+"""Employees: the shop's team, who log in with their e-mail address."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    return list(settings.LANGUAGES)
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", _("Agent")
+    ADMINISTRATOR = "admin", _("Administrator")
+
+
+class EmployeeManager(BaseUserManager["Employee"]):
+    def get_by_natural_key(self, username: str | None) -> Employee:
+        return self.get(email__iexact=(username or "").strip())
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> Employee:
+        employee = self.model(email=self.normalize_email(email).lower(), **extra)
+        employee.set_password(password)
+        employee.save(using=self._db)
+        return employee
+
+
+class Employee(AbstractBaseUser):
+    email = models.EmailField(_("e-mail address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150)
+    language = models.CharField(_("language"), max_length=8, choices=_language_choices)
+    role = models.CharField(_("role"), max_length=8, choices=Role.choices, default=Role.AGENT)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects: ClassVar[EmployeeManager] = EmployeeManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    @property
+    def short_name(self) -> str:
+        """ "F. Lastname", as the thread list shows employees."""
+        initial = f"{self.first_name[:1]}. " if self.first_name else ""
+        return f"{initial}{self.last_name}".strip() or self.email
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == Role.ADMINISTRATOR

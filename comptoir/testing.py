@@ -1,0 +1,276 @@
+"""Helpers shared by every test: named characters, make_* helpers and real-service fixtures.
+
+The characters: Alice is a registered customer, Gaston a guest; Bob is an agent, Charlie an
+administrator, Dana an agent who left (inactive).
+
+Components that a user meets for real (an SMTP server, Chromium, PostgreSQL…) are real here. When
+one is missing, the test is skipped on a developer's machine but FAILS under ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from comptoir.shop.models import Customer, Order
+from comptoir.staff.models import Employee, Role
+from comptoir.staff.services import employee_create
+from comptoir.threads.models import Contact, Source, Thread
+from comptoir.threads.services import CustomerMessage, thread_open
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PASSWORD = "correct horse battery staple"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def require(available: bool, component: str) -> None:
+    """Skip locally, fail in CI, when a real component a test needs is missing."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{component} is required under CI=true but is not available")
+    pytest.skip(f"{component} is not available on this machine")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+# --- make_* helpers -----------------------------------------------------------------------------
+
+
+def make_employee(
+    first_name: str = "Bob",
+    *,
+    role: Role = Role.AGENT,
+    language: str = "en",
+    active: bool = True,
+    email: str | None = None,
+) -> Employee:
+    employee = employee_create(
+        email=email or f"{first_name.lower()}@shop.test",
+        password=PASSWORD,
+        first_name=first_name,
+        last_name="Tester",
+        role=role,
+        language=language,
+    )
+    if not active:
+        employee.is_active = False
+        employee.save(update_fields=["is_active"])
+    return employee
+
+
+def make_customer(
+    first_name: str = "Alice",
+    *,
+    email: str | None = None,
+    language: str = "en",
+    guest: bool = False,
+) -> Customer:
+    return Customer.objects.create(
+        email=email or f"{first_name.lower()}@example.com",
+        first_name=first_name,
+        last_name="Doe",
+        language=language,
+        is_guest=guest,
+    )
+
+
+def make_order(customer: Customer, *, reference: str = "XKBKNABJK", valid: bool = True) -> Order:
+    return Order.objects.create(
+        reference=reference,
+        customer=customer,
+        currency="EUR",
+        total_paid=Decimal("49.90"),
+        total_paid_shop_currency=Decimal("49.90"),
+        valid=valid,
+        language=customer.language,
+    )
+
+
+def default_contact() -> Contact:
+    """The "Customer service" contact the data migration creates."""
+    return Contact.objects.get(name__en="Customer service")
+
+
+def make_thread(
+    *,
+    email: str = "alice@example.com",
+    text: str = "Where is my parcel?",
+    language: str = "en",
+    contact: Contact | None = None,
+    customer: Customer | None = None,
+    order: Order | None = None,
+    source: Source = Source.FORM,
+) -> Thread:
+    thread, _message = thread_open(
+        email=email,
+        incoming=CustomerMessage(text=text, source=source),
+        language=language,
+        contact=contact if contact is not None else default_contact(),
+        customer=customer,
+        order=order,
+    )
+    return thread
+
+
+def logged_in_client(employee: Employee) -> Client:
+    client = Client()
+    client.force_login(employee)
+    return client
+
+
+# --- fixtures: characters -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def bob(db: None) -> Employee:
+    return make_employee("Bob")
+
+
+@pytest.fixture
+def charlie(db: None) -> Employee:
+    return make_employee("Charlie", role=Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def dana(db: None) -> Employee:
+    return make_employee("Dana", active=False)
+
+
+@pytest.fixture
+def alice(db: None) -> Customer:
+    return make_customer("Alice")
+
+
+# --- fixtures: a real SMTP server on loopback ---------------------------------------------------
+
+
+@dataclass
+class SmtpSink:
+    """aiosmtpd on 127.0.0.1 that keeps what it accepts; can refuse some recipients."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    messages: list[Any] = field(default_factory=list)
+    # recipient address → SMTP reply to give at RCPT TO (e.g. "550 5.1.1 No such user").
+    refuse: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://{self.host}:{self.port}"
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def parsed(self) -> list[Any]:
+        import email
+        from email import policy
+
+        return [
+            email.message_from_bytes(env.content, policy=policy.default) for env in self.messages
+        ]
+
+
+class SmtpServer:
+    def __init__(self, sink: SmtpSink, tls_context: ssl.SSLContext | None = None) -> None:
+        from aiosmtpd.controller import Controller
+
+        sink.port = sink.port or free_port()
+        self.sink = sink
+        self.controller = Controller(
+            sink, hostname=sink.host, port=sink.port, tls_context=tls_context
+        )
+        self.running = False
+
+    def start(self) -> None:
+        self.controller.start()
+        self.running = True
+
+    def stop(self) -> None:
+        if self.running:
+            self.controller.stop()
+            self.running = False
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SmtpServer]:
+    """A running SMTP server; Django's SMTP backend points at it."""
+    server = SmtpServer(SmtpSink())
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = server.sink.host
+    settings.EMAIL_PORT = server.sink.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server: SmtpServer) -> SmtpSink:
+    return smtp_server.sink
+
+
+# --- fixtures: files and the browser ------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _attachment_storage(settings: Any, tmp_path: Path) -> None:
+    """Each test stores attachment files in its own folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "attachments")},
+        },
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    require(shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists(), "Chromium")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    """Where browser tests save their screenshots (kept after the run)."""
+    path = Path(os.environ.get("COMPTOIR_SCREENSHOTS", "var/screenshots"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,59 @@
+"""Start-up refuses bad settings with a message naming the variable (checked in a real process)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("COMPTOIR_") and key != "DJANGO_SETTINGS_MODULE"
+    }
+    environ.update({"COMPTOIR_DATA_DIR": str(tmp_path / "data"), **env})
+    return subprocess.run(
+        [sys.executable, "-m", "comptoir.cli", "check"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("COMPTOIR_DATABASE_URL", "oracle://scott@tiger/db", "unsupported scheme 'oracle'"),
+        ("COMPTOIR_DATABASE_URL", "postgres://host:port/db", "not a valid URL"),
+        ("COMPTOIR_EMAIL_URL", "smtp://", "has no host name"),
+        ("COMPTOIR_EMAIL_URL", "pigeon://loft", "unsupported scheme 'pigeon'"),
+        ("COMPTOIR_WEB_WORKERS", "many", "expected a whole number"),
+        ("COMPTOIR_LANGUAGE", "de", "expected one of en, fr, es"),
+        ("COMPTOIR_TIME_ZONE", "Mars/Olympus", "unknown time zone"),
+        ("COMPTOIR_SECRET_KEY", "short", "at least 32 characters"),
+    ],
+)
+def test_a_bad_value_stops_start_up_naming_the_variable(tmp_path, variable, value, says):
+    result = run_check(tmp_path, **{variable: value})
+    assert result.returncode == 2
+    assert f"configuration error: {variable}: " in result.stderr
+    assert says in result.stderr
+
+
+def test_good_settings_start_and_keep_a_generated_secret_key(tmp_path):
+    result = run_check(tmp_path)
+    assert result.returncode == 0, result.stderr
+    key_file = tmp_path / "data" / "secret_key"
+    first = key_file.read_text()
+    assert len(first) >= 50
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert run_check(tmp_path).returncode == 0
+    assert key_file.read_text() == first

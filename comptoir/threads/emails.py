@@ -1,0 +1,124 @@
+"""Writing outgoing e-mails as outbox rows (rendered here, delivered by ``comptoir.mail``).
+
+Nothing here touches MIME or the network: an e-mail is a row with its text already rendered in the
+recipient's language, a signed Message-ID and the threading headers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.crypto import salted_hmac
+
+from comptoir.lib.msgid import make_message_id
+from comptoir.threads.models import Attachment, EmailKind, Message, OutboundEmail, Thread
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def header_text(value: str, limit: int = 255) -> str:
+    """Text safe to put in a header: control characters (CR, LF, tab…) become spaces."""
+    return _CONTROL.sub(" ", value).strip()[:limit]
+
+
+def message_id_key() -> bytes:
+    return salted_hmac("comptoir.message-id", "key", secret=settings.SECRET_KEY).digest()
+
+
+def new_message_id(thread: Thread | None) -> str:
+    return make_message_id(
+        key=message_id_key(),
+        thread_id=thread.pk if thread is not None else 0,
+        domain=settings.COMPTOIR_MESSAGE_ID_DOMAIN,
+    )
+
+
+def conversation_url(thread: Thread) -> str:
+    """The customer's link to their conversation (public, secret token)."""
+    path = reverse("contact_form:thread", kwargs={"token": thread.token})
+    return f"{settings.COMPTOIR_SITE_URL}{path}?lang={thread.language}"
+
+
+def thread_sender(thread: Thread) -> tuple[str, str]:
+    """(address, name) e-mails about this thread come from: its contact's, else the shop's."""
+    if thread.contact is not None and thread.contact.email:
+        return thread.contact.email, thread.contact.name_in(thread.language)
+    return settings.DEFAULT_FROM_EMAIL, settings.COMPTOIR_SHOP_NAME
+
+
+def _references(thread: Thread) -> tuple[str, str]:
+    """In-Reply-To and References for a new e-mail in this thread: its latest mail headers."""
+    ids = list(
+        thread.messages.exclude(message_id="")
+        .order_by("-created_at", "-id")
+        .values_list("message_id", flat=True)[:10]
+    )
+    ids.reverse()
+    return (ids[-1] if ids else ""), " ".join(ids)
+
+
+def email_queue(
+    *,
+    kind: EmailKind,
+    template: str,
+    context: Mapping[str, Any],
+    language: str,
+    to_email: str,
+    to_name: str = "",
+    from_email: str,
+    from_name: str = "",
+    reply_to: str = "",
+    thread: Thread | None = None,
+    message: Message | None = None,
+    attachments: Iterable[Attachment] = (),
+    is_internal: bool = False,
+    threading: bool = True,
+    subject_suffix: str = "",
+) -> OutboundEmail:
+    """Render ``threads/email/<template>.txt`` (first line = subject) and queue it.
+
+    Call inside the transaction of the change that causes the e-mail.
+    """
+    with translation.override(language):
+        rendered = render_to_string(
+            f"threads/email/{template}.txt",
+            {
+                **context,
+                "shop_name": settings.COMPTOIR_SHOP_NAME,
+                "site_url": settings.COMPTOIR_SITE_URL,
+            },
+        )
+    subject_line, _sep, body = rendered.lstrip().partition("\n")
+    subject = header_text(f"{subject_line.strip()}{subject_suffix}")
+    in_reply_to, references = _references(thread) if (thread and threading) else ("", "")
+    email = OutboundEmail.objects.create(
+        kind=kind,
+        thread=thread,
+        message=message,
+        from_email=from_email,
+        from_name=header_text(from_name, 150),
+        to_email=to_email,
+        to_name=header_text(to_name, 150),
+        reply_to=reply_to,
+        subject=subject,
+        body_text=body.strip() + "\n",
+        header_message_id=new_message_id(thread),
+        in_reply_to=in_reply_to,
+        references=references,
+        is_internal=is_internal,
+    )
+    attachments = list(attachments)
+    if attachments:
+        email.attachments.set(attachments)
+    if message is not None:
+        message.message_id = email.header_message_id
+        message.in_reply_to = in_reply_to
+        message.references = references
+        message.save(update_fields=["message_id", "in_reply_to", "references"])
+    return email

@@ -1,0 +1,380 @@
+"""Conversations with customers: contacts, threads, messages, attachments, events and the outbox.
+
+Thread carries a few values derived from its messages (last message time and excerpt, unread flag,
+counts). They are written by ``threads.services`` in the same transaction as the message, so the
+back-office list and the statistics read one row per thread instead of scanning messages.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.lib.i18n import localized
+from comptoir.lib.tokens import random_token
+from comptoir.shop.models import Customer, Order
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    return list(settings.LANGUAGES)
+
+
+class Contact(models.Model):
+    """A department customers can write to ("Customer service", "Webmaster")."""
+
+    name = models.JSONField(_("name"), default=dict)
+    description = models.JSONField(_("description"), default=dict, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    save_messages = models.BooleanField(_("Save messages?"), default=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return self.name_in(settings.LANGUAGE_CODE)
+
+    def name_in(self, language: str) -> str:
+        return localized(self.name, language, settings.LANGUAGE_CODE)
+
+    def description_in(self, language: str) -> str:
+        return localized(self.description, language, settings.LANGUAGE_CODE)
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    PENDING1 = "pending1", _("Pending 1")
+    PENDING2 = "pending2", _("Pending 2")
+
+
+class Author(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    EMPLOYEE = "employee", _("Employee")
+
+
+class Source(models.TextChoices):
+    FORM = "form", _("Contact form")
+    EMAIL = "email", _("E-mail")
+    DESK = "desk", _("Back office")
+    ORDER_PAGE = "order", _("Order page")
+    API = "api", _("API")
+
+
+def new_thread_token() -> str:
+    return random_token(24)
+
+
+class Thread(models.Model):
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="threads",
+        verbose_name=_("contact"),
+    )
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="threads",
+        verbose_name=_("customer"),
+    )
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="threads",
+        verbose_name=_("order"),
+    )
+    product_reference = models.CharField(_("product"), max_length=64, blank=True)
+    email = models.EmailField(_("e-mail address"))
+    language = models.CharField(_("language"), max_length=8, choices=_language_choices)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    token = models.CharField(max_length=32, unique=True, default=new_thread_token, editable=False)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_threads",
+        verbose_name=_("assignee"),
+    )
+    # The employee who wrote the most recent employee message (shown when nobody is assigned).
+    last_employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Derived from the messages, maintained by threads.services.
+    last_message_at = models.DateTimeField(_("last message"), default=timezone.now)
+    last_customer_message_at = models.DateTimeField(null=True, blank=True)
+    last_employee_message_at = models.DateTimeField(null=True, blank=True)
+    first_customer_message_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    last_message_excerpt = models.CharField(max_length=200, blank=True)
+    last_message_from = models.CharField(max_length=8, choices=Author.choices, blank=True)
+    is_unread = models.BooleanField(_("unread"), default=False)
+    has_private = models.BooleanField(_("private note"), default=False)
+    message_count = models.PositiveIntegerField(default=0)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "-id"], name="thread_status_id"),
+            models.Index(fields=["contact", "status", "-id"], name="thread_contact_status_id"),
+            models.Index(fields=["assignee", "status", "-id"], name="thread_assignee_status_id"),
+            models.Index(fields=["language", "-id"], name="thread_language_id"),
+            models.Index(fields=["email"], name="thread_email"),
+            models.Index(fields=["-last_message_at", "-id"], name="thread_last_message"),
+            # Contact boxes: unread count and oldest unread per contact.
+            models.Index(
+                fields=["contact", "is_unread", "last_customer_message_at"],
+                name="thread_contact_unread",
+            ),
+            # Next unanswered: oldest open thread whose last word is the customer's.
+            models.Index(
+                fields=["status", "last_message_from", "last_customer_message_at"],
+                name="thread_unanswered",
+            ),
+            # KPIs over the last 30 days.
+            models.Index(fields=["first_response_at"], name="thread_first_response"),
+            models.Index(fields=["status", "status_changed_at"], name="thread_status_changed"),
+        ]
+        verbose_name = _("thread")
+        verbose_name_plural = _("threads")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.email}"
+
+    @property
+    def markers(self) -> str:
+        """The subject markers that let a reply by e-mail find its thread."""
+        return f"#ct{self.pk} #tc{self.token}"
+
+
+class Message(models.Model):
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
+    author = models.CharField(_("author"), max_length=8, choices=Author.choices)
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    text = models.TextField(_("message"))
+    # Sanitised HTML, when the customer wrote HTML (never shown unsanitised).
+    html = models.TextField(blank=True)
+    private = models.BooleanField(_("private"), default=False)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    is_auto_reply = models.BooleanField(default=False)
+    # Mail headers: ours for outgoing messages, the sender's for incoming ones.
+    message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    in_reply_to = models.CharField(max_length=998, blank=True)
+    references = models.TextField(blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=256, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["thread", "created_at", "id"], name="message_thread_date"),
+        ]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return f"{self.author} message {self.pk} in thread {self.thread_id}"
+
+
+class Attachment(models.Model):
+    """A file stored under a random name; ``original_name`` is display text only."""
+
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    storage_name = models.CharField(max_length=128, unique=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=128)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Thread created")
+    REOPENED = "reopened", _("Re-opened by the customer")
+    STATUS = "status", _("Status changed")
+    ASSIGNED = "assigned", _("Assigned")
+    FORWARDED = "forwarded", _("Forwarded")
+    CONTACT = "contact", _("Contact changed")
+    REPLIED = "replied", _("Answered")
+    NOTE = "note", _("Private note added")
+    DELIVERY_FAILED = "delivery_failed", _("E-mail could not be delivered")
+
+
+class ThreadEvent(models.Model):
+    """Every change to a thread, as a row: the audit trail and the timeline."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["thread", "created_at"], name="threadevent_thread_date")]
+        verbose_name = _("thread event")
+        verbose_name_plural = _("thread events")
+
+    def __str__(self) -> str:
+        return f"{self.kind} on thread {self.thread_id}"
+
+
+class OrderMessage(models.Model):
+    """A predefined message used from an order's page."""
+
+    name = models.JSONField(_("name"), default=dict)
+    text = models.JSONField(_("message"), default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("order message")
+        verbose_name_plural = _("order messages")
+
+    def __str__(self) -> str:
+        return self.name_in(settings.LANGUAGE_CODE)
+
+    def name_in(self, language: str) -> str:
+        return localized(self.name, language, settings.LANGUAGE_CODE)
+
+    def text_in(self, language: str) -> str:
+        return localized(self.text, language, settings.LANGUAGE_CODE)
+
+
+DEFAULT_MESSAGES = {
+    "en": "Dear Customer,\n\nRegards,\nCustomer service",
+    "fr": "Cher client,\n\nCordialement,\nLe service client",
+    "es": "Estimado cliente:\n\nUn saludo,\nEl servicio de atención al cliente",
+}
+
+
+def _default_messages() -> dict[str, str]:
+    return dict(DEFAULT_MESSAGES)
+
+
+class DeskSettings(models.Model):
+    """The shop-wide options of the customer service page (one row)."""
+
+    allow_file_uploads = models.BooleanField(_("Allow file uploading"), default=True)
+    default_message = models.JSONField(_("Default message"), default=_default_messages)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer service options")
+
+    def __str__(self) -> str:
+        return "customer service options"
+
+    @classmethod
+    def load(cls) -> DeskSettings:
+        settings_row, _created = cls.objects.get_or_create(pk=1)
+        return settings_row
+
+    def default_message_in(self, language: str) -> str:
+        return localized(self.default_message, language, settings.LANGUAGE_CODE)
+
+
+class EmailKind(models.TextChoices):
+    REPLY = "reply", _("Reply to the customer")
+    CONFIRMATION = "confirmation", _("Confirmation to the customer")
+    NOTIFICATION = "notification", _("Notification to a contact")
+    FORWARD = "forward", _("Forwarded conversation")
+    ORDER_MESSAGE = "order_message", _("Message about an order")
+
+
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutboundEmail(models.Model):
+    """The outbox: an e-mail written in the same transaction as the change that causes it.
+
+    The worker (``comptoir.mail.outbox``) delivers queued rows with retries and back-off; this row
+    is also the delivery state shown beside an employee's message in the thread.
+    """
+
+    kind = models.CharField(max_length=16, choices=EmailKind.choices)
+    thread = models.ForeignKey(
+        Thread, on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
+    )
+    message = models.OneToOneField(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="outbound_email"
+    )
+    from_email = models.EmailField()
+    from_name = models.CharField(max_length=150, blank=True)
+    to_email = models.EmailField()
+    to_name = models.CharField(max_length=150, blank=True)
+    reply_to = models.EmailField(blank=True)
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    header_message_id = models.CharField(max_length=255, unique=True)
+    in_reply_to = models.CharField(max_length=998, blank=True)
+    references = models.TextField(blank=True)
+    # A notification to our own contacts: the mail importer must never turn it into a thread.
+    is_internal = models.BooleanField(default=False)
+    attachments = models.ManyToManyField(Attachment, blank=True, related_name="+")
+    status = models.CharField(max_length=8, choices=EmailStatus.choices, default=EmailStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbound_due"),
+            models.Index(fields=["-created_at"], name="outbound_created"),
+        ]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to_email} ({self.status})"

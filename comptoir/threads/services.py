@@ -1,0 +1,390 @@
+"""Every change that matters to a thread. Grep ``thread_`` to find them all.
+
+Each function is keyword-only, typed and atomic; it writes the ThreadEvent of its change and, when
+the change means an e-mail, the outbox row in the same transaction (delivered after commit by the
+worker, so nothing leaves for a change that rolled back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from comptoir.shop.models import Customer, Order
+from comptoir.staff.models import Employee
+from comptoir.threads import emails
+from comptoir.threads.models import (
+    Attachment,
+    Author,
+    Contact,
+    EmailKind,
+    EventKind,
+    Message,
+    OutboundEmail,
+    Source,
+    Status,
+    Thread,
+    ThreadEvent,
+)
+from comptoir.threads.storage import attachment_files_delete
+
+EXCERPT_LENGTH = 200
+
+
+class ThreadError(Exception):
+    """A request the thread cannot accept (the message says why, translated)."""
+
+
+@dataclass(frozen=True)
+class CustomerMessage:
+    """What a customer sent, from any channel."""
+
+    text: str
+    source: Source
+    html: str = ""
+    ip_address: str | None = None
+    user_agent: str = ""
+    message_id: str = ""
+    in_reply_to: str = ""
+    references: str = ""
+    is_auto_reply: bool = False
+
+
+def _excerpt(text: str) -> str:
+    return " ".join(text.split())[:EXCERPT_LENGTH]
+
+
+def _event(
+    thread: Thread, kind: EventKind, employee: Employee | None = None, **data: object
+) -> ThreadEvent:
+    return ThreadEvent.objects.create(thread=thread, kind=kind, employee=employee, data=data)
+
+
+def _attach(message: Message, attachments: Sequence[Attachment]) -> None:
+    for attachment in attachments:
+        attachment.message = message
+        attachment.save(update_fields=["message"])
+
+
+def _add_message(
+    thread: Thread,
+    *,
+    author: Author,
+    text: str,
+    source: Source,
+    employee: Employee | None = None,
+    private: bool = False,
+    at: datetime | None = None,
+    attachments: Sequence[Attachment] = (),
+    incoming: CustomerMessage | None = None,
+) -> Message:
+    now = at or timezone.now()
+    message = Message.objects.create(
+        thread=thread,
+        author=author,
+        employee=employee,
+        text=text,
+        html=incoming.html if incoming else "",
+        private=private,
+        source=source,
+        is_auto_reply=incoming.is_auto_reply if incoming else False,
+        message_id=incoming.message_id if incoming else "",
+        in_reply_to=incoming.in_reply_to if incoming else "",
+        references=incoming.references if incoming else "",
+        ip_address=incoming.ip_address if incoming else None,
+        user_agent=(incoming.user_agent if incoming else "")[:256],
+        created_at=now,
+    )
+    _attach(message, attachments)
+    thread.message_count = F("message_count") + 1
+    thread.last_message_at = now
+    if private:
+        thread.has_private = True
+    else:
+        thread.last_message_excerpt = _excerpt(text)
+        thread.last_message_from = author
+    if author == Author.CUSTOMER:
+        thread.last_customer_message_at = now
+        thread.first_customer_message_at = thread.first_customer_message_at or now
+    else:
+        thread.last_employee_message_at = now
+        thread.last_employee = employee
+        if not private and thread.first_response_at is None and thread.first_customer_message_at:
+            thread.first_response_at = now
+    thread.save()
+    thread.refresh_from_db(fields=["message_count"])
+    return message
+
+
+def _set_status(thread: Thread, status: Status) -> bool:
+    if thread.status == status:
+        return False
+    thread.status = status
+    thread.status_changed_at = timezone.now()
+    return True
+
+
+@transaction.atomic
+def thread_open(
+    *,
+    email: str,
+    incoming: CustomerMessage,
+    language: str,
+    contact: Contact | None = None,
+    customer: Customer | None = None,
+    order: Order | None = None,
+    product_reference: str = "",
+    attachments: Sequence[Attachment] = (),
+) -> tuple[Thread, Message]:
+    """A new conversation started by a customer, with its first message."""
+    thread = Thread.objects.create(
+        contact=contact,
+        customer=customer,
+        order=order,
+        product_reference=product_reference,
+        email=email.strip().lower(),
+        language=language,
+        status=Status.OPEN,
+        is_unread=not incoming.is_auto_reply,
+    )
+    _event(thread, EventKind.CREATED, source=incoming.source)
+    message = _add_message(
+        thread,
+        author=Author.CUSTOMER,
+        text=incoming.text,
+        source=incoming.source,
+        attachments=attachments,
+        incoming=incoming,
+    )
+    return thread, message
+
+
+@transaction.atomic
+def thread_receive(
+    *,
+    thread: Thread,
+    incoming: CustomerMessage,
+    attachments: Sequence[Attachment] = (),
+    language: str | None = None,
+) -> Message:
+    """A customer wrote again: the message joins the thread, which re-opens and is unread.
+
+    An auto-reply (out of office…) is kept as a private note and changes nothing else.
+    """
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    if incoming.is_auto_reply:
+        return _add_message(
+            thread,
+            author=Author.CUSTOMER,
+            text=incoming.text,
+            source=incoming.source,
+            private=True,
+            attachments=attachments,
+            incoming=incoming,
+        )
+    previous = thread.status
+    if _set_status(thread, Status.OPEN):
+        _event(thread, EventKind.REOPENED, old=previous, new=Status.OPEN)
+    if language:
+        thread.language = language
+    thread.is_unread = True
+    return _add_message(
+        thread,
+        author=Author.CUSTOMER,
+        text=incoming.text,
+        source=incoming.source,
+        attachments=attachments,
+        incoming=incoming,
+    )
+
+
+@transaction.atomic
+def thread_reply(
+    *,
+    thread: Thread,
+    employee: Employee,
+    text: str,
+    status_after: Status = Status.CLOSED,
+    attachments: Sequence[Attachment] = (),
+    source: Source = Source.DESK,
+) -> Message:
+    """An employee answers: the message is stored, its e-mail queued, the status set.
+
+    The thread is marked "handled" (closed) unless the employee chose another status.
+    """
+    if not text.strip():
+        raise ThreadError(_("The message cannot be blank."))
+    thread = Thread.objects.select_related("contact").select_for_update().get(pk=thread.pk)
+    message = _add_message(
+        thread,
+        author=Author.EMPLOYEE,
+        employee=employee,
+        text=text,
+        source=source,
+        attachments=attachments,
+    )
+    from_email, from_name = emails.thread_sender(thread)
+    emails.email_queue(
+        kind=EmailKind.REPLY,
+        template="reply",
+        context={"thread": thread, "reply": text, "link": emails.conversation_url(thread)},
+        language=thread.language,
+        to_email=thread.email,
+        to_name=thread.customer.full_name if thread.customer else "",
+        from_email=from_email,
+        from_name=from_name,
+        thread=thread,
+        message=message,
+        attachments=attachments,
+    )
+    _event(thread, EventKind.REPLIED, employee, message=message.pk)
+    previous = thread.status
+    thread.is_unread = False
+    if _set_status(thread, status_after):
+        _event(thread, EventKind.STATUS, employee, old=previous, new=status_after)
+    thread.save()
+    return message
+
+
+@transaction.atomic
+def thread_note(*, thread: Thread, employee: Employee, text: str) -> Message:
+    """An internal note: never shown to the customer, never e-mailed."""
+    if not text.strip():
+        raise ThreadError(_("The message cannot be blank."))
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    message = _add_message(
+        thread,
+        author=Author.EMPLOYEE,
+        employee=employee,
+        text=text,
+        source=Source.DESK,
+        private=True,
+    )
+    _event(thread, EventKind.NOTE, employee, message=message.pk)
+    return message
+
+
+@transaction.atomic
+def thread_set_status(*, thread: Thread, employee: Employee | None, status: Status) -> Thread:
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    previous = thread.status
+    if _set_status(thread, status):
+        if status != Status.OPEN:
+            thread.is_unread = False
+        thread.save(update_fields=["status", "status_changed_at", "is_unread", "updated_at"])
+        _event(thread, EventKind.STATUS, employee, old=previous, new=status)
+    return thread
+
+
+@transaction.atomic
+def thread_assign(
+    *, thread: Thread, employee: Employee | None, assignee: Employee | None
+) -> Thread:
+    """Give the thread to ``assignee`` (None: nobody). ``employee`` is who did it."""
+    if assignee is not None and not assignee.is_active:
+        raise ThreadError(_("This employee is not active."))
+    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    if thread.assignee_id != (assignee.pk if assignee else None):
+        previous = thread.assignee_id
+        thread.assignee = assignee
+        thread.save(update_fields=["assignee", "updated_at"])
+        _event(
+            thread,
+            EventKind.ASSIGNED,
+            employee,
+            old=previous,
+            new=assignee.pk if assignee else None,
+            name=assignee.full_name if assignee else "",
+        )
+    return thread
+
+
+@transaction.atomic
+def thread_forward(
+    *,
+    thread: Thread,
+    employee: Employee,
+    comment: str = "",
+    to_employee: Employee | None = None,
+    to_email: str = "",
+) -> OutboundEmail:
+    """Send the whole conversation to a colleague (who gets the thread) or to an outside address.
+
+    Either way the e-mail leaves from the shop's address and a private note records it.
+    """
+    if (to_employee is None) == (not to_email):
+        raise ThreadError(_("Choose one employee or one e-mail address."))
+    if to_employee is not None and not to_employee.is_active:
+        raise ThreadError(_("This employee is not active."))
+    thread = (
+        Thread.objects.select_related("contact", "customer").select_for_update().get(pk=thread.pk)
+    )
+    target_email = to_employee.email if to_employee else to_email.strip().lower()
+    target_name = to_employee.full_name if to_employee else target_email
+    language = to_employee.language if to_employee else employee.language
+    conversation = list(thread.messages.select_related("employee").order_by("created_at", "id"))
+    email = emails.email_queue(
+        kind=EmailKind.FORWARD,
+        template="forward",
+        context={
+            "thread": thread,
+            "employee": employee,
+            "comment": comment,
+            "conversation": conversation,
+            "to_employee": to_employee,
+            "desk_url": f"{settings.COMPTOIR_SITE_URL}/desk/threads/{thread.pk}/",
+        },
+        language=language,
+        to_email=target_email,
+        to_name=to_employee.full_name if to_employee else "",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_name=settings.COMPTOIR_SHOP_NAME,
+        thread=thread,
+        is_internal=True,
+        threading=False,
+    )
+    with translation.override(employee.language):
+        note = _("Message forwarded to %(name)s") % {"name": target_name}
+        if comment.strip():
+            note += "\n" + _("Comment: %(comment)s") % {"comment": comment.strip()}
+    _add_message(
+        thread,
+        author=Author.EMPLOYEE,
+        employee=employee,
+        text=note,
+        source=Source.DESK,
+        private=True,
+    )
+    _event(thread, EventKind.FORWARDED, employee, to=target_email, comment=comment.strip())
+    if to_employee is not None:
+        thread_assign(thread=thread, employee=employee, assignee=to_employee)
+    return email
+
+
+@transaction.atomic
+def thread_mark_read(*, thread: Thread, employee: Employee) -> None:
+    """An employee opened the thread: its customer messages are read."""
+    now = timezone.now()
+    Message.objects.filter(thread=thread, author=Author.CUSTOMER, read_at__isnull=True).update(
+        read_at=now
+    )
+    if thread.is_unread:
+        Thread.objects.filter(pk=thread.pk).update(is_unread=False)
+        thread.is_unread = False
+
+
+@transaction.atomic
+def thread_delete(*, thread: Thread, employee: Employee) -> None:
+    """Delete a thread with its messages; the attachment files go when the rows go."""
+    names = list(
+        Attachment.objects.filter(message__thread=thread).values_list("storage_name", flat=True)
+    )
+    thread.delete()
+    transaction.on_commit(lambda: attachment_files_delete(names))
