@@ -1,9 +1,9 @@
 """Signed Message-IDs: ``<ct.<thread id>.<nonce>.<signature>@domain>``.
 
-The signature is an HMAC-SHA256 over ``<thread id>.<nonce>`` with a key derived from the secret key,
-truncated to 128 bits (32 hex characters). A reply that carries one of our Message-IDs in In-Reply-To
-or References can be tied to its thread only if the signature verifies exactly: a truncated, padded
-or altered signature is refused.
+The signature is an HMAC-SHA256 over ``<thread id>.<nonce>`` with a key derived from the secret
+key, truncated to 128 bits (32 hex characters). A reply that carries one of our Message-IDs in
+In-Reply-To or References can be tied to its thread only if the signature verifies exactly: a
+truncated, padded or altered signature is refused.
 """
 
 from __future__ import annotations

@@ -61,6 +61,12 @@ def _excerpt(text: str) -> str:
     return " ".join(text.split())[:EXCERPT_LENGTH]
 
 
+def _lock(thread: Thread) -> Thread:
+    """The thread's row, locked until the transaction ends (related rows load lazily: a lock
+    cannot cover the nullable side of an outer join)."""
+    return Thread.objects.select_for_update().get(pk=thread.pk)
+
+
 def _event(
     thread: Thread, kind: EventKind, employee: Employee | None = None, **data: object
 ) -> ThreadEvent:
@@ -178,7 +184,7 @@ def thread_receive(
 
     An auto-reply (out of office…) is kept as a private note and changes nothing else.
     """
-    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    thread = _lock(thread)
     if incoming.is_auto_reply:
         return _add_message(
             thread,
@@ -221,7 +227,7 @@ def thread_reply(
     """
     if not text.strip():
         raise ThreadError(_("The message cannot be blank."))
-    thread = Thread.objects.select_related("contact").select_for_update().get(pk=thread.pk)
+    thread = _lock(thread)
     message = _add_message(
         thread,
         author=Author.EMPLOYEE,
@@ -258,7 +264,7 @@ def thread_note(*, thread: Thread, employee: Employee, text: str) -> Message:
     """An internal note: never shown to the customer, never e-mailed."""
     if not text.strip():
         raise ThreadError(_("The message cannot be blank."))
-    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    thread = _lock(thread)
     message = _add_message(
         thread,
         author=Author.EMPLOYEE,
@@ -273,7 +279,7 @@ def thread_note(*, thread: Thread, employee: Employee, text: str) -> Message:
 
 @transaction.atomic
 def thread_set_status(*, thread: Thread, employee: Employee | None, status: Status) -> Thread:
-    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    thread = _lock(thread)
     previous = thread.status
     if _set_status(thread, status):
         if status != Status.OPEN:
@@ -290,7 +296,7 @@ def thread_assign(
     """Give the thread to ``assignee`` (None: nobody). ``employee`` is who did it."""
     if assignee is not None and not assignee.is_active:
         raise ThreadError(_("This employee is not active."))
-    thread = Thread.objects.select_for_update().get(pk=thread.pk)
+    thread = _lock(thread)
     if thread.assignee_id != (assignee.pk if assignee else None):
         previous = thread.assignee_id
         thread.assignee = assignee
@@ -323,9 +329,7 @@ def thread_forward(
         raise ThreadError(_("Choose one employee or one e-mail address."))
     if to_employee is not None and not to_employee.is_active:
         raise ThreadError(_("This employee is not active."))
-    thread = (
-        Thread.objects.select_related("contact", "customer").select_for_update().get(pk=thread.pk)
-    )
+    thread = _lock(thread)
     target_email = to_employee.email if to_employee else to_email.strip().lower()
     target_name = to_employee.full_name if to_employee else target_email
     language = to_employee.language if to_employee else employee.language

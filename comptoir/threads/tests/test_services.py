@@ -89,7 +89,7 @@ def test_a_second_reply_threads_under_the_first(bob):
     thread = make_thread()
     first = services.thread_reply(thread=thread, employee=bob, text="One.")
     services.thread_reply(thread=thread, employee=bob, text="Two.")
-    second_email = OutboundEmail.objects.order_by("id").last()
+    second_email = OutboundEmail.objects.latest("id")
     assert second_email.in_reply_to == first.message_id
     assert first.message_id in second_email.references
 
@@ -167,8 +167,7 @@ def test_assigning_and_unassigning_are_recorded(bob, charlie):
     thread.refresh_from_db()
     assert thread.assignee == charlie
     services.thread_assign(thread=thread, employee=bob, assignee=None)
-    thread.refresh_from_db()
-    assert thread.assignee is None
+    assert Thread.objects.get(pk=thread.pk).assignee is None
     data = list(thread.events.filter(kind=EventKind.ASSIGNED).values_list("data", flat=True))
     assert [d["new"] for d in data] == [charlie.pk, None]
 
@@ -197,7 +196,7 @@ def test_forwarding_to_a_colleague_assigns_emails_the_whole_conversation_and_not
     assert email.is_internal
     for text in ("First question", "First answer", "Second question", "Refund? Your call."):
         assert text in email.body_text
-    note = thread.messages.order_by("id").last()
+    note = thread.messages.latest("id")
     assert note.private
     assert note.text == "Message forwarded to Charlie Tester\nComment: Refund? Your call."
     assert EventKind.FORWARDED in kinds(thread)
@@ -214,7 +213,7 @@ def test_forwarding_outside_records_a_private_note_and_keeps_the_assignee(bob):
     assert thread.assignee is None
     email = OutboundEmail.objects.get()
     assert email.to_email == "carrier@logistics.example"
-    note = thread.messages.order_by("id").last()
+    note = thread.messages.latest("id")
     assert note.private
     assert note.text.startswith("Message forwarded to carrier@logistics.example")
 
@@ -223,7 +222,7 @@ def test_forward_notes_are_written_in_the_forwarding_employees_language():
     lucie = make_employee("Lucie", language="fr")
     thread = make_thread()
     services.thread_forward(thread=thread, employee=lucie, to_email="x@example.org")
-    assert thread.messages.order_by("id").last().text == "Message transféré à x@example.org"
+    assert thread.messages.latest("id").text == "Message transféré à x@example.org"
 
 
 def test_forward_needs_exactly_one_target(bob, charlie):
