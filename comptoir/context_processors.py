@@ -5,4 +5,7 @@ from django.http import HttpRequest
 
 
 def shop(request: HttpRequest) -> dict[str, object]:
-    return {"shop_name": settings.COMPTOIR_SHOP_NAME}
+    return {
+        "shop_name": settings.COMPTOIR_SHOP_NAME,
+        "shop_logo_url": settings.COMPTOIR_SHOP_LOGO_URL,
+    }

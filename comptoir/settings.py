@@ -245,6 +245,7 @@ LOCALE_PATHS = [BASE_DIR / "comptoir" / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "comptoir" / "static"]
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {
@@ -266,3 +267,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"comptoir": {"level": _log_level, "propagate": True}},
 }
+
+# The public contact form: the shortest time a person takes to fill it, how long a form stays
+# valid, and how many messages one address (IP or e-mail) may send in a window.
+COMPTOIR_CONTACT_MIN_FILL_SECONDS = env.integer("COMPTOIR_CONTACT_MIN_FILL_SECONDS", 3, maximum=600)
+COMPTOIR_CONTACT_FORM_MAX_AGE = 2 * 60 * 60
+COMPTOIR_CONTACT_RATE_PER_IP = env.integer("COMPTOIR_CONTACT_RATE_PER_IP", 5, minimum=1)
+COMPTOIR_CONTACT_RATE_PER_EMAIL = env.integer("COMPTOIR_CONTACT_RATE_PER_EMAIL", 5, minimum=1)
+COMPTOIR_CONTACT_RATE_WINDOW = 10 * 60
+COMPTOIR_CONTACT_MESSAGE_MAX_CHARS = 10_000
+# Branding of the public pages: a logo address (same site, or its origin is allowed by the CSP)
+# and the accent colour.
+COMPTOIR_SHOP_LOGO_URL = env.string("COMPTOIR_SHOP_LOGO_URL", "")
+COMPTOIR_SHOP_ACCENT_COLOR = env.string("COMPTOIR_SHOP_ACCENT_COLOR", "#25b9d7")
+if not __import__("re").fullmatch(r"#[0-9a-fA-F]{6}", COMPTOIR_SHOP_ACCENT_COLOR):
+    raise ImproperlyConfigured("COMPTOIR_SHOP_ACCENT_COLOR: expected a colour like #25b9d7")

@@ -1,27 +1,145 @@
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from collections.abc import Callable
+from functools import wraps
 
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from comptoir.contact_form.forms import SPAM_MESSAGE, ContactMessageForm
+from comptoir.contact_form.ratelimit import rate_exceeded
+from comptoir.contact_form.services import Submission, SubmitError, contact_message_submit
 from comptoir.lib.tokens import same_secret
-from comptoir.threads.models import Thread
+from comptoir.threads.models import DeskSettings, Thread
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+PublicView = Callable[..., HttpResponse]
+
+
+def public_language(view: PublicView) -> PublicView:
+    """``?lang=fr`` chooses the language (and remembers it); else the cookie or the browser's."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        chosen = request.GET.get("lang", "")
+        if chosen in LANGUAGE_CODES:
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        response = view(request, *args, **kwargs)
+        if chosen in LANGUAGE_CODES:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, chosen, max_age=365 * 24 * 3600, samesite="Lax"
+            )
+        return response
+
+    return wrapped
 
 
 def thread_get_for_token(token: str) -> Thread | None:
     """The thread whose secret token this is, compared in constant time; None otherwise."""
     if not token.isalnum() or not 16 <= len(token) <= 32:
         return None
-    thread = Thread.objects.filter(token=token).first()
+    thread = Thread.objects.filter(token=token).select_related("contact", "order").first()
     if thread is None or not same_secret(token, thread.token):
         return None
     return thread
 
 
-def conversation(request: HttpRequest, token: str) -> HttpResponse:
-    thread = thread_get_for_token(token)
-    if thread is None:
-        raise Http404
-    messages = thread.messages.filter(private=False).select_related("employee")
-    return render(
-        request, "contact_form/conversation.html", {"thread": thread, "messages": messages}
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _handle(request: HttpRequest, thread: Thread | None) -> HttpResponse:
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    desk_settings = DeskSettings.load()
+    form = ContactMessageForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        language=language,
+        allow_uploads=desk_settings.allow_file_uploads,
+        thread=thread,
     )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            ip = _client_ip(request) or "unknown"
+            window = settings.COMPTOIR_CONTACT_RATE_WINDOW
+            limited = rate_exceeded(
+                scope="ip", value=ip, limit=settings.COMPTOIR_CONTACT_RATE_PER_IP, window=window
+            ) or rate_exceeded(
+                scope="email",
+                value=data["email"],
+                limit=settings.COMPTOIR_CONTACT_RATE_PER_EMAIL,
+                window=window,
+            )
+            if limited:
+                form.add_error(None, SPAM_MESSAGE)
+                status = 429
+            else:
+                try:
+                    contact_message_submit(
+                        submission=Submission(
+                            contact=data["contact"],
+                            email=data["email"],
+                            text=data["message"],
+                            language=language,
+                            order=data["order"],
+                            upload=data.get("attachment"),
+                            ip_address=_client_ip(request),
+                            user_agent=request.headers.get("User-Agent", "")[:256],
+                            thread=thread,
+                        )
+                    )
+                except SubmitError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(
+                        request, _("Your message has been successfully sent to our team.")
+                    )
+                    return redirect(f"{reverse('contact_form:sent')}?lang={language}")
+        else:
+            status = 400
+    conversation = (
+        thread.messages.filter(private=False).select_related("employee") if thread else []
+    )
+    return render(
+        request,
+        "contact_form/contact.html",
+        {"form": form, "thread": thread, "conversation": conversation},
+        status=status,
+    )
+
+
+@never_cache
+@public_language
+def contact(request: HttpRequest) -> HttpResponse:
+    return _handle(request, None)
+
+
+@never_cache
+@public_language
+def conversation(request: HttpRequest, token: str) -> HttpResponse:
+    # A wrong or malformed token shows the plain form: nothing tells whether a thread exists.
+    return _handle(request, thread_get_for_token(token))
+
+
+@never_cache
+@public_language
+def sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "contact_form/sent.html")
+
+
+def theme(request: HttpRequest) -> HttpResponse:
+    """The shop's colours as CSS variables (a stylesheet, so the CSP needs no inline style)."""
+    accent = settings.COMPTOIR_SHOP_ACCENT_COLOR
+    css = f":root {{ --shop-accent: {accent}; --shop-accent-dark: {accent}; }}\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response

@@ -8,12 +8,13 @@ from typing import Concatenate, ParamSpec
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from comptoir.staff.models import Employee
 
 P = ParamSpec("P")
-View = Callable[Concatenate[HttpRequest, P], HttpResponse]
+View = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
 
 
 def current_employee(request: HttpRequest) -> Employee | None:
@@ -25,7 +26,7 @@ def employee_required(view: View[P]) -> View[P]:
     """Logged-in active employees only; others go to the login page."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         if current_employee(request) is None:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
@@ -37,7 +38,7 @@ def administrator_required(view: View[P]) -> View[P]:
     """Administrators only; an agent gets 403."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         employee = current_employee(request)
         if employee is None:
             return redirect_to_login(request.get_full_path())

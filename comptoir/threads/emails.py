@@ -81,13 +81,13 @@ def email_queue(
     threading: bool = True,
     subject_suffix: str = "",
 ) -> OutboundEmail:
-    """Render ``threads/email/<template>.txt`` (first line = subject) and queue it.
+    """Render the text ``template`` (its first line is the subject) and queue the e-mail.
 
     Call inside the transaction of the change that causes the e-mail.
     """
     with translation.override(language):
         rendered = render_to_string(
-            f"threads/email/{template}.txt",
+            template,
             {
                 **context,
                 "shop_name": settings.COMPTOIR_SHOP_NAME,

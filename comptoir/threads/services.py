@@ -239,7 +239,7 @@ def thread_reply(
     from_email, from_name = emails.thread_sender(thread)
     emails.email_queue(
         kind=EmailKind.REPLY,
-        template="reply",
+        template="threads/email/reply.txt",
         context={"thread": thread, "reply": text, "link": emails.conversation_url(thread)},
         language=thread.language,
         to_email=thread.email,
@@ -336,7 +336,7 @@ def thread_forward(
     conversation = list(thread.messages.select_related("employee").order_by("created_at", "id"))
     email = emails.email_queue(
         kind=EmailKind.FORWARD,
-        template="forward",
+        template="threads/email/forward.txt",
         context={
             "thread": thread,
             "employee": employee,
@@ -370,6 +370,22 @@ def thread_forward(
     if to_employee is not None:
         thread_assign(thread=thread, employee=employee, assignee=to_employee)
     return email
+
+
+@transaction.atomic
+def thread_change_contact(
+    *, thread: Thread, employee: Employee | None, contact: Contact | None
+) -> Thread:
+    """Move the thread to another contact (department); ``employee`` None: the customer did."""
+    thread = _lock(thread)
+    if thread.contact_id != (contact.pk if contact else None):
+        previous = thread.contact_id
+        thread.contact = contact
+        thread.save(update_fields=["contact", "updated_at"])
+        _event(
+            thread, EventKind.CONTACT, employee, old=previous, new=contact.pk if contact else None
+        )
+    return thread
 
 
 @transaction.atomic

@@ -1,0 +1,220 @@
+"""What happens when a customer sends the contact form (REFERENCE A3–A4, B2)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.shop.models import Customer, Order
+from comptoir.threads import emails, services
+from comptoir.threads.models import (
+    Attachment,
+    Author,
+    Contact,
+    EmailKind,
+    Source,
+    Status,
+    Thread,
+)
+from comptoir.threads.storage import attachment_store
+
+JOIN_WINDOW = timedelta(days=30)
+DUPLICATE_WINDOW = timedelta(minutes=10)
+
+
+class SubmitError(Exception):
+    """The message cannot be delivered; the text (translated) says why."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    file: UploadedFile
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    contact: Contact
+    email: str
+    text: str
+    language: str
+    order: Order | None = None
+    upload: Upload | None = None
+    ip_address: str | None = None
+    user_agent: str = ""
+    # The thread of the conversation link the customer came from, if any.
+    thread: Thread | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    thread: Thread | None
+    duplicate: bool = False
+
+
+def order_for_email(reference: str, email: str) -> Order | None:
+    """The order with this reference placed by this e-mail address (None: no such pair)."""
+    return (
+        Order.objects.filter(reference__iexact=reference.strip(), customer__email__iexact=email)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def thread_find_for_form(*, email: str, order: Order | None) -> Thread | None:
+    """The customer's thread to join: same address and order, open or active in 30 days."""
+    recent = timezone.now() - JOIN_WINDOW
+    return (
+        Thread.objects.filter(email=email, order=order)
+        .filter(~Q(status=Status.CLOSED) | Q(last_message_at__gte=recent))
+        .order_by("-last_message_at", "-id")
+        .first()
+    )
+
+
+def _registered_customer(email: str, order: Order | None) -> Customer | None:
+    if order is not None:
+        return order.customer
+    return Customer.objects.filter(email__iexact=email, is_guest=False).order_by("id").first()
+
+
+def _is_duplicate(thread: Thread, text: str) -> bool:
+    last = (
+        thread.messages.filter(author=Author.CUSTOMER)
+        .order_by("-created_at", "-id")
+        .values_list("text", "created_at")
+        .first()
+    )
+    return last is not None and last[0] == text and last[1] >= timezone.now() - DUPLICATE_WINDOW
+
+
+def _store(upload: Upload | None) -> list[Attachment]:
+    if upload is None:
+        return []
+    return [
+        attachment_store(
+            content=upload.file,
+            original_name=upload.file.name or "file",
+            content_type=upload.content_type,
+        )
+    ]
+
+
+def _queue_notification(
+    submission: Submission, thread: Thread | None, attachments: list[Attachment]
+) -> None:
+    contact = submission.contact
+    emails.email_queue(
+        kind=EmailKind.NOTIFICATION,
+        template="contact_form/email/notification.txt",
+        context={
+            "submission": submission,
+            "contact_name": contact.name_in(settings.LANGUAGE_CODE),
+            "thread": thread,
+            "attachments": attachments,
+            "desk_url": f"{settings.COMPTOIR_SITE_URL}/desk/threads/{thread.pk}/" if thread else "",
+        },
+        language=settings.LANGUAGE_CODE,
+        to_email=contact.email,
+        to_name=contact.name_in(settings.LANGUAGE_CODE),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_name=settings.COMPTOIR_SHOP_NAME,
+        reply_to=submission.email,
+        thread=thread,
+        attachments=attachments,
+        is_internal=True,
+        threading=False,
+    )
+
+
+def _queue_confirmation(
+    submission: Submission, thread: Thread, attachments: list[Attachment]
+) -> None:
+    from_email, from_name = emails.thread_sender(thread)
+    emails.email_queue(
+        kind=EmailKind.CONFIRMATION,
+        template="contact_form/email/confirmation.txt",
+        context={
+            "thread": thread,
+            "order": submission.order,
+            "attachments": attachments,
+            "link": emails.conversation_url(thread),
+        },
+        language=submission.language,
+        to_email=thread.email,
+        to_name=thread.customer.full_name if thread.customer else "",
+        from_email=from_email,
+        from_name=from_name,
+        thread=thread,
+    )
+
+
+def contact_message_submit(*, submission: Submission) -> Outcome:
+    """Store the message in the customer's thread (when the contact saves messages), e-mail the
+    contact, confirm to the customer. A double submit within minutes is stored and sent once.
+    """
+    contact = submission.contact
+    if not contact.email and not contact.save_messages:
+        raise SubmitError(
+            _("Your message could not be sent: this contact cannot receive messages.")
+        )
+    fingerprint = hashlib.sha256(
+        "\x00".join(
+            [
+                submission.email,
+                str(contact.pk),
+                str(submission.order and submission.order.pk),
+                submission.text,
+            ]
+        ).encode()
+    ).hexdigest()
+    if not cache.add(f"contact-form:dup:{fingerprint}", 1, int(DUPLICATE_WINDOW.total_seconds())):
+        return Outcome(thread=None, duplicate=True)
+    with transaction.atomic():
+        if not contact.save_messages:
+            _queue_notification(submission, None, _store(submission.upload))
+            return Outcome(thread=None)
+        thread = submission.thread or thread_find_for_form(
+            email=submission.email, order=submission.order
+        )
+        if thread is not None and _is_duplicate(thread, submission.text):
+            return Outcome(thread=thread, duplicate=True)
+        attachments = _store(submission.upload)
+        incoming = services.CustomerMessage(
+            text=submission.text,
+            source=Source.FORM,
+            ip_address=submission.ip_address,
+            user_agent=submission.user_agent,
+        )
+        if thread is None:
+            thread, _message = services.thread_open(
+                email=submission.email,
+                incoming=incoming,
+                language=submission.language,
+                contact=contact,
+                customer=_registered_customer(submission.email, submission.order),
+                order=submission.order,
+                attachments=attachments,
+            )
+        else:
+            services.thread_change_contact(thread=thread, employee=None, contact=contact)
+            services.thread_receive(
+                thread=thread,
+                incoming=incoming,
+                attachments=attachments,
+                language=submission.language,
+            )
+            thread.refresh_from_db()
+        if contact.email:
+            _queue_notification(submission, thread, attachments)
+        _queue_confirmation(submission, thread, attachments)
+    return Outcome(thread=thread)
