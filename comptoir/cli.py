@@ -50,6 +50,7 @@ def _demo_login_file() -> Path:
 def cmd_demo(args: list[str]) -> int:
     """Load the demo shop and create the demo administrator; prints the login."""
     from django.conf import settings
+    from django.db import IntegrityError
 
     from comptoir import demo
     from comptoir.staff.models import Employee
@@ -58,7 +59,11 @@ def cmd_demo(args: list[str]) -> int:
         print("comptoir demo: the database already has employees; use --force to add demo data.")
         return 1
     password = secrets.token_urlsafe(9)
-    summary = demo.demo_load(admin_password=password)
+    try:
+        summary = demo.demo_load(admin_password=password)
+    except IntegrityError:
+        print("comptoir demo: the demo shop is already loaded.", file=sys.stderr)
+        return 1
     login_file = _demo_login_file()
     login_file.write_text(f"{demo.DEMO_ADMIN_EMAIL}\n{password}\n")
     login_file.chmod(0o600)

@@ -25,6 +25,7 @@ from django.test import Client
 from comptoir.shop.models import Customer, Order
 from comptoir.staff.models import Employee, Role
 from comptoir.staff.services import employee_create
+from comptoir.threads.defaults import default_contacts_ensure
 from comptoir.threads.models import Contact, Source, Thread
 from comptoir.threads.services import CustomerMessage, thread_open
 
@@ -104,6 +105,7 @@ def make_order(customer: Customer, *, reference: str = "XKBKNABJK", valid: bool 
 
 def default_contact() -> Contact:
     """The "Customer service" contact the data migration creates."""
+    default_contacts_ensure()
     return Contact.objects.get(name__en="Customer service")
 
 
@@ -135,6 +137,21 @@ def logged_in_client(employee: Employee) -> Client:
 
 
 # --- fixtures: characters -----------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _default_contacts(request: pytest.FixtureRequest) -> None:
+    """Every database test starts with the two default contacts, as a new shop does — also after
+    a transactional test has flushed the tables (and with them the data migration's rows)."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db"}:
+        return
+    transactional = bool(marker and marker.kwargs.get("transaction")) or (
+        "transactional_db" in names or "live_server" in names
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    default_contacts_ensure()
 
 
 @pytest.fixture

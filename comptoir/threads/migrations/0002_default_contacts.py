@@ -3,25 +3,7 @@
 from django.conf import settings
 from django.db import migrations
 
-DEFAULT_CONTACTS = [
-    {
-        "name": {"en": "Webmaster", "fr": "Webmaster", "es": "Webmaster"},
-        "description": {
-            "en": "If a technical problem occurs on this website",
-            "fr": "En cas de problème technique sur ce site",
-            "es": "Si se produce un problema técnico en este sitio web",
-        },
-    },
-    {
-        "name": {"en": "Customer service", "fr": "Service client", "es": "Servicio al cliente"},
-        "description": {
-            "en": "For any question about a product, an order",
-            "fr": "Pour toute question sur un produit, une commande",
-            "es": "Para cualquier pregunta sobre un producto o un pedido",
-        },
-    },
-]
-
+from comptoir.threads.defaults import DEFAULT_CONTACTS
 
 def create_contacts(apps, schema_editor):
     Contact = apps.get_model("threads", "Contact")
