@@ -8,5 +8,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("desk/", include("comptoir.staff.urls")),
     path("desk/", include("comptoir.threads.urls")),
+    path("desk/", include("comptoir.threads.settings_urls")),
+    path("desk/", include("comptoir.staff.employee_urls")),
+    path("desk/", include("comptoir.threads.order_urls")),
     path("contact/", include("comptoir.contact_form.urls")),
 ]

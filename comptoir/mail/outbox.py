@@ -179,10 +179,3 @@ def _close(backend: BaseEmailBackend) -> None:
         backend.close()
     except (OSError, smtplib.SMTPException):
         log.debug("closing the mail connection failed", exc_info=True)
-
-
-def outbox_retry(*, email: OutboundEmail) -> None:
-    """Queue a failed e-mail again (the employee's "retry")."""
-    OutboundEmail.objects.filter(pk=email.pk, status=EmailStatus.FAILED).update(
-        status=EmailStatus.QUEUED, next_attempt_at=timezone.now(), attempts=0
-    )

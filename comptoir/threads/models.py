@@ -378,3 +378,15 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to_email} ({self.status})"
+
+
+class DeskCounter(models.Model):
+    """Running totals for the "Statistics" box, kept by the services in the same transaction as
+    the change they count, so the page never counts millions of rows. ``thread_counters_recount``
+    rebuilds them from the rows (after a bulk import, or to check them)."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

@@ -13,18 +13,19 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from comptoir.shop.models import Customer, Order
 from comptoir.staff.models import Employee
-from comptoir.threads import emails
+from comptoir.threads import counters, emails
 from comptoir.threads.models import (
     Attachment,
     Author,
     Contact,
     EmailKind,
+    EmailStatus,
     EventKind,
     Message,
     OutboundEmail,
@@ -109,6 +110,7 @@ def _add_message(
         created_at=now,
     )
     _attach(message, attachments)
+    counters.counter_add(counters.message_counter(author), 1)
     thread.message_count = F("message_count") + 1
     thread.last_message_at = now
     if private:
@@ -116,7 +118,9 @@ def _add_message(
     else:
         thread.last_message_excerpt = _excerpt(text)
         thread.last_message_from = author
-    if author == Author.CUSTOMER:
+    if author == Author.CUSTOMER and private:
+        pass  # an auto-reply kept as a note: neither a question to answer nor a first message
+    elif author == Author.CUSTOMER:
         thread.last_customer_message_at = now
         thread.first_customer_message_at = thread.first_customer_message_at or now
     else:
@@ -132,9 +136,18 @@ def _add_message(
 def _set_status(thread: Thread, status: Status) -> bool:
     if thread.status == status:
         return False
+    counters.counter_add(counters.status_counter(thread.status), -1)
+    counters.counter_add(counters.status_counter(status), 1)
     thread.status = status
     thread.status_changed_at = timezone.now()
     return True
+
+
+def _set_unread(thread: Thread, unread: bool) -> None:
+    """Set the unread flag (the caller saves the thread), keeping the counter in step."""
+    if thread.is_unread != unread:
+        counters.counter_add(counters.UNREAD, 1 if unread else -1)
+        thread.is_unread = unread
 
 
 @transaction.atomic
@@ -160,6 +173,9 @@ def thread_open(
         status=Status.OPEN,
         is_unread=not incoming.is_auto_reply,
     )
+    counters.counter_add(counters.THREADS, 1)
+    counters.counter_add(counters.status_counter(Status.OPEN), 1)
+    counters.counter_add(counters.UNREAD, 1 if thread.is_unread else 0)
     _event(thread, EventKind.CREATED, source=incoming.source)
     message = _add_message(
         thread,
@@ -200,7 +216,7 @@ def thread_receive(
         _event(thread, EventKind.REOPENED, old=previous, new=Status.OPEN)
     if language:
         thread.language = language
-    thread.is_unread = True
+    _set_unread(thread, True)
     return _add_message(
         thread,
         author=Author.CUSTOMER,
@@ -252,7 +268,7 @@ def thread_reply(
     )
     _event(thread, EventKind.REPLIED, employee, message=message.pk)
     previous = thread.status
-    thread.is_unread = False
+    _set_unread(thread, False)
     if _set_status(thread, status_after):
         _event(thread, EventKind.STATUS, employee, old=previous, new=status_after)
     thread.save()
@@ -260,19 +276,54 @@ def thread_reply(
 
 
 @transaction.atomic
-def thread_note(*, thread: Thread, employee: Employee, text: str) -> Message:
-    """An internal note: never shown to the customer, never e-mailed."""
+def thread_start(
+    *,
+    email: str,
+    language: str,
+    employee: Employee,
+    source: Source,
+    customer: Customer | None = None,
+    order: Order | None = None,
+    contact: Contact | None = None,
+) -> Thread:
+    """A thread an employee starts (from an order's page): open, not unread, no message yet."""
+    thread = Thread.objects.create(
+        contact=contact,
+        customer=customer,
+        order=order,
+        email=email.strip().lower(),
+        language=language,
+        status=Status.OPEN,
+        is_unread=False,
+    )
+    counters.counter_add(counters.THREADS, 1)
+    counters.counter_add(counters.status_counter(Status.OPEN), 1)
+    _event(thread, EventKind.CREATED, employee, source=source)
+    return thread
+
+
+@transaction.atomic
+def thread_post(
+    *, thread: Thread, employee: Employee, text: str, source: Source, private: bool = False
+) -> Message:
+    """An employee's message that changes nothing else: no e-mail, the status stays.
+
+    The caller queues whatever e-mail goes with it (order messages have their own).
+    """
     if not text.strip():
         raise ThreadError(_("The message cannot be blank."))
     thread = _lock(thread)
-    message = _add_message(
-        thread,
-        author=Author.EMPLOYEE,
-        employee=employee,
-        text=text,
-        source=Source.DESK,
-        private=True,
+    return _add_message(
+        thread, author=Author.EMPLOYEE, employee=employee, text=text, source=source, private=private
     )
+
+
+@transaction.atomic
+def thread_note(
+    *, thread: Thread, employee: Employee, text: str, source: Source = Source.DESK
+) -> Message:
+    """An internal note: never shown to the customer, never e-mailed."""
+    message = thread_post(thread=thread, employee=employee, text=text, source=source, private=True)
     _event(thread, EventKind.NOTE, employee, message=message.pk)
     return message
 
@@ -283,7 +334,7 @@ def thread_set_status(*, thread: Thread, employee: Employee | None, status: Stat
     previous = thread.status
     if _set_status(thread, status):
         if status != Status.OPEN:
-            thread.is_unread = False
+            _set_unread(thread, False)
         thread.save(update_fields=["status", "status_changed_at", "is_unread", "updated_at"])
         _event(thread, EventKind.STATUS, employee, old=previous, new=status)
     return thread
@@ -388,23 +439,68 @@ def thread_change_contact(
     return thread
 
 
-@transaction.atomic
 def thread_mark_read(*, thread: Thread, employee: Employee) -> None:
-    """An employee opened the thread: its customer messages are read."""
-    now = timezone.now()
-    Message.objects.filter(thread=thread, author=Author.CUSTOMER, read_at__isnull=True).update(
-        read_at=now
-    )
-    if thread.is_unread:
-        Thread.objects.filter(pk=thread.pk).update(is_unread=False)
-        thread.is_unread = False
+    """An employee opened the thread: its customer messages are read.
+
+    Writes only when the thread is unread, so opening a thread costs no write transaction.
+    """
+    if not thread.is_unread:
+        return
+    with transaction.atomic():
+        locked = _lock(thread)
+        Message.objects.filter(thread=locked, author=Author.CUSTOMER, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        if locked.is_unread:
+            _set_unread(locked, False)
+            locked.save(update_fields=["is_unread"])
+    thread.is_unread = False
 
 
 @transaction.atomic
 def thread_delete(*, thread: Thread, employee: Employee) -> None:
     """Delete a thread with its messages; the attachment files go when the rows go."""
+    thread = _lock(thread)
     names = list(
         Attachment.objects.filter(message__thread=thread).values_list("storage_name", flat=True)
     )
+    by_author = dict(thread.messages.values_list("author").annotate(n=Count("id")).order_by())
+    for author, count in by_author.items():
+        counters.counter_add(counters.message_counter(author), -count)
+    counters.counter_add(counters.THREADS, -1)
+    counters.counter_add(counters.status_counter(thread.status), -1)
+    counters.counter_add(counters.UNREAD, -1 if thread.is_unread else 0)
     thread.delete()
     transaction.on_commit(lambda: attachment_files_delete(names))
+
+
+@transaction.atomic
+def outbound_email_retry(*, email: OutboundEmail, employee: Employee) -> bool:
+    """Queue a failed e-mail again (an employee's "retry"); False when it had not failed."""
+    queued = OutboundEmail.objects.filter(pk=email.pk, status=EmailStatus.FAILED).update(
+        status=EmailStatus.QUEUED, next_attempt_at=timezone.now(), attempts=0, last_error=""
+    )
+    return bool(queued)
+
+
+def threads_bulk_apply(
+    *,
+    threads: Sequence[Thread],
+    employee: Employee,
+    status: Status | None = None,
+    assignee: Employee | None = None,
+    assign: bool = False,
+    delete: bool = False,
+) -> int:
+    """The same change on many threads, each through its own service (events included)."""
+    done = 0
+    with transaction.atomic():
+        for thread in threads:
+            if delete:
+                thread_delete(thread=thread, employee=employee)
+            elif status is not None:
+                thread_set_status(thread=thread, employee=employee, status=status)
+            elif assign:
+                thread_assign(thread=thread, employee=employee, assignee=assignee)
+            done += 1
+    return done

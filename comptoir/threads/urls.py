@@ -5,6 +5,15 @@ from comptoir.threads import views
 app_name = "desk"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("live/", views.live, name="live"),
+    path("threads/bulk/", views.bulk, name="bulk"),
     path("threads/<int:pk>/", views.thread_detail, name="thread"),
+    path("threads/<int:pk>/status/", views.thread_status, name="thread_status"),
+    path("threads/<int:pk>/reply/", views.thread_reply, name="thread_reply"),
+    path("threads/<int:pk>/note/", views.thread_note, name="thread_note"),
+    path("threads/<int:pk>/forward/", views.thread_forward, name="thread_forward"),
+    path("threads/<int:pk>/assign/", views.thread_assign, name="thread_assign"),
+    path("threads/<int:pk>/next/", views.thread_next, name="thread_next"),
+    path("threads/<int:pk>/emails/<int:email_pk>/retry/", views.email_retry, name="email_retry"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]

@@ -1,19 +1,43 @@
+"""The back office's thread pages: the customer service page and one thread.
+
+Views parse input, load with an access check, make one service call and respond.
+"""
+
 from __future__ import annotations
 
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from comptoir.shop.models import OrderHistory
 from comptoir.staff.access import current_employee, employee_required
 from comptoir.staff.models import Employee
-from comptoir.threads import services
+from comptoir.threads import services, stats
 from comptoir.threads.access import (
     attachment_get_for_employee,
     thread_get_for_employee,
     threads_for_employee,
 )
-from comptoir.threads.storage import attachment_open
+from comptoir.threads.forms import (
+    BULK_ACTIONS,
+    BULK_LIMIT,
+    AssignForm,
+    ForwardForm,
+    NoteForm,
+    ReplyForm,
+)
+from comptoir.threads.listing import PAGE_SIZES, SORTS, ListParams, apply_filters, paginate
+from comptoir.threads.models import Contact, DeskSettings, Message, Status, Thread
+from comptoir.threads.storage import attachment_open, attachment_store
 
-PAGE_SIZE = 50
+LIST_FILTERS_SESSION_KEY = "desk.list_filters"
 
 
 def _employee(request: HttpRequest) -> Employee:
@@ -22,14 +46,131 @@ def _employee(request: HttpRequest) -> Employee:
     return employee
 
 
+def _active_employees() -> list[Employee]:
+    return list(Employee.objects.filter(is_active=True).order_by("last_name", "first_name"))
+
+
+def _list_context(request: HttpRequest) -> dict[str, object]:
+    employee = _employee(request)
+    params = ListParams.from_query(request.GET)
+    request.session[LIST_FILTERS_SESSION_KEY] = params.filters
+    threads = apply_filters(threads_for_employee(employee), params.filters).select_related(
+        "contact", "customer", "assignee", "last_employee"
+    )
+    page = paginate(threads, params)
+    return {
+        "params": params,
+        "page": page,
+        "sorts": SORTS,
+        "contacts": list(Contact.objects.order_by("position", "id")),
+        "employees": _active_employees(),
+        "statuses": Status.choices,
+        "languages": settings.LANGUAGES,
+        "bulk_actions": BULK_ACTIONS,
+        "page_sizes": PAGE_SIZES,
+        "newest_id": page.rows[0].pk if page.rows and not params.after else 0,
+    }
+
+
 @employee_required
 def home(request: HttpRequest) -> HttpResponse:
-    threads = (
-        threads_for_employee(_employee(request))
-        .select_related("contact", "customer", "assignee", "last_employee")
-        .order_by("-id")[:PAGE_SIZE]
+    statistics = stats.desk_statistics()
+    context = {
+        **_list_context(request),
+        "statistics": statistics,
+        "kpis": stats.kpis(statistics),
+        "boxes": stats.contact_boxes(),
+    }
+    return render(request, "threads/home.html", context)
+
+
+@employee_required
+def live(request: HttpRequest) -> HttpResponse:
+    """Polled by the page: the contact boxes, and whether newer threads have come in."""
+    try:
+        newest = int(request.GET.get("newest", "0"))
+    except ValueError:
+        newest = 0
+    employee = _employee(request)
+    newer = newest > 0 and threads_for_employee(employee).filter(pk__gt=newest).exists()
+    return render(request, "threads/_live.html", {"boxes": stats.contact_boxes(), "newer": newer})
+
+
+@employee_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    employee = _employee(request)
+    action = request.POST.get("action", "")
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:BULK_LIMIT]
+    back = request.POST.get("back", "") or reverse("desk:home")
+    if not url_is_desk(back):
+        back = reverse("desk:home")
+    threads = list(threads_for_employee(employee).filter(pk__in=ids).order_by("-id"))
+    if not threads or action not in dict(BULK_ACTIONS) or not action:
+        messages.error(request, _("Select threads and an action."))
+        return redirect(back)
+    if action == "delete" and request.POST.get("confirm") != "yes":
+        return render(request, "threads/bulk_delete.html", {"threads": threads, "back": back})
+    if action.startswith("status:"):
+        count = services.threads_bulk_apply(
+            threads=threads, employee=employee, status=Status(action.split(":", 1)[1])
+        )
+    elif action == "assign":
+        form = AssignForm(request.POST, employees=_active_employees())
+        assignee = form.employees.get(request.POST.get("assignee", ""))
+        count = services.threads_bulk_apply(
+            threads=threads, employee=employee, assignee=assignee, assign=True
+        )
+    else:
+        count = services.threads_bulk_apply(threads=threads, employee=employee, delete=True)
+        messages.success(request, _("The selection has been successfully deleted."))
+        return redirect(back)
+    messages.success(request, _("%(count)s threads updated.") % {"count": count})
+    return redirect(back)
+
+
+def url_is_desk(url: str) -> bool:
+    return url.startswith("/desk/") and "//" not in url and "\\" not in url
+
+
+def _timeline(thread: Thread, thread_messages: list[Message]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = [
+        {"kind": "message", "at": m.created_at, "message": m} for m in thread_messages
+    ]
+    items += [
+        {"kind": "event", "at": e.created_at, "event": e}
+        for e in thread.events.select_related("employee")
+    ]
+    if thread.order_id is not None:
+        items += [
+            {"kind": "order", "at": h.created_at, "history": h}
+            for h in OrderHistory.objects.filter(order_id=thread.order_id).select_related("state")
+        ]
+    items.sort(key=lambda item: item["at"], reverse=True)
+    return items
+
+
+def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> dict[str, object]:
+    employees = _active_employees()
+    desk_settings = DeskSettings.load()
+    thread_messages = list(
+        thread.messages.select_related("employee", "outbound_email").prefetch_related("attachments")
     )
-    return render(request, "threads/home.html", {"threads": threads})
+    summary = thread.customer.order_summary() if thread.customer else None
+    return {
+        "thread": thread,
+        "thread_messages": thread_messages,
+        "timeline": _timeline(thread, thread_messages),
+        "customer_summary": summary,
+        "reply_form": forms.get("reply_form")
+        or ReplyForm(initial={"text": desk_settings.default_message_in(thread.language)}),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "forward_form": forms.get("forward_form") or ForwardForm(employees=employees),
+        "assign_form": AssignForm(
+            initial={"assignee": str(thread.assignee_id or "")}, employees=employees
+        ),
+        "statuses": Status,
+    }
 
 
 @employee_required
@@ -37,8 +178,129 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     employee = _employee(request)
     thread = thread_get_for_employee(employee, pk)
     services.thread_mark_read(thread=thread, employee=employee)
-    messages = thread.messages.select_related("employee").prefetch_related("attachments")
-    return render(request, "threads/thread.html", {"thread": thread, "thread_messages": messages})
+    return render(request, "threads/thread.html", _thread_context(request, thread))
+
+
+def _back_to(thread: Thread) -> HttpResponseRedirect:
+    return redirect("desk:thread", pk=thread.pk)
+
+
+@employee_required
+@require_POST
+def thread_status(request: HttpRequest, pk: int) -> HttpResponse:
+    employee = _employee(request)
+    thread = thread_get_for_employee(employee, pk)
+    value = request.POST.get("status", "")
+    if value not in Status.values:
+        messages.error(request, _("Unknown status."))
+        return _back_to(thread)
+    services.thread_set_status(thread=thread, employee=employee, status=Status(value))
+    messages.success(request, _("The status has been successfully updated."))
+    return _back_to(thread)
+
+
+@employee_required
+@require_POST
+def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    employee = _employee(request)
+    thread = thread_get_for_employee(employee, pk)
+    form = ReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        context = _thread_context(request, thread, reply_form=form)
+        return render(request, "threads/thread.html", context, status=400)
+    with transaction.atomic():
+        files = [
+            attachment_store(content=file, original_name=file.name or "file", content_type=kind)
+            for file, kind in form.cleaned_data["attachments"]
+        ]
+        services.thread_reply(
+            thread=thread,
+            employee=employee,
+            text=form.cleaned_data["text"],
+            status_after=Status(form.cleaned_data["status_after"]),
+            attachments=files,
+        )
+    messages.success(request, _("The message was successfully sent to the customer."))
+    return _back_to(thread)
+
+
+@employee_required
+@require_POST
+def thread_note(request: HttpRequest, pk: int) -> HttpResponse:
+    employee = _employee(request)
+    thread = thread_get_for_employee(employee, pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        context = _thread_context(request, thread, note_form=form)
+        return render(request, "threads/thread.html", context, status=400)
+    services.thread_note(thread=thread, employee=employee, text=form.cleaned_data["note"])
+    messages.success(request, _("Private note added."))
+    return _back_to(thread)
+
+
+@employee_required
+@require_POST
+def thread_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    employee = _employee(request)
+    thread = thread_get_for_employee(employee, pk)
+    form = ForwardForm(request.POST, employees=_active_employees())
+    if not form.is_valid():
+        context = _thread_context(request, thread, forward_form=form)
+        return render(request, "threads/thread.html", context, status=400)
+    to_employee = form.cleaned_data["to_employee"]
+    email = services.thread_forward(
+        thread=thread,
+        employee=employee,
+        comment=form.cleaned_data["comment"],
+        to_employee=to_employee,
+        to_email="" if to_employee else form.cleaned_data["email"],
+    )
+    messages.success(request, _("Message forwarded to %(email)s") % {"email": email.to_email})
+    return _back_to(thread)
+
+
+@employee_required
+@require_POST
+def thread_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    employee = _employee(request)
+    thread = thread_get_for_employee(employee, pk)
+    form = AssignForm(request.POST, employees=_active_employees())
+    form.is_valid()
+    assignee = form.employees.get(request.POST.get("assignee", ""))
+    services.thread_assign(thread=thread, employee=employee, assignee=assignee)
+    messages.success(request, _("Assignment saved."))
+    return _back_to(thread)
+
+
+@employee_required
+@require_POST
+def email_retry(request: HttpRequest, pk: int, email_pk: int) -> HttpResponse:
+    employee = _employee(request)
+    thread = thread_get_for_employee(employee, pk)
+    email = thread.emails.filter(pk=email_pk).first()
+    if email is not None and services.outbound_email_retry(email=email, employee=employee):
+        messages.success(request, _("The e-mail will be sent again."))
+    return _back_to(thread)
+
+
+@employee_required
+def thread_next(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reply to the next unanswered message: the oldest open thread whose last word is the
+    customer's, with the list's filters, other than this one."""
+    employee = _employee(request)
+    filters = request.session.get(LIST_FILTERS_SESSION_KEY, {})
+    candidates = apply_filters(threads_for_employee(employee), dict(filters))
+    following = (
+        candidates.filter(status=Status.OPEN, last_message_from="customer")
+        .exclude(pk=pk)
+        .order_by("last_customer_message_at", "id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if following is None:
+        messages.info(request, _("There is no other unanswered message."))
+        return redirect("desk:thread", pk=pk)
+    return redirect("desk:thread", pk=following)
 
 
 @employee_required

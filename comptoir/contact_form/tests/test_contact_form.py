@@ -56,7 +56,7 @@ def post(client, data=None, url="/contact/", lang="en", ip="198.51.100.7", **ext
     )
 
 
-def body(response) -> str:
+def body(response):
     return response.content.decode()
 
 

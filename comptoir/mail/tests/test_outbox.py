@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from comptoir.lib.msgid import verify_message_id
-from comptoir.mail.outbox import outbox_deliver, outbox_retry
+from comptoir.mail.outbox import outbox_deliver
 from comptoir.testing import SmtpServer, SmtpSink, make_thread
 from comptoir.threads import services
 from comptoir.threads.emails import message_id_key
@@ -115,7 +115,7 @@ def test_a_failed_email_can_be_retried_by_an_employee(bob, smtp):
     _thread, email = reply(bob)
     outbox_deliver()
     smtp.refuse.clear()
-    outbox_retry(email=email)
+    assert services.outbound_email_retry(email=email, employee=bob)
     assert outbox_deliver().sent == 1
     assert len(smtp.messages) == 1
 

@@ -17,7 +17,7 @@ def test_an_employee_logs_in_and_sees_the_customer_service_page(
     assert page.get_by_role("alert").inner_text().startswith("This e-mail address and password")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Customer Service").wait_for()
+    page.get_by_role("heading", name="Customer Service", exact=True).wait_for()
     assert page.url == f"{live_server.url}/desk/"
     page.screenshot(path=screenshot_dir / "desk-after-login.png", full_page=True)
     page.get_by_role("button", name="Log out").click()

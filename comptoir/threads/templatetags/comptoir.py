@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
 from typing import Protocol
 
 from django import template
+from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext_lazy, ngettext
 
 register = template.Library()
 
@@ -24,3 +29,43 @@ class _Described(Protocol):
 @register.filter
 def description_in(obj: _Described | None, language: str) -> str:
     return obj.description_in(language) if obj is not None else ""
+
+
+@register.filter
+def hours(value: timedelta | None) -> str:
+    """A duration as PrestaShop's KPI shows it: "3.5 hours"."""
+    if value is None:
+        return ""
+    amount = value.total_seconds() / 3600
+    return ngettext("%(n)s hour", "%(n)s hours", round(amount)) % {"n": number_format(amount, 1)}
+
+
+SORT_LABELS = {
+    "id": gettext_lazy("ID"),
+    "last_message": gettext_lazy("Last message"),
+    "email": gettext_lazy("E-mail"),
+    "status": gettext_lazy("Status"),
+    "language": gettext_lazy("Language"),
+}
+
+
+@register.filter
+def sort_label(key: str) -> str:
+    return str(SORT_LABELS.get(key, key))
+
+
+@register.filter
+def status_label(value: str) -> str:
+    from comptoir.threads.models import Status
+
+    return str(Status(value).label) if value in Status.values else value
+
+
+@register.filter
+def money(value: Decimal | None) -> str:
+    """An amount in the shop's currency, written for the active language."""
+    from comptoir.lib.money import format_money
+
+    if value is None:
+        return ""
+    return format_money(value, settings.COMPTOIR_CURRENCY, get_language() or "en")

@@ -263,3 +263,29 @@ def test_header_injection_in_names_cannot_reach_the_headers(bob):
     assert "\n" not in email.to_name
     assert "\r" not in email.to_name
     assert "\n" not in email.subject
+
+
+def test_counters_follow_every_change_and_match_a_recount(bob, charlie):
+    from comptoir.threads.counters import counters_read, thread_counters_recount
+
+    first = make_thread(email="a@example.com")
+    second = make_thread(email="b@example.com")
+    services.thread_reply(thread=first, employee=bob, text="Done")
+    services.thread_receive(
+        thread=first, incoming=CustomerMessage(text="Again", source=Source.EMAIL)
+    )
+    services.thread_note(thread=second, employee=bob, text="note")
+    services.thread_set_status(thread=second, employee=bob, status=Status.PENDING2)
+    services.thread_mark_read(thread=Thread.objects.get(pk=first.pk), employee=bob)
+    third = make_thread(email="c@example.com")
+    services.thread_forward(thread=third, employee=bob, to_employee=charlie)
+    services.thread_delete(thread=second, employee=charlie)
+    live = counters_read()
+    assert live["threads"] == 2
+    assert live["threads:unread"] == 1
+    assert live["messages:customer"] == 3
+    assert live["messages:employee"] == 2
+    assert live["threads:open"] == 2
+    assert live["threads:pending2"] == 0
+    recount = thread_counters_recount()
+    assert {k: v for k, v in live.items() if v} == {k: v for k, v in recount.items() if v}

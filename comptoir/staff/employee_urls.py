@@ -1,0 +1,13 @@
+"""The "Employees" pages (administrators only)."""
+
+from django.urls import path
+
+from comptoir.staff import employee_views
+
+app_name = "employees"
+urlpatterns = [
+    path("employees/", employee_views.employee_list, name="list"),
+    path("employees/add/", employee_views.employee_add, name="add"),
+    path("employees/<int:pk>/edit/", employee_views.employee_edit, name="edit"),
+    path("employees/<int:pk>/active/", employee_views.employee_set_active, name="set_active"),
+]

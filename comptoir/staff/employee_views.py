@@ -1,0 +1,110 @@
+"""The "Employees" pages (administrators only)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from comptoir.staff import employee_services as services
+from comptoir.staff.access import administrator_required, current_employee
+from comptoir.staff.employee_forms import EmployeeAddForm, EmployeeEditForm
+from comptoir.staff.models import Employee
+
+
+def _actor(request: HttpRequest) -> Employee:
+    employee = current_employee(request)
+    assert employee is not None  # guaranteed by @administrator_required
+    return employee
+
+
+def _post(request: HttpRequest) -> QueryDict | None:
+    return request.POST if request.method == "POST" else None
+
+
+@administrator_required
+def employee_list(request: HttpRequest) -> HttpResponse:
+    employees = Employee.objects.order_by("last_name", "first_name", "id")
+    return render(request, "employees/list.html", {"employees": employees})
+
+
+@administrator_required
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def employee_add(request: HttpRequest) -> HttpResponse:
+    form = EmployeeAddForm(_post(request))
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                added = services.employee_add(
+                    email=data["email"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    language=data["language"],
+                    role=form.role_value,
+                    password=data["password"] or None,
+                )
+            except services.EmployeeError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Successful creation."))
+                if not added.generated_password:
+                    return redirect("employees:list")
+                # Shown in this response only: the password is never stored in clear anywhere.
+                return render(
+                    request,
+                    "employees/created.html",
+                    {"employee": added.employee, "password": added.generated_password},
+                )
+        return render(request, "employees/form.html", {"form": form}, status=400)
+    return render(request, "employees/form.html", {"form": form})
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def employee_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    employee = get_object_or_404(Employee, pk=pk)
+    form = EmployeeEditForm(_post(request), employee=employee)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.employee_update(
+                    actor=_actor(request),
+                    employee=employee,
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    language=data["language"],
+                    role=form.role_value,
+                )
+            except services.EmployeeError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Successful update."))
+                return redirect("employees:list")
+        status = 400
+    else:
+        status = 200
+    return render(
+        request, "employees/form.html", {"form": form, "employee": employee}, status=status
+    )
+
+
+@administrator_required
+@require_POST
+def employee_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    employee = get_object_or_404(Employee, pk=pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.employee_set_active(actor=_actor(request), employee=employee, active=active)
+    except services.EmployeeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Successful update."))
+    return redirect("employees:list")

@@ -1,0 +1,83 @@
+"""Every /desk/ URL pattern: anonymous visitors go to the login page, agents stay out of the
+administrators' pages. Built from the URL resolver, so a new page is covered the day it exists."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from comptoir.testing import make_customer, make_order, make_thread
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_ONLY_NAMESPACES = {"employees"}
+ADMIN_ONLY_NAMES = {
+    "desk_settings:contacts",
+    "desk_settings:contact_add",
+    "desk_settings:contact_edit",
+    "desk_settings:contact_delete",
+    "desk_settings:contact_move",
+    "desk_settings:order_messages",
+    "desk_settings:order_message_add",
+    "desk_settings:order_message_edit",
+    "desk_settings:order_message_delete",
+    "desk_settings:options",
+}
+PUBLIC = {"staff:login", "staff:logout"}
+
+
+def walk(patterns, prefix="", namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace else (entry.name or "")
+            yield prefix + str(entry.pattern), name
+
+
+def desk_urls():
+    return [
+        (route, name)
+        for route, name in walk(get_resolver().url_patterns)
+        if route.startswith("desk/")
+    ]
+
+
+def concrete(route: str) -> str:
+    return "/" + re.sub(r"<int:\w+>", "1", route)
+
+
+@pytest.fixture
+def some_data(alice):
+    thread = make_thread(customer=alice, order=make_order(alice))
+    make_customer("Zed")
+    return thread
+
+
+def test_there_are_many_desk_pages_to_walk():
+    assert len(desk_urls()) >= 25
+
+
+@pytest.mark.parametrize(("route", "name"), desk_urls())
+def test_anonymous_visitors_are_sent_to_the_login_page(client, some_data, route, name):
+    if name in PUBLIC:
+        return
+    for method in (client.get, client.post):
+        response = method(concrete(route))
+        assert response.status_code == 302, (route, response.status_code)
+        assert response["Location"].startswith("/desk/login/?next=")
+
+
+@pytest.mark.parametrize(("route", "name"), desk_urls())
+def test_agents_cannot_open_administrator_pages(client, bob, some_data, route, name):
+    if name in PUBLIC:
+        return
+    client.force_login(bob)
+    response = client.get(concrete(route))
+    admin_only = name in ADMIN_ONLY_NAMES or name.split(":")[0] in ADMIN_ONLY_NAMESPACES
+    if admin_only:
+        assert response.status_code == 403, route
+    else:
+        assert response.status_code != 403, route
+        assert response.status_code < 500, route

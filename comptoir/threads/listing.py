@@ -1,0 +1,218 @@
+"""The thread list of the customer service page: filters, sorting and keyset pagination.
+
+Every key the browser sends is checked against an allow-list; nothing the user types becomes an
+ORM lookup. Pages are found by keyset (the sort value and the id of the last row shown), so the
+1,000th page costs what the first does, and no COUNT(*) runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from comptoir.threads.models import Message, Status, Thread
+
+PAGE_SIZES = (20, 50, 100, 300)
+DEFAULT_PAGE_SIZE = 50
+# Sort key → model field. Each has an index starting with it (or is the primary key).
+SORTS = {
+    "id": "id",
+    "last_message": "last_message_at",
+    "email": "email",
+    "status": "status",
+    "language": "language",
+}
+FILTER_KEYS = (
+    "id",
+    "customer",
+    "email",
+    "contact",
+    "language",
+    "status",
+    "employee",
+    "message",
+    "private",
+    "from",
+    "to",
+    "q",
+)
+
+
+@dataclass
+class ListParams:
+    filters: dict[str, str] = field(default_factory=dict)
+    sort: str = "id"
+    descending: bool = True
+    size: int = DEFAULT_PAGE_SIZE
+    after: str = ""
+    before: str = ""
+
+    @classmethod
+    def from_query(cls, query: QueryDict) -> ListParams:
+        filters = {
+            key: query.get(key, "").strip()[:200]
+            for key in FILTER_KEYS
+            if query.get(key, "").strip()
+        }
+        sort = query.get("sort", "id")
+        if sort not in SORTS:
+            sort = "id"
+        try:
+            size = int(query.get("size", DEFAULT_PAGE_SIZE))
+        except ValueError:
+            size = DEFAULT_PAGE_SIZE
+        return cls(
+            filters=filters,
+            sort=sort,
+            descending=query.get("dir", "desc") != "asc",
+            size=size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE,
+            after=query.get("after", "")[:200],
+            before=query.get("before", "")[:200],
+        )
+
+    def query_string(self, **changes: Any) -> str:
+        """The list's URL parameters with some changed (None removes one)."""
+        values: dict[str, Any] = {
+            **self.filters,
+            "sort": self.sort,
+            "dir": "desc" if self.descending else "asc",
+            "size": self.size,
+        }
+        values.update(changes)
+        query = QueryDict(mutable=True)
+        for key, value in values.items():
+            if value not in (None, ""):
+                query[key] = str(value)
+        return query.urlencode()
+
+
+def _day_start(value: str, *, end: bool = False) -> datetime | None:
+    day: date | None = parse_date(value) if value else None
+    if day is None:
+        return None
+    moment = datetime.combine(day + timedelta(days=1) if end else day, time.min)
+    return timezone.make_aware(moment)
+
+
+def apply_filters(threads: QuerySet[Thread], filters: dict[str, str]) -> QuerySet[Thread]:
+    condition: Q = Q()
+    value = filters.get("id", "").lstrip("#")
+    if value:
+        condition &= Q(pk=int(value)) if value.isdigit() else Q(pk__in=[])
+    if filters.get("customer"):
+        for word in filters["customer"].split()[:3]:
+            condition &= Q(customer__first_name__icontains=word) | Q(
+                customer__last_name__icontains=word
+            )
+    if filters.get("email"):
+        condition &= Q(email__icontains=filters["email"].lower())
+    if filters.get("contact"):
+        contact = filters["contact"]
+        condition &= Q(contact__isnull=True) if contact == "none" else Q(contact_id=_int(contact))
+    if filters.get("language"):
+        condition &= Q(language=filters["language"])
+    if filters.get("status") in Status.values:
+        condition &= Q(status=filters["status"])
+    elif filters.get("status") == "pending":
+        condition &= Q(status__in=[Status.PENDING1, Status.PENDING2])
+    if filters.get("employee"):
+        employee = filters["employee"]
+        condition &= (
+            Q(assignee__isnull=True, last_employee__isnull=True)
+            if employee == "none"
+            else Q(assignee_id=_int(employee))
+            | Q(assignee__isnull=True, last_employee_id=_int(employee))
+        )
+    if filters.get("message"):
+        condition &= Q(
+            Exists(
+                Message.objects.filter(thread=OuterRef("pk"), text__icontains=filters["message"])
+            )
+        )
+    if filters.get("private") in {"yes", "no"}:
+        condition &= Q(has_private=filters["private"] == "yes")
+    start, end = _day_start(filters.get("from", "")), _day_start(filters.get("to", ""), end=True)
+    if start:
+        condition &= Q(last_message_at__gte=start)
+    if end:
+        condition &= Q(last_message_at__lt=end)
+    threads = threads.filter(condition)
+    search = filters.get("q", "")
+    if search:
+        in_messages = Message.objects.filter(thread=OuterRef("pk"), text__icontains=search)
+        words = Q()
+        for word in search.split()[:3]:
+            words &= Q(customer__first_name__icontains=word) | Q(
+                customer__last_name__icontains=word
+            )
+        threads = threads.filter(Q(email__icontains=search) | words | Exists(in_messages))
+    return threads
+
+
+def _int(value: str) -> int:
+    return int(value) if value.isdigit() else -1
+
+
+def _encode(value: Any, pk: int) -> str:
+    raw = json.dumps([value.isoformat() if isinstance(value, datetime) else value, pk])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, field_name: str) -> tuple[Any, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, pk = json.loads(raw)
+        if field_name.endswith("_at"):
+            value = datetime.fromisoformat(value)
+        if not isinstance(pk, int):
+            return None
+    except (ValueError, TypeError):
+        return None
+    return value, pk
+
+
+@dataclass
+class Page:
+    rows: list[Thread]
+    next_cursor: str
+    previous_cursor: str
+
+
+def paginate(threads: QuerySet[Thread], params: ListParams) -> Page:
+    """One page by keyset on (sort field, id), in either direction."""
+    name = SORTS[params.sort]
+    backwards = bool(params.before) and not params.after
+    cursor = _decode(params.before if backwards else params.after, name)
+    descending = params.descending != backwards
+    if cursor is not None:
+        value, pk = cursor
+        if name == "id":
+            threads = threads.filter(pk__lt=pk) if descending else threads.filter(pk__gt=pk)
+        elif descending:
+            threads = threads.filter(Q(**{f"{name}__lt": value}) | Q(**{name: value, "pk__lt": pk}))
+        else:
+            threads = threads.filter(Q(**{f"{name}__gt": value}) | Q(**{name: value, "pk__gt": pk}))
+    order = [f"-{name}", "-id"] if descending else [name, "id"]
+    if name == "id":
+        order = order[:1]
+    rows = list(threads.order_by(*order)[: params.size + 1])
+    more = len(rows) > params.size
+    rows = rows[: params.size]
+    if backwards:
+        rows.reverse()
+    has_next = more if not backwards else True
+    has_previous = (more if backwards else cursor is not None) and bool(rows)
+    key = name if name != "id" else "pk"
+    return Page(
+        rows=rows,
+        next_cursor=_encode(getattr(rows[-1], key), rows[-1].pk) if rows and has_next else "",
+        previous_cursor=_encode(getattr(rows[0], key), rows[0].pk) if has_previous else "",
+    )

@@ -1,0 +1,204 @@
+"""The order page (details, status history, messages, "send a message") and the customer page.
+
+Both run a fixed number of queries whatever the size of the data: every list is one query with
+its related rows joined.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from comptoir.lib.money import format_money
+from comptoir.shop.models import Customer, Order, OrderState
+from comptoir.staff.access import current_employee, employee_required
+from comptoir.staff.models import Employee
+from comptoir.threads.access import threads_for_employee
+from comptoir.threads.models import OrderMessage
+from comptoir.threads.order_services import (
+    ORDER_MESSAGE_MAX_LENGTH,
+    order_message_post,
+    order_messages_for_order,
+)
+from comptoir.threads.services import ThreadError
+
+# The customer page lists this many of the latest orders and threads.
+CUSTOMER_LIST_LIMIT = 100
+_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
+FALLBACK_COLOUR = "#6c757d"
+
+
+def order_get_for_employee(employee: Employee, pk: int) -> Order:
+    """The order, with its customer and current state, if the employee may see it; else 404."""
+    try:
+        return Order.objects.select_related("customer", "current_state").get(pk=pk)
+    except Order.DoesNotExist:
+        raise Http404 from None
+
+
+def customer_get_for_employee(employee: Employee, pk: int) -> Customer:
+    try:
+        return Customer.objects.get(pk=pk)
+    except Customer.DoesNotExist:
+        raise Http404 from None
+
+
+@dataclass(frozen=True)
+class StateBadge:
+    """An order state as shown: its name in the page's language and a colour safe for SVG."""
+
+    name: str
+    colour: str
+
+    @classmethod
+    def of(cls, state: OrderState | None, language: str) -> StateBadge | None:
+        if state is None:
+            return None
+        colour = state.color if _COLOUR.fullmatch(state.color) else FALLBACK_COLOUR
+        return cls(name=state.name_in(language), colour=colour)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    created_at: datetime
+    state: StateBadge | None
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    order: Order
+    total: str
+    state: StateBadge | None
+
+
+class _MessageField(forms.CharField):
+    """Browsers post line breaks as CRLF but count them as one character: so do we."""
+
+    def to_python(self, value: Any) -> str | None:
+        text = super().to_python(value)
+        return None if text is None else text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class OrderMessageForm(forms.Form):
+    visible = forms.BooleanField(label=gettext_lazy("Display to customer?"), required=False)
+    message = _MessageField(
+        label=gettext_lazy("Message"),
+        max_length=ORDER_MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": gettext_lazy("The message cannot be blank.")},
+    )
+
+
+def _employee(request: HttpRequest) -> Employee:
+    employee = current_employee(request)
+    assert employee is not None  # guaranteed by @employee_required
+    return employee
+
+
+def _language() -> str:
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+@employee_required
+@require_http_methods(["GET", "POST"])
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    employee = _employee(request)
+    order = order_get_for_employee(employee, pk)
+    standard_messages = list(OrderMessage.objects.all())
+    # Predefined texts in the ORDER's language: the customer reads them.
+    standard_texts = {str(m.pk): m.text_in(order.language) for m in standard_messages}
+    chosen = request.GET.get("use", "")
+    status = 200
+    if request.method == "POST":
+        form = OrderMessageForm(request.POST)
+        if form.is_valid():
+            try:
+                order_message_post(
+                    order=order,
+                    employee=employee,
+                    text=form.cleaned_data["message"],
+                    visible_to_customer=form.cleaned_data["visible"],
+                )
+            except ThreadError as exc:
+                form.add_error("message", str(exc))
+            else:
+                messages.success(request, _("Comment successfully added."))
+                return redirect(f"{reverse('orders:order', args=[order.pk])}#messages")
+        status = 400
+    else:
+        form = OrderMessageForm(
+            initial={"visible": True, "message": standard_texts.get(chosen, "")}
+        )
+    language = _language()
+    history = [
+        HistoryRow(created_at=row.created_at, state=StateBadge.of(row.state, language))
+        for row in order.history.select_related("state").order_by("-created_at", "-id")
+    ]
+    context = {
+        "order": order,
+        "customer": order.customer,
+        "total": format_money(order.total_paid, order.currency, language),
+        "state": StateBadge.of(order.current_state, language),
+        "history": history,
+        "order_messages": list(order_messages_for_order(order)),
+        "threads": list(threads_for_employee(employee).filter(order=order).order_by("-id")),
+        "standard_messages": standard_messages,
+        "standard_texts": standard_texts,
+        "chosen": chosen,
+        "form": form,
+        "max_length": ORDER_MESSAGE_MAX_LENGTH,
+    }
+    return render(request, "orders/order.html", context, status=status)
+
+
+@employee_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    employee = _employee(request)
+    customer = customer_get_for_employee(employee, pk)
+    language = _language()
+    summary = customer.order_summary()
+    spent = summary["spent"]
+    assert isinstance(spent, Decimal)  # order_summary() is typed dict[str, object]
+    orders = list(
+        customer.orders.select_related("current_state").order_by("-created_at", "-id")[
+            : CUSTOMER_LIST_LIMIT + 1
+        ]
+    )
+    threads = list(
+        threads_for_employee(employee)
+        .filter(customer=customer)
+        .select_related("contact")
+        .order_by("-last_message_at", "-id")[: CUSTOMER_LIST_LIMIT + 1]
+    )
+    context = {
+        "customer": customer,
+        "valid_orders": summary["count"],
+        "spent": format_money(spent, settings.COMPTOIR_CURRENCY, language),
+        "orders": [
+            OrderRow(
+                order=order,
+                total=format_money(order.total_paid, order.currency, language),
+                state=StateBadge.of(order.current_state, language),
+            )
+            for order in orders[:CUSTOMER_LIST_LIMIT]
+        ],
+        "more_orders": len(orders) > CUSTOMER_LIST_LIMIT,
+        "threads": threads[:CUSTOMER_LIST_LIMIT],
+        "more_threads": len(threads) > CUSTOMER_LIST_LIMIT,
+        "limit": CUSTOMER_LIST_LIMIT,
+    }
+    return render(request, "orders/customer.html", context)

@@ -1,0 +1,213 @@
+"""Forms of the administrator's settings pages. Per-language values are one field per language in
+``settings.LANGUAGES`` (``name_en``, ``name_fr``…), added when the form is built."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.forms import BoundField
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from comptoir.threads import settings_services as services
+from comptoir.threads.models import Contact, DeskSettings, OrderMessage
+
+POSITION_MAX = 1_000_000
+
+
+class PerLanguageForm(forms.Form):
+    required_css_class = "required"
+
+    def add_language_fields(
+        self,
+        prefix: str,
+        *,
+        max_length: int,
+        required: bool,
+        required_message: str = "",
+        textarea: bool = False,
+        initial: Mapping[str, str] | None = None,
+    ) -> None:
+        """One field per language; only the shop's default language may be required."""
+        for code, language_name in settings.LANGUAGES:
+            is_required = required and code == settings.LANGUAGE_CODE
+            field = forms.CharField(
+                label=language_name,
+                max_length=max_length,
+                required=is_required,
+                widget=forms.Textarea(attrs={"rows": 5}) if textarea else forms.TextInput,
+                error_messages={"required": required_message} if is_required else None,
+            )
+            field.widget.attrs["lang"] = code
+            self.fields[f"{prefix}_{code}"] = field
+            if initial:
+                self.initial[f"{prefix}_{code}"] = initial.get(code, "")
+
+    def language_values(self, prefix: str) -> dict[str, str]:
+        return {
+            code: self.cleaned_data.get(f"{prefix}_{code}") or ""
+            for code, _name in settings.LANGUAGES
+        }
+
+    def language_fields(self, prefix: str) -> list[BoundField]:
+        return [self[f"{prefix}_{code}"] for code, _name in settings.LANGUAGES]
+
+
+def _default_language_name() -> str:
+    return dict(settings.LANGUAGES).get(settings.LANGUAGE_CODE, settings.LANGUAGE_CODE)
+
+
+def _required_in_default(what: str) -> str:
+    return _("%(what)s is required in %(language)s, the shop's default language.") % {
+        "what": what,
+        "language": _default_language_name(),
+    }
+
+
+class ContactForm(PerLanguageForm):
+    email = forms.EmailField(
+        label=gettext_lazy("Email address"),
+        required=False,
+        max_length=254,
+        help_text=gettext_lazy("Where this contact receives the customers' messages."),
+    )
+    save_messages = forms.BooleanField(
+        label=gettext_lazy("Save messages?"),
+        required=False,
+        help_text=gettext_lazy(
+            "If disabled, messages sent to this contact are only e-mailed to it, "
+            "not stored in the customer service."
+        ),
+    )
+    position = forms.IntegerField(
+        label=gettext_lazy("Position"),
+        required=False,
+        min_value=0,
+        max_value=POSITION_MAX,
+        help_text=gettext_lazy("Leave blank to place a new contact last."),
+    )
+
+    def __init__(self, *args: Any, contact: Contact | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if contact is not None:
+            self.initial.update(
+                email=contact.email, save_messages=contact.save_messages, position=contact.position
+            )
+        else:
+            self.initial.setdefault("save_messages", True)
+        self.add_language_fields(
+            "name",
+            max_length=services.CONTACT_NAME_MAX,
+            required=True,
+            required_message=_required_in_default(_("The title")),
+            initial=contact.name if contact else None,
+        )
+        self.add_language_fields(
+            "description",
+            max_length=services.CONTACT_DESCRIPTION_MAX,
+            required=False,
+            textarea=True,
+            initial=contact.description if contact else None,
+        )
+
+    @property
+    def name_fields(self) -> list[BoundField]:
+        return self.language_fields("name")
+
+    @property
+    def description_fields(self) -> list[BoundField]:
+        return self.language_fields("description")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("save_messages") and not data.get("email") and "email" not in self.errors:
+            self.add_error(
+                "email",
+                _(
+                    "A contact that does not save messages needs an e-mail address: "
+                    "otherwise its messages would go nowhere."
+                ),
+            )
+        return data
+
+
+class ContactChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def __init__(self, language: str, **kwargs: Any) -> None:
+        self.language = language
+        super().__init__(**kwargs)
+
+    def label_from_instance(self, obj: Contact) -> str:
+        return obj.name_in(self.language)
+
+
+class ContactDeleteForm(forms.Form):
+    """Deleting a contact that threads use means choosing the contact that takes them."""
+
+    def __init__(
+        self, *args: Any, contact: Contact, thread_count: int, language: str, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["move_threads_to"] = ContactChoiceField(
+            language,
+            queryset=Contact.objects.exclude(pk=contact.pk).order_by("position", "id"),
+            required=thread_count > 0,
+            label=_("Move its threads to"),
+            empty_label=_("Choose a contact"),
+            error_messages={"required": _("Choose the contact that will receive the threads.")},
+        )
+
+
+class OrderMessageForm(PerLanguageForm):
+    def __init__(
+        self, *args: Any, order_message: OrderMessage | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_language_fields(
+            "name",
+            max_length=services.ORDER_MESSAGE_NAME_MAX,
+            required=True,
+            required_message=_required_in_default(_("The name")),
+            initial=order_message.name if order_message else None,
+        )
+        self.add_language_fields(
+            "text",
+            max_length=services.ORDER_MESSAGE_TEXT_MAX,
+            required=True,
+            required_message=_required_in_default(_("The message")),
+            textarea=True,
+            initial=order_message.text if order_message else None,
+        )
+
+    @property
+    def name_fields(self) -> list[BoundField]:
+        return self.language_fields("name")
+
+    @property
+    def text_fields(self) -> list[BoundField]:
+        return self.language_fields("text")
+
+
+class DeskOptionsForm(PerLanguageForm):
+    allow_file_uploads = forms.BooleanField(
+        label=gettext_lazy("Allow file uploading"),
+        required=False,
+        help_text=gettext_lazy("Allow customers to attach a file to their message."),
+    )
+
+    def __init__(self, *args: Any, desk_settings: DeskSettings, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["allow_file_uploads"] = desk_settings.allow_file_uploads
+        self.add_language_fields(
+            "default_message",
+            max_length=services.DEFAULT_MESSAGE_MAX,
+            required=False,
+            textarea=True,
+            initial=desk_settings.default_message,
+        )
+
+    @property
+    def default_message_fields(self) -> list[BoundField]:
+        return self.language_fields("default_message")

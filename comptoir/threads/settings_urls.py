@@ -1,0 +1,29 @@
+"""Administrator settings (contacts, order messages, options) and the sent-mail pages."""
+
+from django.urls import path
+
+from comptoir.threads import sent_mail_views, settings_views
+
+app_name = "desk_settings"
+urlpatterns = [
+    path("contacts/", settings_views.contact_list, name="contacts"),
+    path("contacts/add/", settings_views.contact_add, name="contact_add"),
+    path("contacts/<int:pk>/edit/", settings_views.contact_edit, name="contact_edit"),
+    path("contacts/<int:pk>/delete/", settings_views.contact_delete, name="contact_delete"),
+    path("contacts/<int:pk>/move/", settings_views.contact_move, name="contact_move"),
+    path("order-messages/", settings_views.order_message_list, name="order_messages"),
+    path("order-messages/add/", settings_views.order_message_add, name="order_message_add"),
+    path(
+        "order-messages/<int:pk>/edit/",
+        settings_views.order_message_edit,
+        name="order_message_edit",
+    ),
+    path(
+        "order-messages/<int:pk>/delete/",
+        settings_views.order_message_delete,
+        name="order_message_delete",
+    ),
+    path("options/", settings_views.options, name="options"),
+    path("sent-mail/", sent_mail_views.sent_mail_list, name="sent_mail"),
+    path("sent-mail/<int:pk>/", sent_mail_views.sent_mail_detail, name="sent_mail_detail"),
+]

@@ -1,0 +1,261 @@
+"""The administrator's settings pages: contacts, order messages, customer service options."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from comptoir.staff.access import administrator_required
+from comptoir.threads import settings_services as services
+from comptoir.threads.models import Contact, DeskSettings, OrderMessage, Thread
+from comptoir.threads.settings_forms import (
+    ContactDeleteForm,
+    ContactForm,
+    DeskOptionsForm,
+    OrderMessageForm,
+)
+
+EXCERPT_LENGTH = 80
+
+
+def _language(request: HttpRequest) -> str:
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def _post(request: HttpRequest) -> QueryDict | None:
+    return request.POST if request.method == "POST" else None
+
+
+# --- contacts -------------------------------------------------------------------------------------
+
+
+@administrator_required
+def contact_list(request: HttpRequest) -> HttpResponse:
+    contacts = Contact.objects.order_by("position", "id")
+    return render(request, "desk_settings/contacts.html", {"contacts": contacts})
+
+
+def _contact_page(
+    request: HttpRequest, form: ContactForm, contact: Contact | None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "desk_settings/contact_form.html",
+        {"form": form, "contact": contact},
+        status=status,
+    )
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def contact_add(request: HttpRequest) -> HttpResponse:
+    form = ContactForm(_post(request))
+    if request.method == "POST":
+        if not form.is_valid():
+            return _contact_page(request, form, None, status=400)
+        try:
+            services.contact_create(
+                name=form.language_values("name"),
+                description=form.language_values("description"),
+                email=form.cleaned_data["email"],
+                save_messages=form.cleaned_data["save_messages"],
+                position=form.cleaned_data["position"],
+            )
+        except services.SettingsError as exc:
+            form.add_error(None, str(exc))
+            return _contact_page(request, form, None, status=400)
+        messages.success(request, _("Successful creation."))
+        return redirect("desk_settings:contacts")
+    return _contact_page(request, form, None)
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact, pk=pk)
+    form = ContactForm(_post(request), contact=contact)
+    if request.method == "POST":
+        if not form.is_valid():
+            return _contact_page(request, form, contact, status=400)
+        try:
+            services.contact_update(
+                contact=contact,
+                name=form.language_values("name"),
+                description=form.language_values("description"),
+                email=form.cleaned_data["email"],
+                save_messages=form.cleaned_data["save_messages"],
+                position=form.cleaned_data["position"],
+            )
+        except services.SettingsError as exc:
+            form.add_error(None, str(exc))
+            return _contact_page(request, form, contact, status=400)
+        messages.success(request, _("Successful update."))
+        return redirect("desk_settings:contacts")
+    return _contact_page(request, form, contact)
+
+
+@administrator_required
+@require_POST
+def contact_move(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact, pk=pk)
+    direction = request.POST.get("direction")
+    if direction == "up":
+        services.contact_move(contact=contact, direction="up")
+    elif direction == "down":
+        services.contact_move(contact=contact, direction="down")
+    else:
+        return HttpResponse(status=400)
+    messages.success(request, _("Successful update."))
+    return redirect("desk_settings:contacts")
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact, pk=pk)
+    thread_count = Thread.objects.filter(contact=contact).count()
+    form = ContactDeleteForm(
+        _post(request), contact=contact, thread_count=thread_count, language=_language(request)
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                moved = services.contact_delete(
+                    contact=contact, move_threads_to=form.cleaned_data["move_threads_to"]
+                )
+            except services.SettingsError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if moved:
+                    messages.success(
+                        request,
+                        _("%(count)d threads were moved to the other contact.") % {"count": moved},
+                    )
+                messages.success(request, _("Successful deletion."))
+                return redirect("desk_settings:contacts")
+        status = 400
+    return render(
+        request,
+        "desk_settings/contact_delete.html",
+        {
+            "contact": contact,
+            "form": form,
+            "thread_count": thread_count,
+            "can_move": thread_count > 0 and Contact.objects.exclude(pk=contact.pk).exists(),
+        },
+        status=status,
+    )
+
+
+# --- order messages -------------------------------------------------------------------------------
+
+
+@administrator_required
+def order_message_list(request: HttpRequest) -> HttpResponse:
+    language = _language(request)
+    rows = [
+        (order_message, order_message.name_in(language), order_message.text_in(language))
+        for order_message in OrderMessage.objects.order_by("id")
+    ]
+    return render(
+        request,
+        "desk_settings/order_messages.html",
+        {"rows": rows, "excerpt_length": EXCERPT_LENGTH},
+    )
+
+
+def _order_message_page(
+    request: HttpRequest, form: OrderMessageForm, order_message: OrderMessage | None, status: int
+) -> HttpResponse:
+    return render(
+        request,
+        "desk_settings/order_message_form.html",
+        {"form": form, "order_message": order_message},
+        status=status,
+    )
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def order_message_add(request: HttpRequest) -> HttpResponse:
+    form = OrderMessageForm(_post(request))
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.order_message_create(
+                    name=form.language_values("name"), text=form.language_values("text")
+                )
+            except services.SettingsError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Successful creation."))
+                return redirect("desk_settings:order_messages")
+        return _order_message_page(request, form, None, status=400)
+    return _order_message_page(request, form, None, status=200)
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def order_message_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    order_message = get_object_or_404(OrderMessage, pk=pk)
+    form = OrderMessageForm(_post(request), order_message=order_message)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.order_message_update(
+                    order_message=order_message,
+                    name=form.language_values("name"),
+                    text=form.language_values("text"),
+                )
+            except services.SettingsError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Successful update."))
+                return redirect("desk_settings:order_messages")
+        return _order_message_page(request, form, order_message, status=400)
+    return _order_message_page(request, form, order_message, status=200)
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def order_message_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    order_message = get_object_or_404(OrderMessage, pk=pk)
+    if request.method == "POST":
+        services.order_message_delete(order_message=order_message)
+        messages.success(request, _("Successful deletion."))
+        return redirect("desk_settings:order_messages")
+    return render(
+        request,
+        "desk_settings/order_message_delete.html",
+        {"order_message": order_message, "name": order_message.name_in(_language(request))},
+    )
+
+
+# --- options --------------------------------------------------------------------------------------
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def options(request: HttpRequest) -> HttpResponse:
+    form = DeskOptionsForm(_post(request), desk_settings=DeskSettings.load())
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.desk_settings_update(
+                    allow_file_uploads=form.cleaned_data["allow_file_uploads"],
+                    default_message=form.language_values("default_message"),
+                )
+            except services.SettingsError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Successful update."))
+                return redirect("desk_settings:options")
+        status = 400
+    return render(request, "desk_settings/options.html", {"form": form}, status=status)
