@@ -13,3 +13,102 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Mailbox(models.Model):
+    """The shop's mailbox comptoir fetches customers' replies from (REFERENCE A11, B6, B10).
+
+    The flags keep PrestaShop's names with their real meaning: ``use_ssl`` is implicit TLS
+    (IMAPS/POP3S), ``use_tls`` requires STARTTLS, ``no_tls`` never upgrades, by default STARTTLS is
+    used when the server offers it; the certificate is verified unless ``novalidate_cert``.
+    """
+
+    name = models.CharField(max_length=100, default="Shop mailbox")
+    enabled = models.BooleanField(default=True)
+    host = models.CharField("IMAP URL", max_length=255, blank=True)
+    port = models.PositiveIntegerField("IMAP port", null=True, blank=True)
+    username = models.CharField("IMAP user", max_length=255, blank=True)
+    # Fernet-sealed (lib.secretbox); never shown back, only replaced.
+    password_sealed = models.TextField(blank=True)
+    folder = models.CharField(max_length=255, default="INBOX")
+    delete_messages = models.BooleanField("Delete messages", default=False)
+    create_threads = models.BooleanField("Create new threads", default=True)
+    use_pop3 = models.BooleanField("/pop3", default=False)
+    norsh = models.BooleanField("/norsh", default=False)
+    use_ssl = models.BooleanField("/ssl", default=False)
+    validate_cert = models.BooleanField("/validate-cert", default=True)
+    novalidate_cert = models.BooleanField("/novalidate-cert", default=False)
+    use_tls = models.BooleanField("/tls", default=False)
+    no_tls = models.BooleanField("/notls", default=False)
+    ca_file = models.CharField(max_length=500, blank=True)
+    # Sync state, written by the worker.
+    uidvalidity = models.BigIntegerField(null=True, blank=True)
+    sync_requested_at = models.DateTimeField(null=True, blank=True)
+    next_sync_at = models.DateTimeField(default=timezone.now)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=128, blank=True)
+    last_sync_at = models.DateTimeField(null=True, blank=True)
+    last_sync_ok = models.BooleanField(null=True)
+    last_sync_counts = models.JSONField(default=dict, blank=True)
+    last_error = models.TextField(blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.host}"
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.host and self.username and self.password_sealed)
+
+
+class InboundStatus(models.TextChoices):
+    NEW = "new", "New"
+    IMPORTED = "imported", "Imported"
+    UNMATCHED = "unmatched", "Unmatched"
+    FAILED = "failed", "Failed"
+    IGNORED = "ignored", "Ignored"
+    DISCARDED = "discarded", "Discarded"
+
+
+class InboundMail(models.Model):
+    """A fetched message, stored raw before anything else is done with it.
+
+    ``key`` names it on its server (``imap:<mailbox>:<uidvalidity>:<uid>`` or
+    ``pop3:<mailbox>:<uidl>``): fetching it again is a no-op. ``server_done`` records that it was
+    flagged or deleted on the server, which happens only after it is committed here.
+    """
+
+    mailbox = models.ForeignKey(
+        Mailbox, on_delete=models.SET_NULL, null=True, blank=True, related_name="mails"
+    )
+    key = models.CharField(max_length=255, unique=True)
+    raw = models.BinaryField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    from_address = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=255, blank=True)
+    status = models.CharField(
+        max_length=10, choices=InboundStatus.choices, default=InboundStatus.NEW
+    )
+    decision = models.CharField(max_length=255, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # SET_NULL: deleting a thread keeps the raw mail, so a later fetch still knows it.
+    thread = models.ForeignKey(
+        "threads.Thread", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    server_done = models.BooleanField(default=False)
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "id"], name="inbound_status"),
+            models.Index(fields=["mailbox", "server_done"], name="inbound_server_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status})"

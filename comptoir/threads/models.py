@@ -182,6 +182,8 @@ class Message(models.Model):
     text = models.TextField(_("message"))
     # Sanitised HTML, when the customer wrote HTML (never shown unsanitised).
     html = models.TextField(blank=True)
+    # What an e-mail quoted of the conversation (and its signature), folded away under the text.
+    quoted_text = models.TextField(blank=True)
     private = models.BooleanField(_("private"), default=False)
     source = models.CharField(max_length=8, choices=Source.choices)
     is_auto_reply = models.BooleanField(default=False)

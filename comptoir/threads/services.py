@@ -50,6 +50,7 @@ class CustomerMessage:
     text: str
     source: Source
     html: str = ""
+    quoted_text: str = ""
     ip_address: str | None = None
     user_agent: str = ""
     message_id: str = ""
@@ -99,6 +100,7 @@ def _add_message(
         employee=employee,
         text=text,
         html=incoming.html if incoming else "",
+        quoted_text=incoming.quoted_text if incoming else "",
         private=private,
         source=source,
         is_auto_reply=incoming.is_auto_reply if incoming else False,

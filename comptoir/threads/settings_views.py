@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comptoir.staff.access import administrator_required
@@ -135,7 +136,12 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
                 if moved:
                     messages.success(
                         request,
-                        _("%(count)d threads were moved to the other contact.") % {"count": moved},
+                        ngettext(
+                            "%(count)d thread was moved to the other contact.",
+                            "%(count)d threads were moved to the other contact.",
+                            moved,
+                        )
+                        % {"count": moved},
                     )
                 messages.success(request, _("Successful deletion."))
                 return redirect("desk_settings:contacts")

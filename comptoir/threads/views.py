@@ -14,6 +14,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from comptoir.shop.models import OrderHistory
@@ -125,7 +126,11 @@ def bulk(request: HttpRequest) -> HttpResponse:
         count = services.threads_bulk_apply(threads=threads, employee=employee, delete=True)
         messages.success(request, _("The selection has been successfully deleted."))
         return redirect(back)
-    messages.success(request, _("%(count)s threads updated.") % {"count": count})
+    messages.success(
+        request,
+        ngettext("%(count)s thread updated.", "%(count)s threads updated.", count)
+        % {"count": count},
+    )
     return redirect(back)
 
 

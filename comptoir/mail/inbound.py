@@ -1,0 +1,43 @@
+"""Inbound mail, first step: keep the raw bytes, keyed by where they came from.
+
+Every fetcher (IMAP, POP3, later an SMTP listener) ends in ``inbound_store``; processing (parse,
+match, import) is a separate step over stored rows, so a crash anywhere loses nothing and a
+message that cannot be processed stays, with its error, for another try.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import IntegrityError, transaction
+
+from comptoir.mail.models import InboundMail, Mailbox
+
+# Anything larger is kept out of the database and reported (no shop customer writes 40 MB).
+MAX_RAW_BYTES = 40 * 1024 * 1024
+
+
+def inbound_store(*, mailbox: Mailbox | None, key: str, raw: bytes) -> InboundMail | None:
+    """Store a fetched message; None when this key is already stored (fetching again is a no-op).
+
+    Commits before returning: the caller may then flag or delete the message on its server.
+    """
+    if InboundMail.objects.filter(key=key).exists():
+        return None
+    digest = hashlib.sha256(raw).hexdigest()
+    too_large = len(raw) > MAX_RAW_BYTES
+    try:
+        with transaction.atomic():
+            return InboundMail.objects.create(
+                mailbox=mailbox,
+                key=key[:255],
+                raw=b"" if too_large else raw,
+                size=len(raw),
+                sha256=digest,
+                status="failed" if too_large else "new",
+                error=f"message of {len(raw)} bytes is over the {MAX_RAW_BYTES} limit"
+                if too_large
+                else "",
+            )
+    except IntegrityError:  # another worker stored it first
+        return None
