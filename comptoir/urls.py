@@ -12,5 +12,6 @@ urlpatterns = [
     path("desk/", include("comptoir.staff.employee_urls")),
     path("desk/", include("comptoir.threads.order_urls")),
     path("desk/", include("comptoir.mail.unmatched_urls")),
+    path("desk/", include("comptoir.mail.urls")),
     path("contact/", include("comptoir.contact_form.urls")),
 ]

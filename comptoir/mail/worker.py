@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from comptoir.mail.models import WorkerHeartbeat
 from comptoir.mail.outbox import outbox_deliver
+from comptoir.mail.process import inbound_process_pending
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +39,33 @@ class Worker:
         )
 
     def run_once(self) -> None:
-        for step in (self.beat, self.deliver):
+        for step in (self.beat, self.fetch, self.process, self.deliver):
             try:
                 step()
             except Exception:
                 log.exception("worker step %s failed; carrying on", step.__name__)
+
+    def fetch(self) -> None:
+        """Fetch every mailbox that is due (or asked for with "Run sync")."""
+        from comptoir.mail.fetch import mailboxes_sync_due
+
+        mailboxes_sync_due(worker_name=self.name)
+
+    def process(self) -> None:
+        """Turn stored mail into thread messages, a batch at a time."""
+        while not self.stopping.is_set():
+            report = inbound_process_pending(limit=100)
+            handled = report.imported + report.unmatched + report.ignored + report.failed
+            if handled:
+                log.info(
+                    "inbound: %d imported, %d unmatched, %d ignored, %d failed",
+                    report.imported,
+                    report.unmatched,
+                    report.ignored,
+                    report.failed,
+                )
+            if handled < 100:
+                return
 
     def deliver(self) -> None:
         # Drain everything that is due before sleeping, one batch at a time.

@@ -129,6 +129,7 @@ def test_a_valid_reference_from_another_sender_opens_their_own_thread(answered):
     thread, our_id = answered
     inbound = receive(mail(sender="mallory@example.org", in_reply_to=our_id))
     assert inbound.status == InboundStatus.IMPORTED
+    assert inbound.thread is not None
     assert inbound.thread != thread
     assert inbound.thread.email == "mallory@example.org"
     thread.refresh_from_db()
@@ -157,6 +158,7 @@ def test_unknown_mail_opens_a_thread_for_the_contact_it_was_sent_to(db):
     webmaster.save()
     inbound = receive(mail(sender="zoe@example.com", to="webmaster@shop.test", subject="Site down"))
     thread = inbound.thread
+    assert thread is not None
     assert thread.contact == webmaster
     assert thread.email == "zoe@example.com"
     assert thread.is_unread
@@ -263,6 +265,8 @@ def test_a_poisonous_message_is_kept_failed_and_does_not_block_the_others(db):
     good = inbound_store(mailbox=None, key="test:good", raw=mail(sender="zoe@example.com"))
     report = inbound_process_pending()
     assert (report.failed, report.imported) == (1, 1)
+    assert bad is not None
+    assert good is not None
     bad.refresh_from_db()
     good.refresh_from_db()
     assert bad.status == InboundStatus.FAILED
