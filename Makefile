@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint check-migrations pytest venv dev-venv system-deps bench bench-compare clean
+.PHONY: run test lint check-migrations pytest venv dev-venv system-deps messages lock clean
 
 run: venv
 	$(BIN)/comptoir run
@@ -52,3 +52,8 @@ lock: $(VENV)/bin/uv
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache
+
+# Extract the strings to translate into the catalogues, then compile them (needs gettext).
+messages: dev-venv
+	cd comptoir && ../$(BIN)/python ../manage.py makemessages --all --no-obsolete --no-location \
+		-i "tests/*" -i "*/tests/*" && ../$(BIN)/python ../manage.py compilemessages

@@ -1,0 +1,148 @@
+"""Catalogues are complete, compiled, and no template shows text outside the translation tags."""
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[1]
+LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
+# Visible words that are the same in every language, or not words at all.
+ALLOWED_LITERALS = {
+    "comptoir",
+    "--",
+    "·",
+    "→",
+    "←",
+    "✔",
+    "✘",
+    "📎",
+    "✉",
+    "•",
+    "—",
+    "(",
+    ")",
+    "#",
+    "/",
+    ":",
+}
+
+
+def read_po(path: Path) -> list[dict[str, object]]:
+    """Minimal .po reader: each entry's msgid, msgstr(s) and flags."""
+    entries: list[dict[str, object]] = []
+    entry: dict[str, object] = {}
+    current = ""
+    for raw in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        line = raw.strip()
+        if not line:
+            if entry:
+                entries.append(entry)
+            entry, current = {}, ""
+            continue
+        if line.startswith("#,"):
+            entry["flags"] = line[2:].strip()
+        elif line.startswith("#"):
+            continue
+        elif line.startswith(("msgid ", "msgid_plural ", "msgstr")):
+            key, _sep, value = line.partition(" ")
+            current = key
+            entry[current] = value.strip()[1:-1]
+        elif line.startswith('"') and current:
+            entry[current] = str(entry[current]) + line[1:-1]
+    return entries
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_entry_is_translated_and_none_is_fuzzy(language):
+    po = ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
+    problems = []
+    for entry in read_po(po):
+        msgid = entry.get("msgid", "")
+        if not msgid:
+            continue
+        if "fuzzy" in str(entry.get("flags", "")):
+            problems.append(f"fuzzy: {msgid}")
+        translations = [v for k, v in entry.items() if str(k).startswith("msgstr")]
+        if not translations or not all(translations):
+            problems.append(f"untranslated: {msgid}")
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_compiled_catalogue_is_up_to_date(language):
+    folder = ROOT / "locale" / language / "LC_MESSAGES"
+    assert (folder / "django.mo").stat().st_mtime >= (folder / "django.po").stat().st_mtime - 1
+
+
+def test_every_string_in_the_code_is_in_the_catalogues(tmp_path):
+    """xgettext over the sources finds no msgid the French catalogue lacks."""
+    xgettext = subprocess.run(["which", "xgettext"], capture_output=True, text=True, check=False)
+    if xgettext.returncode != 0:
+        pytest.skip("xgettext (gettext) is not installed")
+    known = {e.get("msgid") for e in read_po(ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po")}
+    sources = [
+        str(p) for p in ROOT.rglob("*.py") if "/tests/" not in str(p) and "migrations" not in str(p)
+    ]
+    out = tmp_path / "py.pot"
+    subprocess.run(
+        [
+            "xgettext",
+            "--language=Python",
+            "--from-code=UTF-8",
+            "--keyword=gettext_lazy",
+            "--keyword=_",
+            "--keyword=gettext",
+            "--keyword=ngettext:1,2",
+            "--keyword=pgettext:1c,2",
+            "-o",
+            str(out),
+            *sources,
+        ],
+        check=True,
+    )
+    missing = [e["msgid"] for e in read_po(out) if e.get("msgid") and e["msgid"] not in known]
+    assert missing == [], f"run `make messages` and translate: {missing}"
+
+
+TAG = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.S)
+BLOCK = re.compile(
+    r"{%\s*(blocktranslate|blocktrans)\b.*?{%\s*end(blocktranslate|blocktrans)\s*%}", re.S
+)
+
+
+def visible_text(template: str) -> list[str]:
+    """Words a person would read that are not inside a translation tag."""
+    text = BLOCK.sub(" ", template)
+    # Blocks that fill a class attribute, and character entities, are not words.
+    text = re.sub(r"{%\s*block \w*class\s*%}.*?{%\s*endblock\s*%}", " ", text, flags=re.S)
+    text = re.sub(r"&#?\w+;", " ", text)
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
+    text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
+    # Attribute values people read (placeholder, title, aria-label, alt) count too.
+    readable_attrs = re.findall(r'\b(?:placeholder|title|aria-label|alt)="([^"]*)"', text)
+    text = re.sub(r"<[^>]*>", " ", text)
+    chunks = [*text.split("\n"), *readable_attrs]
+    found = []
+    for chunk in chunks:
+        chunk = TAG.sub(" ", chunk).strip()
+        for word in re.findall(r"[^\W\d_][\w'’-]*", chunk):
+            if word not in ALLOWED_LITERALS:
+                found.append(word)
+    return found
+
+
+HTML_TEMPLATES = sorted(p for p in ROOT.rglob("templates/**/*.html") if "/email/" not in str(p))
+
+
+@pytest.mark.parametrize("path", HTML_TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_templates_show_no_text_outside_translation_tags(path):
+    assert visible_text(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_scanner_would_catch_a_bare_word():
+    assert visible_text("<p>{% translate 'Hello' %} Goodbye</p>") == ["Goodbye"]
+    assert visible_text('<input placeholder="Search here">') == ["Search", "here"]
+    assert visible_text("<p>{% translate 'Hello' %} {{ name }}</p>") == []
