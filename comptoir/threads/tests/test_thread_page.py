@@ -285,3 +285,19 @@ def test_the_thread_page_runs_a_bounded_number_of_queries(
     desk.get(f"/desk/threads/{thread.pk}/")
     with django_assert_max_num_queries(20):
         assert desk.get(f"/desk/threads/{thread.pk}/").status_code == 200
+
+
+def test_an_html_email_is_shown_sandboxed_and_escaped_into_srcdoc(desk):
+    thread = make_thread()
+    services.thread_receive(
+        thread=thread,
+        incoming=CustomerMessage(
+            text="Bonjour",
+            source=Source.EMAIL,
+            html='<p>Bonjour <b>équipe</b></p><a href="https://example.com/?a=1&b=2">lien</a>',
+        ),
+    )
+    page = html(desk.get(f"/desk/threads/{thread.pk}/"))
+    assert '<iframe class="mail-html" sandbox srcdoc="&lt;p&gt;Bonjour &lt;b&gt;équipe' in page
+    assert "&amp;b=2" in page
+    assert "allow-scripts" not in page
