@@ -58,3 +58,12 @@ def login_record_failure(*, email: str, ip: str) -> None:
 
 def login_record_success(*, email: str, ip: str) -> None:
     cache.delete(_failure_keys(email, ip)[0])
+
+
+def employee_set_language(*, employee: Employee, language: str) -> Employee:
+    """An employee chooses the language of their back office and of the e-mails sent to them."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    employee.language = language
+    employee.save(update_fields=["language"])
+    return employee

@@ -1,15 +1,20 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from comptoir.staff import services
+from comptoir.staff.access import current_employee, employee_required
 from comptoir.staff.forms import LoginForm
 
 
@@ -33,3 +38,19 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@employee_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    employee = current_employee(request)
+    assert employee is not None  # guaranteed by @employee_required
+    choices = settings.LANGUAGES
+    if request.method == "POST":
+        language = request.POST.get("language", "")
+        if language in dict(choices):
+            services.employee_set_language(employee=employee, language=language)
+            translation.activate(language)
+            messages.success(request, _("Your preferences are saved."))
+            return redirect("staff:preferences")
+        messages.error(request, _("Choose one of the shop's languages."))
+    return render(request, "staff/preferences.html", {"languages": choices, "employee": employee})
