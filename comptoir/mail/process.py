@@ -187,7 +187,7 @@ def inbound_process(*, inbound_id: int) -> InboundStatus | None:
             rows = InboundMail.objects.filter(pk=inbound_id, status=InboundStatus.NEW)
             if connection.features.has_select_for_update_skip_locked:
                 rows = rows.select_for_update(skip_locked=True)
-            inbound = rows.select_related("mailbox").first()
+            inbound = rows.first()  # the mailbox loads lazily: no lock across an outer join
             if inbound is None:
                 return None
             try:
