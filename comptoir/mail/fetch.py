@@ -374,7 +374,9 @@ class _Pop3Session:
         listing = {}
         for line in lines:
             number, _sep, uidl = line.decode("ascii", "replace").partition(" ")
-            listing[f"pop3:{self.mailbox.pk}:{_location(self.mailbox)}:{uidl.strip()}"] = number
+            # Hex: UIDLs are case-sensitive, and MariaDB's default collation is not.
+            uidl_hex = uidl.strip().encode().hex()
+            listing[f"pop3:{self.mailbox.pk}:{_location(self.mailbox)}:{uidl_hex}"] = number
         return listing
 
     def fetch(self, refs: list[str]) -> Iterator[tuple[str, bytes]]:

@@ -92,3 +92,20 @@ def test_pointing_the_mailbox_elsewhere_changes_every_key():
     other = Mailbox(host="MAIL.shop.test", username="desk", folder="INBOX")
     assert _location(inbox) != _location(archive)
     assert _location(inbox) == _location(other)  # host names are case-insensitive
+
+
+def test_pop3_uidls_that_differ_only_in_case_stay_two_messages():
+    """Some servers' UIDLs are case-sensitive; MariaDB's default collation is not."""
+    from comptoir.mail.fetch import _Pop3Session
+    from comptoir.mail.models import Mailbox
+
+    class Listing:
+        def uidl(self):
+            return b"+OK", [b"1 GmailIdAbC", b"2 GmailIdabc"], 0
+
+    session = object.__new__(_Pop3Session)
+    session.mailbox = Mailbox(pk=7, host="pop.example.com", username="desk", use_pop3=True)
+    session.conn = Listing()
+    keys = list(session.listing())
+    assert len(keys) == 2
+    assert keys[0].lower() != keys[1].lower()
