@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.contact_form.services import Upload, order_for_email
 from comptoir.lib.filetypes import ALLOWED_EXTENSIONS, check_file
+from comptoir.threads.forms import ContactChoiceField
 from comptoir.threads.models import Contact, Thread
 
 TOKEN_SALT = "comptoir.contact-form"  # noqa: S105 — a signing namespace, not a secret
@@ -36,15 +37,6 @@ def token_age(token: str) -> float:
     except (signing.BadSignature, ValueError, IndexError):
         raise SpamSuspected from None
     return time.time() - issued
-
-
-class ContactChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def __init__(self, language: str, **kwargs: Any) -> None:
-        self.language = language
-        super().__init__(**kwargs)
-
-    def label_from_instance(self, obj: Contact) -> str:
-        return obj.name_in(self.language)
 
 
 class ContactMessageForm(forms.Form):

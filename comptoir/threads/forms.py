@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.lib.filetypes import ALLOWED_EXTENSIONS, check_file
 from comptoir.staff.models import Employee
-from comptoir.threads.models import Status
+from comptoir.threads.models import Contact, Status
 
 REPLY_STATUSES = [
     (Status.CLOSED.value, _('Mark as "handled"')),
@@ -83,6 +83,17 @@ class ReplyForm(forms.Form):
 
     def clean_attachments(self) -> list[tuple[UploadedFile, str]]:
         return check_uploads(self.cleaned_data.get("attachments") or [])
+
+
+class ContactChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def __init__(self, language: str, **kwargs: Any) -> None:
+        self.language = language
+        super().__init__(**kwargs)
+
+    """Contacts named in the given language."""
+
+    def label_from_instance(self, obj: Contact) -> str:
+        return obj.name_in(self.language)
 
 
 class NoteForm(forms.Form):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comptoir.threads import settings_services as services
+from comptoir.threads.forms import ContactChoiceField
 from comptoir.threads.models import Contact, DeskSettings, OrderMessage
 
 POSITION_MAX = 1_000_000
@@ -132,15 +133,6 @@ class ContactForm(PerLanguageForm):
                 ),
             )
         return data
-
-
-class ContactChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def __init__(self, language: str, **kwargs: Any) -> None:
-        self.language = language
-        super().__init__(**kwargs)
-
-    def label_from_instance(self, obj: Contact) -> str:
-        return obj.name_in(self.language)
 
 
 class ContactDeleteForm(forms.Form):

@@ -52,52 +52,43 @@ def _contact_page(
     )
 
 
+def _contact_save(request: HttpRequest, contact: Contact | None) -> HttpResponse:
+    """Add (``contact`` None) or edit a contact."""
+    form = ContactForm(_post(request), contact=contact)
+    if request.method != "POST":
+        return _contact_page(request, form, contact)
+    if form.is_valid():
+        values = {
+            "name": form.language_values("name"),
+            "description": form.language_values("description"),
+            "email": form.cleaned_data["email"],
+            "save_messages": form.cleaned_data["save_messages"],
+            "position": form.cleaned_data["position"],
+        }
+        try:
+            if contact is None:
+                services.contact_create(**values)
+            else:
+                services.contact_update(contact=contact, **values)
+        except services.SettingsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            done = _("Successful creation.") if contact is None else _("Successful update.")
+            messages.success(request, done)
+            return redirect("desk_settings:contacts")
+    return _contact_page(request, form, contact, status=400)
+
+
 @administrator_required
 @require_http_methods(["GET", "POST"])
 def contact_add(request: HttpRequest) -> HttpResponse:
-    form = ContactForm(_post(request))
-    if request.method == "POST":
-        if not form.is_valid():
-            return _contact_page(request, form, None, status=400)
-        try:
-            services.contact_create(
-                name=form.language_values("name"),
-                description=form.language_values("description"),
-                email=form.cleaned_data["email"],
-                save_messages=form.cleaned_data["save_messages"],
-                position=form.cleaned_data["position"],
-            )
-        except services.SettingsError as exc:
-            form.add_error(None, str(exc))
-            return _contact_page(request, form, None, status=400)
-        messages.success(request, _("Successful creation."))
-        return redirect("desk_settings:contacts")
-    return _contact_page(request, form, None)
+    return _contact_save(request, None)
 
 
 @administrator_required
 @require_http_methods(["GET", "POST"])
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    contact = get_object_or_404(Contact, pk=pk)
-    form = ContactForm(_post(request), contact=contact)
-    if request.method == "POST":
-        if not form.is_valid():
-            return _contact_page(request, form, contact, status=400)
-        try:
-            services.contact_update(
-                contact=contact,
-                name=form.language_values("name"),
-                description=form.language_values("description"),
-                email=form.cleaned_data["email"],
-                save_messages=form.cleaned_data["save_messages"],
-                position=form.cleaned_data["position"],
-            )
-        except services.SettingsError as exc:
-            form.add_error(None, str(exc))
-            return _contact_page(request, form, contact, status=400)
-        messages.success(request, _("Successful update."))
-        return redirect("desk_settings:contacts")
-    return _contact_page(request, form, contact)
+    return _contact_save(request, get_object_or_404(Contact, pk=pk))
 
 
 @administrator_required

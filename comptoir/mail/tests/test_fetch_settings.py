@@ -105,7 +105,7 @@ def test_pop3_uidls_that_differ_only_in_case_stay_two_messages():
 
     session = object.__new__(_Pop3Session)
     session.mailbox = Mailbox(pk=7, host="pop.example.com", username="desk", use_pop3=True)
-    session.conn = Listing()
+    session.conn = Listing()  # type: ignore[assignment]
     keys = list(session.listing())
     assert len(keys) == 2
     assert keys[0].lower() != keys[1].lower()
