@@ -26,15 +26,23 @@ DEFAULT_CONTACTS = [
 ]
 
 
-def default_contacts_ensure() -> None:
-    """Create the default contacts when the shop has no contact at all."""
-    if Contact.objects.exists():
+def default_contacts_create(contact_model: type[Contact]) -> None:
+    """Create the default contacts when there is no contact at all.
+
+    Takes the model class so the data migration can pass its historical model.
+    """
+    if contact_model.objects.exists():
         return
     for position, contact in enumerate(DEFAULT_CONTACTS):
-        Contact.objects.create(
+        contact_model.objects.create(
             name=contact["name"],
             description=contact["description"],
             email=settings.DEFAULT_FROM_EMAIL,
             save_messages=True,
             position=position,
         )
+
+
+def default_contacts_ensure() -> None:
+    """Create the default contacts when the shop has no contact at all."""
+    default_contacts_create(Contact)

@@ -178,45 +178,37 @@ def _order_message_page(
     )
 
 
+def _order_message_save(request: HttpRequest, order_message: OrderMessage | None) -> HttpResponse:
+    """Add (``order_message`` None) or edit a predefined message."""
+    form = OrderMessageForm(_post(request), order_message=order_message)
+    if request.method != "POST":
+        return _order_message_page(request, form, order_message, status=200)
+    if form.is_valid():
+        name, text = form.language_values("name"), form.language_values("text")
+        try:
+            if order_message is None:
+                services.order_message_create(name=name, text=text)
+            else:
+                services.order_message_update(order_message=order_message, name=name, text=text)
+        except services.SettingsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            done = _("Successful creation.") if order_message is None else _("Successful update.")
+            messages.success(request, done)
+            return redirect("desk_settings:order_messages")
+    return _order_message_page(request, form, order_message, status=400)
+
+
 @administrator_required
 @require_http_methods(["GET", "POST"])
 def order_message_add(request: HttpRequest) -> HttpResponse:
-    form = OrderMessageForm(_post(request))
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.order_message_create(
-                    name=form.language_values("name"), text=form.language_values("text")
-                )
-            except services.SettingsError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Successful creation."))
-                return redirect("desk_settings:order_messages")
-        return _order_message_page(request, form, None, status=400)
-    return _order_message_page(request, form, None, status=200)
+    return _order_message_save(request, None)
 
 
 @administrator_required
 @require_http_methods(["GET", "POST"])
 def order_message_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    order_message = get_object_or_404(OrderMessage, pk=pk)
-    form = OrderMessageForm(_post(request), order_message=order_message)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.order_message_update(
-                    order_message=order_message,
-                    name=form.language_values("name"),
-                    text=form.language_values("text"),
-                )
-            except services.SettingsError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Successful update."))
-                return redirect("desk_settings:order_messages")
-        return _order_message_page(request, form, order_message, status=400)
-    return _order_message_page(request, form, order_message, status=200)
+    return _order_message_save(request, get_object_or_404(OrderMessage, pk=pk))
 
 
 @administrator_required

@@ -190,6 +190,12 @@ def _back_to(thread: Thread) -> HttpResponseRedirect:
     return redirect("desk:thread", pk=thread.pk)
 
 
+def _invalid(request: HttpRequest, thread: Thread, **forms: object) -> HttpResponse:
+    """The thread page again, with the form that was refused and its errors."""
+    context = _thread_context(request, thread, **forms)
+    return render(request, "threads/thread.html", context, status=400)
+
+
 @employee_required
 @require_POST
 def thread_status(request: HttpRequest, pk: int) -> HttpResponse:
@@ -211,8 +217,7 @@ def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
     thread = thread_get_for_employee(employee, pk)
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
-        context = _thread_context(request, thread, reply_form=form)
-        return render(request, "threads/thread.html", context, status=400)
+        return _invalid(request, thread, reply_form=form)
     with transaction.atomic():
         files = [
             attachment_store(content=file, original_name=file.name or "file", content_type=kind)
@@ -236,8 +241,7 @@ def thread_note(request: HttpRequest, pk: int) -> HttpResponse:
     thread = thread_get_for_employee(employee, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        context = _thread_context(request, thread, note_form=form)
-        return render(request, "threads/thread.html", context, status=400)
+        return _invalid(request, thread, note_form=form)
     services.thread_note(thread=thread, employee=employee, text=form.cleaned_data["note"])
     messages.success(request, _("Private note added."))
     return _back_to(thread)
@@ -250,8 +254,7 @@ def thread_forward(request: HttpRequest, pk: int) -> HttpResponse:
     thread = thread_get_for_employee(employee, pk)
     form = ForwardForm(request.POST, employees=_active_employees())
     if not form.is_valid():
-        context = _thread_context(request, thread, forward_form=form)
-        return render(request, "threads/thread.html", context, status=400)
+        return _invalid(request, thread, forward_form=form)
     to_employee = form.cleaned_data["to_employee"]
     email = services.thread_forward(
         thread=thread,

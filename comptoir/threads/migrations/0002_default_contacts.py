@@ -1,22 +1,12 @@
 """The two contacts every shop starts with (REFERENCE A1), both saving messages."""
 
-from django.conf import settings
 from django.db import migrations
 
-from comptoir.threads.defaults import DEFAULT_CONTACTS
+from comptoir.threads.defaults import default_contacts_create
+
 
 def create_contacts(apps, schema_editor):
-    Contact = apps.get_model("threads", "Contact")
-    if Contact.objects.exists():
-        return
-    for position, contact in enumerate(DEFAULT_CONTACTS):
-        Contact.objects.create(
-            name=contact["name"],
-            description=contact["description"],
-            email=settings.DEFAULT_FROM_EMAIL,
-            save_messages=True,
-            position=position,
-        )
+    default_contacts_create(apps.get_model("threads", "Contact"))
 
 
 class Migration(migrations.Migration):

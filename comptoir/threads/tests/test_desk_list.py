@@ -151,8 +151,7 @@ def test_keyset_pages_walk_forwards_and_backwards_without_gaps(client, bob):
     client.force_login(bob)
     seen = []
     url = "/desk/?size=20&sort=id"
-    response = client.get(url)
-    # Page size 20 is the smallest choice: build more rows than a page.
+    # Page size 20 is the smallest choice: build more rows than two pages.
     for n in range(7, 45):
         threads.append(make_thread(email=f"c{n}@example.com"))
     response = client.get(url)
