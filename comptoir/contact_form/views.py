@@ -13,9 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from comptoir.contact_form.forms import SPAM_MESSAGE, ContactMessageForm
-from comptoir.contact_form.ratelimit import rate_exceeded
-from comptoir.contact_form.services import Submission, SubmitError, contact_message_submit
 from comptoir.lib.tokens import same_secret
+from comptoir.threads.contact_messages import (
+    Submission,
+    SubmitError,
+    contact_message_rate_limited,
+    contact_message_submit,
+)
 from comptoir.threads.models import DeskSettings, Thread
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -69,17 +73,7 @@ def _handle(request: HttpRequest, thread: Thread | None) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            ip = _client_ip(request) or "unknown"
-            window = settings.COMPTOIR_CONTACT_RATE_WINDOW
-            limited = rate_exceeded(
-                scope="ip", value=ip, limit=settings.COMPTOIR_CONTACT_RATE_PER_IP, window=window
-            ) or rate_exceeded(
-                scope="email",
-                value=data["email"],
-                limit=settings.COMPTOIR_CONTACT_RATE_PER_EMAIL,
-                window=window,
-            )
-            if limited:
+            if contact_message_rate_limited(ip_address=_client_ip(request), email=data["email"]):
                 form.add_error(None, SPAM_MESSAGE)
                 status = 429
             else:

@@ -1,4 +1,8 @@
-"""What happens when a customer sends the contact form (REFERENCE A3–A4, B2)."""
+"""What happens when a customer sends a message to a contact (REFERENCE A3–A4, B2).
+
+The same rules whether the message comes from the public contact form (``contact_form``) or from a
+shop's own front end through the API: same thread lookup, rate limits, duplicate check and e-mails.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.lib.ratelimit import rate_exceeded
 from comptoir.shop.models import Customer, Order
 from comptoir.threads import emails, services
 from comptoir.threads.models import (
@@ -59,6 +64,20 @@ class Submission:
 class Outcome:
     thread: Thread | None
     duplicate: bool = False
+
+
+def contact_message_rate_limited(*, ip_address: str | None, email: str) -> bool:
+    """Count one more message from this IP address and this e-mail address; True when either
+    went over its limit in the window (the caller refuses the message, storing nothing)."""
+    window = settings.COMPTOIR_CONTACT_RATE_WINDOW
+    return rate_exceeded(
+        scope="ip",
+        value=ip_address or "unknown",
+        limit=settings.COMPTOIR_CONTACT_RATE_PER_IP,
+        window=window,
+    ) or rate_exceeded(
+        scope="email", value=email, limit=settings.COMPTOIR_CONTACT_RATE_PER_EMAIL, window=window
+    )
 
 
 def order_for_email(reference: str, email: str) -> Order | None:
