@@ -2,7 +2,7 @@
 
 comptoir run          set up (migrate, static files, demo data on first run) and serve
 comptoir serve        the production web server (gunicorn) and the worker together
-comptoir serve --web-only / comptoir worker      one of the two
+comptoir serve --web-only / comptoir worker [--once]      one of the two
 comptoir demo         load the demo shop
 comptoir createadmin  create an administrator
 comptoir <any manage.py command>
@@ -111,6 +111,18 @@ def cmd_createadmin(args: list[str]) -> int:
     return 0
 
 
+def cmd_worker(args: list[str]) -> int:
+    """The background worker until stopped (``--once``: one round)."""
+    from comptoir.worker import Worker
+
+    worker = Worker()
+    if "--once" in args:
+        worker.run_once()
+    else:
+        worker.run()
+    return 0
+
+
 def _prepare() -> tuple[str, str] | None:
     """Migrations, cache table, static files; demo data on first run. Returns the demo login."""
     from django.core.management import call_command
@@ -201,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_demo(args[1:])
     if command == "createadmin":
         return cmd_createadmin(args[1:])
+    if command == "worker":
+        return cmd_worker(args[1:])
     if command in {"help", "-h", "--help"}:
         print(__doc__)
     from django.core.management import execute_from_command_line

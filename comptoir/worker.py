@@ -1,7 +1,9 @@
-"""The worker: one loop that drains the outbox (and, later, fetches mailboxes).
+"""The worker: one loop that fetches mailboxes, imports stored mail, delivers the outbox and
+the webhooks.
 
-It never stops on an error in one task: the error is logged and the loop goes on. SIGINT and
-SIGTERM end it after the current step.
+It lives at the top of the package (like ``cli`` and ``demo``) because it drives several apps and
+no app may import another app of its own layer. It never stops on an error in one task: the error
+is logged and the loop goes on. SIGINT and SIGTERM end it after the current step.
 """
 
 from __future__ import annotations
