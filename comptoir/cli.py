@@ -5,6 +5,7 @@ comptoir serve        the production web server (gunicorn) and the worker togeth
 comptoir serve --web-only / comptoir worker [--once]      one of the two
 comptoir demo         load the demo shop
 comptoir createadmin  create an administrator
+comptoir import       load customers, order states, orders, order history from CSV files
 comptoir <any manage.py command>
 """
 
@@ -123,6 +124,78 @@ def cmd_worker(args: list[str]) -> int:
     return 0
 
 
+def _progress_bar(label: str) -> Any:
+    """A progress line on stderr, redrawn in place on a terminal, every 10 % otherwise."""
+    interactive = sys.stderr.isatty()
+    shown = {"tenth": -1}
+
+    def show(done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        if interactive:
+            bar = "#" * int(share * 30)
+            print(f"\r  {label:<14} [{bar:<30}] {done:>9,}/{total:,}", end="", file=sys.stderr)
+            if done >= total:
+                print(file=sys.stderr)
+        elif int(share * 10) > shown["tenth"]:
+            shown["tenth"] = int(share * 10)
+            print(f"  {label:<14} {done:>9,}/{total:,} rows", file=sys.stderr)
+
+    return show
+
+
+def cmd_import(args: list[str]) -> int:
+    """Load shop data from CSV files, in dependency order; prints a summary of rejected rows."""
+    import argparse
+    import csv
+    from pathlib import Path
+
+    from comptoir.shop.csv_import import KINDS, csv_import
+    from comptoir.threads.services import threads_link_customers
+
+    parser = argparse.ArgumentParser(
+        prog="comptoir import",
+        description="Create or update shop data from CSV files (columns: see the API document).",
+    )
+    for kind in KINDS:
+        parser.add_argument(f"--{kind.name}", type=Path, metavar="FILE.csv")
+    parser.add_argument(
+        "--rejected", type=Path, metavar="FILE.csv", help="write every rejected row"
+    )
+    parser.add_argument("--show", type=int, default=20, help="rejected rows printed (default 20)")
+    options = parser.parse_args(args)
+    chosen = [(k, getattr(options, k.name.replace("-", "_"))) for k in KINDS]
+    chosen = [(kind, path) for kind, path in chosen if path is not None]
+    if not chosen:
+        parser.error("give at least one file, e.g. --customers customers.csv")
+    for _kind, path in chosen:
+        if not path.is_file():
+            print(f"comptoir import: no such file: {path}", file=sys.stderr)
+            return 2
+    rejected_rows: list[tuple[str, int, str, str, str]] = []
+    for kind, path in chosen:
+        report = csv_import(kind, path, progress=_progress_bar(kind.name))
+        if kind.name == "customers":
+            threads_link_customers(customer_ids=list(report.ids.values()))
+        print(
+            f"{kind.name}: {report.created:,} created, {report.updated:,} updated, "
+            f"{len(report.rejected):,} rejected"
+        )
+        for row in report.rejected:
+            for error in row.errors:
+                line = row.index + 2  # the header is line 1
+                rejected_rows.append((kind.name, line, row.external_id, error.field, error.message))
+    for name, line, external_id, field, message in rejected_rows[: options.show]:
+        print(f"  {name} line {line} (id {external_id or '?'}): {field}: {message}")
+    if len(rejected_rows) > options.show:
+        print(f"  … and {len(rejected_rows) - options.show:,} more (--rejected FILE to keep them)")
+    if options.rejected and rejected_rows:
+        with options.rejected.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["file", "line", "external_id", "field", "message"])
+            writer.writerows(rejected_rows)
+    return 1 if rejected_rows else 0
+
+
 def _prepare() -> tuple[str, str] | None:
     """Migrations, cache table, static files; demo data on first run. Returns the demo login."""
     from django.core.management import call_command
@@ -215,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_createadmin(args[1:])
     if command == "worker":
         return cmd_worker(args[1:])
+    if command == "import":
+        return cmd_import(args[1:])
     if command in {"help", "-h", "--help"}:
         print(__doc__)
     from django.core.management import execute_from_command_line

@@ -156,6 +156,8 @@ INSTALLED_APPS = [
     "comptoir.threads",
     "comptoir.mail",
     "comptoir.contact_form",
+    "comptoir.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -255,7 +257,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A request body read into memory: JSON API requests carry shop data batches and base64 files.
+DATA_UPLOAD_MAX_MEMORY_SIZE = COMPTOIR_ATTACHMENT_MAX_BYTES * 4 // 3 + 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 

@@ -1,6 +1,7 @@
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from comptoir.api.main import api
 from comptoir.health import healthz
 
 urlpatterns = [
@@ -13,5 +14,7 @@ urlpatterns = [
     path("desk/", include("comptoir.threads.order_urls")),
     path("desk/", include("comptoir.mail.unmatched_urls")),
     path("desk/", include("comptoir.mail.urls")),
+    path("desk/", include("comptoir.api.urls")),
     path("contact/", include("comptoir.contact_form.urls")),
+    path("api/v1/", api.urls),
 ]

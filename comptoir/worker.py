@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
+from comptoir.api.webhooks import webhooks_deliver, webhooks_dispatch
 from comptoir.mail.models import WorkerHeartbeat
 from comptoir.mail.outbox import outbox_deliver
 from comptoir.mail.process import inbound_process_pending
@@ -41,7 +42,7 @@ class Worker:
         )
 
     def run_once(self) -> None:
-        for step in (self.beat, self.fetch, self.process, self.deliver):
+        for step in (self.beat, self.fetch, self.process, self.deliver, self.webhooks):
             try:
                 step()
             except Exception:
@@ -81,6 +82,22 @@ class Worker:
                     report.failed,
                 )
             if report.sent + report.failed + report.retried < 20:
+                return
+
+    def webhooks(self) -> None:
+        """Fan new events out to the webhooks, then POST what is due, a batch at a time."""
+        while not self.stopping.is_set() and webhooks_dispatch(limit=200) == 200:
+            pass
+        while not self.stopping.is_set():
+            report = webhooks_deliver(limit=20)
+            if report.delivered or report.failed or report.retried:
+                log.info(
+                    "webhooks: %d delivered, %d to retry, %d failed",
+                    report.delivered,
+                    report.retried,
+                    report.failed,
+                )
+            if report.delivered + report.failed + report.retried < 20:
                 return
 
     def run(self) -> None:

@@ -73,7 +73,9 @@ def _handle(request: HttpRequest, thread: Thread | None) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            if contact_message_rate_limited(ip_address=_client_ip(request), email=data["email"]):
+            if contact_message_rate_limited(
+                ip_address=_client_ip(request) or "unknown", email=data["email"]
+            ):
                 form.add_error(None, SPAM_MESSAGE)
                 status = 429
             else:

@@ -1,10 +1,9 @@
 """Delivering the outbox: claim due rows, send each through the configured backend, record.
 
-Claiming is a short transaction that moves rows from ``queued`` to ``sending`` with a lease; on
-PostgreSQL and MariaDB it skips rows another worker has locked, on SQLite the IMMEDIATE transaction
-serialises claimers. A worker that dies mid-send leaves its rows ``sending`` until the lease ends,
-then they are claimed again. Transient failures (server down, 4xx) are retried with back-off; a
-permanent refusal (5xx) or the last attempt marks the row ``failed`` with the reason.
+Claiming (``lib.queue``) moves rows from ``queued`` to ``sending`` with a lease; a worker that dies
+mid-send leaves its rows ``sending`` until the lease ends, then they are claimed again. Transient
+failures (server down, 4xx) are retried with back-off; a permanent refusal (5xx) or the last
+attempt marks the row ``failed`` with the reason.
 """
 
 from __future__ import annotations
@@ -13,23 +12,19 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from comptoir.lib.queue import LEASE, retry_delay, rows_claim
 from comptoir.threads.models import EmailStatus, EventKind, OutboundEmail, ThreadEvent
 from comptoir.threads.storage import attachment_open
 
 log = logging.getLogger(__name__)
-
-LEASE = timedelta(minutes=5)
-# Delay before attempt n+1 (the last value repeats).
-BACKOFF = [timedelta(seconds=s) for s in (30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600)]
 
 
 class PermanentFailure(Exception):
@@ -45,19 +40,13 @@ class DeliveryReport:
 
 def outbox_claim(*, limit: int = 20) -> list[OutboundEmail]:
     now = timezone.now()
-    with transaction.atomic():
-        due = OutboundEmail.objects.filter(
-            Q(status=EmailStatus.QUEUED, next_attempt_at__lte=now)
-            | Q(status=EmailStatus.SENDING, lease_expires_at__lt=now)
-        ).order_by("next_attempt_at", "id")
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        rows = list(due[:limit])
-        if rows:
-            OutboundEmail.objects.filter(pk__in=[row.pk for row in rows]).update(
-                status=EmailStatus.SENDING, lease_expires_at=now + LEASE
-            )
-    return rows
+    due = OutboundEmail.objects.filter(
+        Q(status=EmailStatus.QUEUED, next_attempt_at__lte=now)
+        | Q(status=EmailStatus.SENDING, lease_expires_at__lt=now)
+    ).order_by("next_attempt_at", "id")
+    return rows_claim(
+        due, limit=limit, mark={"status": EmailStatus.SENDING, "lease_expires_at": now + LEASE}
+    )
 
 
 def build_message(email: OutboundEmail, backend: BaseEmailBackend) -> EmailMultiAlternatives:
@@ -125,7 +114,7 @@ def _record(email: OutboundEmail, exc: Exception | None) -> str:
             outcome = "failed"
         else:
             email.status = EmailStatus.QUEUED
-            email.next_attempt_at = now + BACKOFF[min(email.attempts, len(BACKOFF)) - 1]
+            email.next_attempt_at = now + retry_delay(email.attempts)
             outcome = "retried"
     with transaction.atomic():
         email.save(

@@ -99,6 +99,7 @@ class Order(models.Model):
 
 
 class OrderHistory(models.Model):
+    external_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="history")
     state = models.ForeignKey(OrderState, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

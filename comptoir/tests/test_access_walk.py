@@ -10,7 +10,7 @@ from comptoir.testing import make_customer, make_order, make_thread
 
 pytestmark = pytest.mark.django_db
 
-ADMIN_ONLY_NAMESPACES = {"employees", "mail"}
+ADMIN_ONLY_NAMESPACES = {"employees", "mail", "api_admin"}
 ADMIN_ONLY_NAMES = {
     "desk_settings:contacts",
     "desk_settings:contact_add",

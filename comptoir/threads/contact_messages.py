@@ -68,14 +68,16 @@ class Outcome:
 
 def contact_message_rate_limited(*, ip_address: str | None, email: str) -> bool:
     """Count one more message from this IP address and this e-mail address; True when either
-    went over its limit in the window (the caller refuses the message, storing nothing)."""
+    went over its limit in the window (the caller refuses the message, storing nothing).
+
+    No IP address (a shop's front end that did not pass it): only the e-mail address counts.
+    """
     window = settings.COMPTOIR_CONTACT_RATE_WINDOW
+    if ip_address is not None and rate_exceeded(
+        scope="ip", value=ip_address, limit=settings.COMPTOIR_CONTACT_RATE_PER_IP, window=window
+    ):
+        return True
     return rate_exceeded(
-        scope="ip",
-        value=ip_address or "unknown",
-        limit=settings.COMPTOIR_CONTACT_RATE_PER_IP,
-        window=window,
-    ) or rate_exceeded(
         scope="email", value=email, limit=settings.COMPTOIR_CONTACT_RATE_PER_EMAIL, window=window
     )
 

@@ -392,3 +392,34 @@ class DeskCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+class Topic(models.TextChoices):
+    """What other systems can subscribe to (webhooks)."""
+
+    THREAD_CREATED = "thread.created", _("Thread created")
+    MESSAGE_RECEIVED = "message.received", _("Customer message received")
+    REPLY_SENT = "reply.sent", _("Employee reply sent")
+    STATUS_CHANGED = "thread.status_changed", _("Status changed")
+
+
+class OutboundEvent(models.Model):
+    """A change other systems may hear about, written by the services in the same transaction.
+
+    The outbox of events, as ``OutboundEmail`` is the outbox of e-mails: the worker hands each row
+    to the subscribed webhooks (``comptoir.api.webhooks``) and deletes it. Ids, not foreign keys:
+    an event outlives a thread deleted before it was dispatched.
+    """
+
+    topic = models.CharField(max_length=32, choices=Topic.choices)
+    thread_id = models.BigIntegerField()
+    message_id = models.BigIntegerField(null=True, blank=True)
+    employee_id = models.BigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.topic} on thread {self.thread_id}"

@@ -22,7 +22,9 @@ from comptoir.threads.models import (
     Source,
     Thread,
     ThreadEvent,
+    Topic,
 )
+from comptoir.threads.publish import event_publish
 from comptoir.threads.services import ThreadError, thread_note, thread_post, thread_start
 
 # PrestaShop's OrderMessageConstraint::MAX_MESSAGE_LENGTH.
@@ -106,4 +108,5 @@ def order_message_post(
         employee=employee,
         data={"message": message.pk, "order": order.pk},
     )
+    event_publish(Topic.REPLY_SENT, thread=thread, message=message, employee=employee)
     return message

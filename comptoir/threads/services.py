@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import IO
 
 from django.conf import settings
 from django.db import transaction
@@ -33,8 +34,10 @@ from comptoir.threads.models import (
     Status,
     Thread,
     ThreadEvent,
+    Topic,
 )
-from comptoir.threads.storage import attachment_files_delete
+from comptoir.threads.publish import event_publish
+from comptoir.threads.storage import attachment_files_delete, attachment_store
 
 EXCERPT_LENGTH = 200
 
@@ -145,6 +148,10 @@ def _set_status(thread: Thread, status: Status) -> bool:
     return True
 
 
+def _status_changed(thread: Thread, employee: Employee | None, old: str, new: str) -> None:
+    event_publish(Topic.STATUS_CHANGED, thread=thread, employee=employee, old=old, new=new)
+
+
 def _set_unread(thread: Thread, unread: bool) -> None:
     """Set the unread flag (the caller saves the thread), keeping the counter in step."""
     if thread.is_unread != unread:
@@ -187,6 +194,9 @@ def thread_open(
         attachments=attachments,
         incoming=incoming,
     )
+    event_publish(Topic.THREAD_CREATED, thread=thread, message=message)
+    if not incoming.is_auto_reply:
+        event_publish(Topic.MESSAGE_RECEIVED, thread=thread, message=message)
     return thread, message
 
 
@@ -214,12 +224,13 @@ def thread_receive(
             incoming=incoming,
         )
     previous = thread.status
-    if _set_status(thread, Status.OPEN):
+    reopened = _set_status(thread, Status.OPEN)
+    if reopened:
         _event(thread, EventKind.REOPENED, old=previous, new=Status.OPEN)
     if language:
         thread.language = language
     _set_unread(thread, True)
-    return _add_message(
+    message = _add_message(
         thread,
         author=Author.CUSTOMER,
         text=incoming.text,
@@ -227,6 +238,10 @@ def thread_receive(
         attachments=attachments,
         incoming=incoming,
     )
+    event_publish(Topic.MESSAGE_RECEIVED, thread=thread, message=message)
+    if reopened:
+        _status_changed(thread, None, previous, Status.OPEN)
+    return message
 
 
 @transaction.atomic
@@ -269,12 +284,48 @@ def thread_reply(
         attachments=attachments,
     )
     _event(thread, EventKind.REPLIED, employee, message=message.pk)
+    event_publish(Topic.REPLY_SENT, thread=thread, message=message, employee=employee)
     previous = thread.status
     _set_unread(thread, False)
     if _set_status(thread, status_after):
         _event(thread, EventKind.STATUS, employee, old=previous, new=status_after)
+        _status_changed(thread, employee, previous, status_after)
     thread.save()
     return message
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file an employee attaches, already checked (``forms.check_uploads``)."""
+
+    content: IO[bytes]
+    name: str
+    content_type: str
+
+
+@transaction.atomic
+def thread_reply_with_files(
+    *,
+    thread: Thread,
+    employee: Employee,
+    text: str,
+    uploads: Sequence[Upload],
+    status_after: Status = Status.CLOSED,
+    source: Source = Source.DESK,
+) -> Message:
+    """``thread_reply`` with files: they are stored in the same transaction as the reply."""
+    files = [
+        attachment_store(content=u.content, original_name=u.name, content_type=u.content_type)
+        for u in uploads
+    ]
+    return thread_reply(
+        thread=thread,
+        employee=employee,
+        text=text,
+        status_after=status_after,
+        attachments=files,
+        source=source,
+    )
 
 
 @transaction.atomic
@@ -301,6 +352,7 @@ def thread_start(
     counters.counter_add(counters.THREADS, 1)
     counters.counter_add(counters.status_counter(Status.OPEN), 1)
     _event(thread, EventKind.CREATED, employee, source=source)
+    event_publish(Topic.THREAD_CREATED, thread=thread, employee=employee)
     return thread
 
 
@@ -339,6 +391,7 @@ def thread_set_status(*, thread: Thread, employee: Employee | None, status: Stat
             _set_unread(thread, False)
         thread.save(update_fields=["status", "status_changed_at", "is_unread", "updated_at"])
         _event(thread, EventKind.STATUS, employee, old=previous, new=status)
+        _status_changed(thread, employee, previous, status)
     return thread
 
 
@@ -506,3 +559,22 @@ def threads_bulk_apply(
                 thread_assign(thread=thread, employee=employee, assignee=assignee)
             done += 1
     return done
+
+
+def threads_link_customers(*, customer_ids: Sequence[int]) -> int:
+    """Threads written by a guest address that is now a known customer get that customer (their
+    panel then shows orders and totals). A registered account wins over a guest one."""
+    customers = Customer.objects.filter(pk__in=customer_ids).order_by("is_guest", "id")
+    by_email: dict[str, int] = {}
+    for pk, email in customers.values_list("pk", "email"):
+        by_email.setdefault(email.lower(), pk)
+    linked = 0
+    emails = sorted(by_email)
+    for start in range(0, len(emails), 500):
+        chunk = emails[start : start + 500]
+        waiting = Thread.objects.filter(customer__isnull=True, email__in=chunk)
+        for email in set(waiting.values_list("email", flat=True)):
+            linked += Thread.objects.filter(customer__isnull=True, email=email).update(
+                customer_id=by_email[email]
+            )
+    return linked

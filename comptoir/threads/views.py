@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,7 +35,7 @@ from comptoir.threads.forms import (
 )
 from comptoir.threads.listing import PAGE_SIZES, SORTS, ListParams, apply_filters, paginate
 from comptoir.threads.models import Contact, DeskSettings, Message, Status, Thread
-from comptoir.threads.storage import attachment_open, attachment_store
+from comptoir.threads.storage import attachment_open
 
 LIST_FILTERS_SESSION_KEY = "desk.list_filters"
 
@@ -218,18 +217,16 @@ def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return _invalid(request, thread, reply_form=form)
-    with transaction.atomic():
-        files = [
-            attachment_store(content=file, original_name=file.name or "file", content_type=kind)
+    services.thread_reply_with_files(
+        thread=thread,
+        employee=employee,
+        text=form.cleaned_data["text"],
+        status_after=Status(form.cleaned_data["status_after"]),
+        uploads=[
+            services.Upload(content=file, name=file.name or "file", content_type=kind)
             for file, kind in form.cleaned_data["attachments"]
-        ]
-        services.thread_reply(
-            thread=thread,
-            employee=employee,
-            text=form.cleaned_data["text"],
-            status_after=Status(form.cleaned_data["status_after"]),
-            attachments=files,
-        )
+        ],
+    )
     messages.success(request, _("The message was successfully sent to the customer."))
     return _back_to(thread)
 

@@ -1,0 +1,57 @@
+"""/api/v1/contacts and /api/v1/employees: who customers write to, who answers (read only)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from comptoir.api.auth import READ
+from comptoir.api.errors import not_found
+from comptoir.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset_page
+from comptoir.api.responses import errors_for
+from comptoir.api.schemas import ContactOut, EmployeeOut, contact_out, employee_out
+from comptoir.staff.models import Employee
+from comptoir.threads.models import Contact
+
+router = Router(tags=["contacts and employees"])
+
+
+class PageQuery(Schema):
+    cursor: str | None = None
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+@router.get("/contacts", response={200: Page[ContactOut], **errors_for(READ)}, auth=READ)
+def contacts_list(request: HttpRequest, query: Query[PageQuery]) -> dict[str, object]:
+    """The contacts (departments) customers can write to, by id."""
+    page, following = keyset_page(
+        Contact.objects.all(),
+        by_updated=False,
+        newest_first=False,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
+    return {"items": [contact_out(c) for c in page], "next_cursor": following}
+
+
+@router.get(
+    "/contacts/{contact_id}", response={200: ContactOut, **errors_for(READ, 404)}, auth=READ
+)
+def contact_get(request: HttpRequest, contact_id: int) -> ContactOut:
+    contact = Contact.objects.filter(pk=contact_id).first()
+    if contact is None:
+        raise not_found()
+    return contact_out(contact)
+
+
+@router.get("/employees", response={200: Page[EmployeeOut], **errors_for(READ)}, auth=READ)
+def employees_list(request: HttpRequest, query: Query[PageQuery]) -> dict[str, object]:
+    """The shop's team, by id (``employee_id`` of messages, ``assignee_id`` of threads)."""
+    page, following = keyset_page(
+        Employee.objects.all(),
+        by_updated=False,
+        newest_first=False,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
+    return {"items": [employee_out(e) for e in page], "next_cursor": following}

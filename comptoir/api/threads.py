@@ -1,0 +1,262 @@
+"""/api/v1/threads: read threads with their messages; reply, add a note, set the status, assign.
+
+The same access functions and services as the back office: the key acts as its employee.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.http import FileResponse, HttpRequest
+from django.http.response import HttpResponseBase
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from comptoir.api.auth import READ, WRITE, acting_employee
+from comptoir.api.errors import invalid, not_found
+from comptoir.api.forms_bridge import form_errors
+from comptoir.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset_page
+from comptoir.api.responses import errors_for
+from comptoir.api.schemas import (
+    MessageOut,
+    StatusName,
+    ThreadDetailOut,
+    ThreadOut,
+    message_out,
+    thread_detail_out,
+    thread_messages,
+    thread_out,
+)
+from comptoir.lib.validation import FieldError
+from comptoir.staff.models import Employee
+from comptoir.threads import services
+from comptoir.threads.access import (
+    attachment_get_for_employee,
+    thread_get_for_employee,
+    threads_for_employee,
+)
+from comptoir.threads.forms import MAX_REPLY_FILES, NoteForm, ReplyForm
+from comptoir.threads.models import Message, Source, Status, Thread
+from comptoir.threads.storage import attachment_open
+
+router = Router(tags=["threads"])
+
+
+class ThreadFilters(Schema):
+    status: StatusName | None = None
+    contact_id: int | None = None
+    assignee_id: int | None = None
+    email: str | None = Field(None, description="The customer's e-mail address.")
+    order_reference: str | None = None
+    updated_since: datetime | None = Field(
+        None, description="Only threads changed since then, oldest change first (for syncing)."
+    )
+    cursor: str | None = Field(None, description="next_cursor of the previous page.")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+class FileIn(Schema):
+    name: str = Field(min_length=1, max_length=255, description="File name, e.g. invoice.pdf.")
+    content_base64: str = Field(description="The file's bytes, base64-encoded.")
+
+
+class ReplyIn(Schema):
+    text: str = Field(min_length=1, max_length=20_000)
+    status_after: StatusName = Field(
+        "closed", description='The status after the reply; "closed" is shown as "handled".'
+    )
+    attachments: list[FileIn] = Field([], max_length=MAX_REPLY_FILES)
+
+
+class NoteIn(Schema):
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+class StatusIn(Schema):
+    status: StatusName
+
+
+class AssigneeIn(Schema):
+    employee_id: int | None = Field(description="The employee to give the thread to; null: nobody.")
+
+
+def _thread(request: HttpRequest, thread_id: int) -> Thread:
+    return thread_get_for_employee(acting_employee(request), thread_id)
+
+
+def decode_files(files: list[FileIn], field: str) -> list[UploadedFile]:
+    """The uploaded files of a JSON body; a field error for content that is not base64."""
+    decoded: list[UploadedFile] = []
+    for index, item in enumerate(files):
+        try:
+            content = base64.b64decode(item.content_base64, validate=True)
+        except (binascii.Error, ValueError):
+            message = _("This is not valid base64.")
+            location = f"{field}.{index}.content_base64"
+            raise invalid([FieldError(location, message, "invalid_base64")]) from None
+        decoded.append(SimpleUploadedFile(item.name, content))
+    return decoded
+
+
+@router.get("/threads", response={200: Page[ThreadOut], **errors_for(READ)}, auth=READ)
+def threads_list(request: HttpRequest, filters: Query[ThreadFilters]) -> dict[str, object]:
+    """Threads, newest first; with ``updated_since``, by time of last change (oldest first)."""
+    rows = threads_for_employee(acting_employee(request)).select_related("customer", "order")
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.contact_id is not None:
+        rows = rows.filter(contact_id=filters.contact_id)
+    if filters.assignee_id is not None:
+        rows = rows.filter(assignee_id=filters.assignee_id)
+    if filters.email:
+        rows = rows.filter(email=filters.email.strip().lower())
+    if filters.order_reference:
+        rows = rows.filter(order__reference=filters.order_reference.strip())
+    if filters.updated_since:
+        rows = rows.filter(updated_at__gte=filters.updated_since)
+    page, following = keyset_page(
+        rows,
+        by_updated=filters.updated_since is not None,
+        newest_first=True,
+        cursor=filters.cursor,
+        limit=filters.limit,
+    )
+    return {"items": [thread_out(t) for t in page], "next_cursor": following}
+
+
+@router.get(
+    "/threads/{thread_id}",
+    response={200: ThreadDetailOut, **errors_for(READ, 404)},
+    auth=READ,
+)
+def thread_get(request: HttpRequest, thread_id: int) -> ThreadDetailOut:
+    """One thread with every message, oldest first (private notes included)."""
+    thread = _thread(request, thread_id)
+    return thread_detail_out(thread, thread_messages(thread))
+
+
+def _message(message: Message) -> MessageOut:
+    loaded = Message.objects.select_related("outbound_email").prefetch_related("attachments")
+    return message_out(loaded.get(pk=message.pk))
+
+
+@router.post(
+    "/threads/{thread_id}/replies",
+    response={201: MessageOut, **errors_for(WRITE, 404, 422)},
+    auth=WRITE,
+)
+def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> tuple[int, MessageOut]:
+    """Answer the customer: the reply is e-mailed (queued), the status set (default "handled")."""
+    thread = _thread(request, thread_id)
+    files = decode_files(payload.attachments, "attachments")
+    form = ReplyForm(
+        {"text": payload.text, "status_after": payload.status_after},
+        MultiValueDict({"attachments": files}),
+    )
+    if not form.is_valid():
+        raise invalid(form_errors(form))
+    message = services.thread_reply_with_files(
+        thread=thread,
+        employee=acting_employee(request),
+        text=form.cleaned_data["text"],
+        status_after=Status(form.cleaned_data["status_after"]),
+        uploads=[
+            services.Upload(content=f, name=f.name or "file", content_type=kind)
+            for f, kind in form.cleaned_data["attachments"]
+        ],
+        source=Source.API,
+    )
+    return 201, _message(message)
+
+
+@router.post(
+    "/threads/{thread_id}/notes",
+    response={201: MessageOut, **errors_for(WRITE, 404, 422)},
+    auth=WRITE,
+)
+def thread_note(request: HttpRequest, thread_id: int, payload: NoteIn) -> tuple[int, MessageOut]:
+    """A private note: employees only, never e-mailed."""
+    thread = _thread(request, thread_id)
+    form = NoteForm({"note": payload.text})
+    if not form.is_valid():
+        raise invalid(form_errors(form, rename={"note": "text"}))
+    try:
+        message = services.thread_note(
+            thread=thread,
+            employee=acting_employee(request),
+            text=form.cleaned_data["note"],
+            source=Source.API,
+        )
+    except services.ThreadError as exc:
+        raise invalid([FieldError("text", str(exc), "invalid")]) from None
+    return 201, _message(message)
+
+
+@router.put(
+    "/threads/{thread_id}/status",
+    response={200: ThreadOut, **errors_for(WRITE, 404, 422)},
+    auth=WRITE,
+)
+def thread_set_status(request: HttpRequest, thread_id: int, payload: StatusIn) -> ThreadOut:
+    thread = _thread(request, thread_id)
+    services.thread_set_status(
+        thread=thread, employee=acting_employee(request), status=Status(payload.status)
+    )
+    return thread_out(_thread(request, thread_id))
+
+
+@router.put(
+    "/threads/{thread_id}/assignee",
+    response={200: ThreadOut, **errors_for(WRITE, 404, 422)},
+    auth=WRITE,
+)
+def thread_assign(request: HttpRequest, thread_id: int, payload: AssigneeIn) -> ThreadOut:
+    thread = _thread(request, thread_id)
+    assignee = None
+    if payload.employee_id is not None:
+        assignee = Employee.objects.filter(pk=payload.employee_id).first()
+        if assignee is None:
+            message = _("No employee has this id.")
+            raise invalid([FieldError("employee_id", message, "unknown")])
+    try:
+        services.thread_assign(thread=thread, employee=acting_employee(request), assignee=assignee)
+    except services.ThreadError as exc:
+        raise invalid([FieldError("employee_id", str(exc), "inactive")]) from None
+    return thread_out(_thread(request, thread_id))
+
+
+@router.get(
+    "/attachments/{attachment_id}",
+    response={200: None, **errors_for(READ, 404)},
+    auth=READ,
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The file, as a download.",
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        }
+    },
+)
+def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
+    """An attachment's bytes (its type and name are in the message's ``attachments``)."""
+    attachment = attachment_get_for_employee(acting_employee(request), attachment_id)
+    try:
+        handle = attachment_open(attachment)
+    except FileNotFoundError:
+        raise not_found() from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

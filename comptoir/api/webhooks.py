@@ -1,0 +1,230 @@
+"""Webhooks: events of the threads, told to the URLs that subscribed to them.
+
+Two worker steps. ``webhooks_dispatch`` turns each ``OutboundEvent`` the services wrote into one
+``WebhookDelivery`` per subscribed webhook (the JSON body is fixed then, and signed as it is) and
+deletes the event. ``webhooks_deliver`` POSTs due deliveries: a 2xx answer is success; anything
+else (another status, a timeout, a refused address) is retried with back-off, then marked failed
+with the last answer kept for the administrator.
+
+Each request carries ``Comptoir-Signature: t=<unix time>,v1=<hex>``, the HMAC-SHA256 with the
+webhook's secret of ``"<t>.<body>"``: a receiver recomputes it, compares in constant time, and
+refuses a timestamp more than a few minutes old (a replayed request).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from comptoir.api.models import DeliveryStatus, Webhook, WebhookDelivery
+from comptoir.api.schemas import message_out, thread_out
+from comptoir.api.services import webhook_secret
+from comptoir.lib import netguard
+from comptoir.lib.queue import LEASE, retry_delay, rows_claim
+from comptoir.threads.models import Message, OutboundEvent, Thread
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+USER_AGENT = "comptoir-webhooks/1"
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    signed = str(timestamp).encode() + b"." + body
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def signature_valid(secret: str, header: str, body: bytes, *, tolerance: int = 300) -> bool:
+    """What a receiver does (used by the tests, and a reference for shops' own code)."""
+    try:
+        fields = dict(part.split("=", 1) for part in header.split(","))
+        timestamp = int(fields["t"])
+    except (KeyError, ValueError):
+        return False
+    if abs(time.time() - timestamp) > tolerance:
+        return False
+    expected = signature(secret, timestamp, body)
+    return hmac.compare_digest(expected, header)
+
+
+def _payloads(events: list[OutboundEvent]) -> dict[int, dict[str, Any]]:
+    """The ``data`` of each event: the thread and message as the API shows them now."""
+    threads = Thread.objects.select_related("customer", "order").in_bulk(
+        {e.thread_id for e in events}
+    )
+    messages = (
+        Message.objects.select_related("outbound_email")
+        .prefetch_related("attachments")
+        .in_bulk({e.message_id for e in events if e.message_id})
+    )
+    payloads = {}
+    for event in events:
+        thread = threads.get(event.thread_id)
+        message = messages.get(event.message_id) if event.message_id else None
+        payloads[event.pk] = {
+            "thread_id": event.thread_id,
+            "thread": thread_out(thread).model_dump(mode="json") if thread else None,
+            "message": message_out(message).model_dump(mode="json") if message else None,
+            "employee_id": event.employee_id,
+            **event.data,
+        }
+    return payloads
+
+
+def webhooks_dispatch(*, limit: int = 200) -> int:
+    """Fan the oldest events out to the webhooks subscribed to them; returns how many events."""
+    with transaction.atomic():
+        pending = OutboundEvent.objects.order_by("id")
+        if connection.features.has_select_for_update_skip_locked:
+            pending = pending.select_for_update(skip_locked=True)
+        events = list(pending[:limit])
+        if not events:
+            return 0
+        hooks = list(Webhook.objects.filter(is_active=True))
+        heard = [e for e in events if any(e.topic in hook.topics for hook in hooks)]
+        data = _payloads(heard) if heard else {}
+        deliveries = []
+        for event in heard:
+            event_id = str(uuid.uuid4())
+            body = json.dumps(
+                {
+                    "id": event_id,
+                    "type": event.topic,
+                    "created_at": event.created_at.isoformat(),
+                    "data": data[event.pk],
+                },
+                ensure_ascii=False,
+                separators=(",", ":"),
+            )
+            deliveries += [
+                WebhookDelivery(webhook=hook, topic=event.topic, event_id=event_id, body=body)
+                for hook in hooks
+                if event.topic in hook.topics
+            ]
+        WebhookDelivery.objects.bulk_create(deliveries)
+        OutboundEvent.objects.filter(pk__in=[e.pk for e in events]).delete()
+    return len(events)
+
+
+@dataclass
+class DeliveryReport:
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def _claim(limit: int) -> list[WebhookDelivery]:
+    now = timezone.now()
+    due = WebhookDelivery.objects.filter(
+        Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        | Q(status=DeliveryStatus.SENDING, lease_expires_at__lt=now)
+    ).order_by("next_attempt_at", "id")
+    mark = {"status": DeliveryStatus.SENDING, "lease_expires_at": now + LEASE}
+    return rows_claim(due, limit=limit, mark=mark)
+
+
+def _send(delivery: WebhookDelivery, hook: Webhook) -> netguard.Response:
+    body = delivery.body.encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "Comptoir-Event": delivery.topic,
+        "Comptoir-Event-Id": delivery.event_id,
+        "Comptoir-Delivery": str(delivery.pk),
+        "Comptoir-Signature": signature(webhook_secret(hook), int(time.time()), body),
+    }
+    return netguard.post(
+        hook.url, body=body, headers=headers, allow_private=hook.allow_private_network
+    )
+
+
+def _record(
+    delivery: WebhookDelivery, answer: netguard.Response | None, error: str, *, final: bool
+) -> str:
+    now = timezone.now()
+    delivery.attempts += 1
+    delivery.lease_expires_at = None
+    delivery.response_status = answer.status if answer else None
+    delivery.response_body = answer.body if answer else ""
+    delivery.last_error = error[:2000]
+    if answer is not None and 200 <= answer.status < 300:
+        delivery.status, delivery.delivered_at, delivery.last_error = (
+            DeliveryStatus.DELIVERED,
+            now,
+            "",
+        )
+        outcome = "delivered"
+    elif final or delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.FAILED
+        outcome = "failed"
+    else:
+        delivery.status = DeliveryStatus.PENDING
+        delivery.next_attempt_at = now + retry_delay(delivery.attempts)
+        outcome = "retried"
+    delivery.save(
+        update_fields=[
+            "attempts",
+            "lease_expires_at",
+            "response_status",
+            "response_body",
+            "last_error",
+            "status",
+            "delivered_at",
+            "next_attempt_at",
+        ]
+    )
+    return outcome
+
+
+def webhooks_deliver(*, limit: int = 20) -> DeliveryReport:
+    """POST what is due now. Safe to run in several workers at once."""
+    report = DeliveryReport()
+    for delivery in _claim(limit):
+        hook = Webhook.objects.filter(pk=delivery.webhook_id).first()
+        answer, error, final = None, "", False
+        if hook is None or not hook.is_active:
+            error, final = "the webhook is turned off", True
+        else:
+            try:
+                answer = _send(delivery, hook)
+            except netguard.AddressRefused as exc:
+                error = f"refused: {exc}"
+            except (OSError, http.client.HTTPException, ValueError) as exc:
+                error = f"{type(exc).__name__}: {exc}"
+            if answer is not None and not 200 <= answer.status < 300:
+                error = f"HTTP {answer.status}"
+        if error:
+            log.warning("webhook delivery %s to %s: %s", delivery.pk, hook and hook.url, error)
+        outcome = _record(delivery, answer, error, final=final)
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    return report
+
+
+def webhook_ping(*, webhook: Webhook) -> WebhookDelivery:
+    """A ``ping`` delivery, queued now, to check a webhook from the back office."""
+    event_id = str(uuid.uuid4())
+    body = json.dumps(
+        {
+            "id": event_id,
+            "type": "ping",
+            "created_at": timezone.now().isoformat(),
+            "data": {"site": settings.COMPTOIR_SITE_URL},
+        },
+        separators=(",", ":"),
+    )
+    return WebhookDelivery.objects.create(
+        webhook=webhook, topic="ping", event_id=event_id, body=body
+    )
