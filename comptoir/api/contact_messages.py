@@ -15,7 +15,7 @@ from django.core.validators import validate_ipv46_address
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from comptoir.api.auth import WRITE
 from comptoir.api.errors import ApiError, invalid
@@ -82,7 +82,7 @@ def _ip(value: str | None) -> str | None:
 )
 def contact_message_post(
     request: HttpRequest, payload: ContactMessageIn
-) -> tuple[int, ContactMessageOut]:
+) -> Status[ContactMessageOut]:
     """A customer's message to a contact, as if sent through the contact form."""
     language = _language(payload.language)
     ip_address = _ip(payload.customer_ip)
@@ -124,4 +124,4 @@ def contact_message_post(
     except SubmitError as exc:
         raise ApiError(422, "cannot_deliver", str(exc)) from None
     thread_id = outcome.thread.pk if outcome.thread else None
-    return 201, ContactMessageOut(thread_id=thread_id, duplicate=outcome.duplicate)
+    return Status(201, ContactMessageOut(thread_id=thread_id, duplicate=outcome.duplicate))

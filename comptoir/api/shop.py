@@ -11,12 +11,11 @@ ninja reads their annotations as objects.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel, create_model
 
 from comptoir.api.auth import READ, WRITE
@@ -39,6 +38,7 @@ from comptoir.shop.sync import (
     MAX_BATCH,
     CustomerData,
     CustomerIn,
+    Moment,
     OrderData,
     OrderHistoryData,
     OrderHistoryIn,
@@ -65,7 +65,7 @@ class BatchOut(Schema):
 
 class CustomerFilters(Schema):
     email: str | None = None
-    updated_since: datetime | None = Field(None, description="Changed since then, oldest first.")
+    updated_since: Moment | None = Field(None, description="Changed since then, oldest first.")
     cursor: str | None = None
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
@@ -73,7 +73,7 @@ class CustomerFilters(Schema):
 class OrderFilters(Schema):
     customer: str | None = Field(None, description="external_id of the customer.")
     reference: str | None = None
-    updated_since: datetime | None = Field(None, description="Changed since then, oldest first.")
+    updated_since: Moment | None = Field(None, description="Changed since then, oldest first.")
     cursor: str | None = None
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
@@ -141,7 +141,7 @@ def _register(resource: Resource) -> None:
             errors = report.rejected[0].errors
             raise invalid(errors)
         status = 201 if report.created else 200
-        return status, resource.to_out(_one(resource, external_id))
+        return Status(status, resource.to_out(_one(resource, external_id)))
 
     def get(request: HttpRequest, external_id: str) -> Any:
         return resource.to_out(_one(resource, external_id))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.http import FileResponse, HttpRequest
@@ -15,6 +14,7 @@ from django.http.response import HttpResponseBase
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja import Status as Answer
 
 from comptoir.api.auth import READ, WRITE, acting_employee
 from comptoir.api.errors import invalid, not_found
@@ -32,6 +32,7 @@ from comptoir.api.schemas import (
     thread_out,
 )
 from comptoir.lib.validation import FieldError
+from comptoir.shop.sync import Moment
 from comptoir.staff.models import Employee
 from comptoir.threads import services
 from comptoir.threads.access import (
@@ -52,7 +53,7 @@ class ThreadFilters(Schema):
     assignee_id: int | None = None
     email: str | None = Field(None, description="The customer's e-mail address.")
     order_reference: str | None = None
-    updated_since: datetime | None = Field(
+    updated_since: Moment | None = Field(
         None, description="Only threads changed since then, oldest change first (for syncing)."
     )
     cursor: str | None = Field(None, description="next_cursor of the previous page.")
@@ -149,7 +150,7 @@ def _message(message: Message) -> MessageOut:
     response={201: MessageOut, **errors_for(WRITE, 404, 422)},
     auth=WRITE,
 )
-def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> tuple[int, MessageOut]:
+def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Answer[MessageOut]:
     """Answer the customer: the reply is e-mailed (queued), the status set (default "handled")."""
     thread = _thread(request, thread_id)
     files = decode_files(payload.attachments, "attachments")
@@ -170,7 +171,7 @@ def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> tupl
         ],
         source=Source.API,
     )
-    return 201, _message(message)
+    return Answer(201, _message(message))
 
 
 @router.post(
@@ -178,7 +179,7 @@ def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> tupl
     response={201: MessageOut, **errors_for(WRITE, 404, 422)},
     auth=WRITE,
 )
-def thread_note(request: HttpRequest, thread_id: int, payload: NoteIn) -> tuple[int, MessageOut]:
+def thread_note(request: HttpRequest, thread_id: int, payload: NoteIn) -> Answer[MessageOut]:
     """A private note: employees only, never e-mailed."""
     thread = _thread(request, thread_id)
     form = NoteForm({"note": payload.text})
@@ -193,7 +194,7 @@ def thread_note(request: HttpRequest, thread_id: int, payload: NoteIn) -> tuple[
         )
     except services.ThreadError as exc:
         raise invalid([FieldError("text", str(exc), "invalid")]) from None
-    return 201, _message(message)
+    return Answer(201, _message(message))
 
 
 @router.put(

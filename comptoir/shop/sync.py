@@ -7,6 +7,7 @@ rules, the same translated errors. Shop ids may be numbers or text; they are kep
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 MAX_BATCH = 5000
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _as_text(value: Any) -> Any:
@@ -47,6 +49,16 @@ def _language(value: str | None) -> str:
     return code
 
 
+def _iso_text(value: Any) -> Any:
+    """A moment is ISO 8601 text (or a datetime): a bare number is refused rather than taken for
+    a Unix timestamp, as the OpenAPI document promises."""
+    if isinstance(value, datetime) or (isinstance(value, str) and _ISO_DATE.match(value)):
+        return value
+    raise ValueError(
+        _("Enter a valid date and time (ISO 8601, for example 2026-03-01T14:30:00+01:00).")
+    )
+
+
 def _aware(value: datetime) -> datetime:
     """A date without a time zone is read in the shop's time zone."""
     return timezone.make_aware(value) if timezone.is_naive(value) else value
@@ -57,7 +69,7 @@ Language = Annotated[
     Field(max_length=8, description="en, fr or es; the shop's language if absent."),
     AfterValidator(_language),
 ]
-Moment = Annotated[datetime, AfterValidator(_aware)]
+Moment = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_aware)]
 
 
 class _Fields(BaseModel):
