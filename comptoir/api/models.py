@@ -47,7 +47,12 @@ class ApiKey(models.Model):
         verbose_name_plural = _("API keys")
 
     def __str__(self) -> str:
-        return f"{self.name} (ctk_{self.prefix}_…)"
+        return f"{self.name} ({self.masked})"
+
+    @property
+    def masked(self) -> str:
+        """What the back office shows of the key: enough to tell keys apart."""
+        return f"ctk_{self.prefix}_…"
 
     @property
     def can_write(self) -> bool:
