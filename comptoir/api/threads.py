@@ -236,7 +236,7 @@ def thread_assign(request: HttpRequest, thread_id: int, payload: AssigneeIn) -> 
     auth=READ,
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The file, as a download.",
                 "content": {
                     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}

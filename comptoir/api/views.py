@@ -33,7 +33,8 @@ def _post(request: HttpRequest) -> QueryDict | None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def api_keys(request: HttpRequest) -> HttpResponse:
-    form = ApiKeyForm(_post(request), initial={"employee": _actor(request).pk})
+    initial = {"employee": _actor(request).pk}
+    form = ApiKeyForm(_post(request), initial=initial)
     context: dict[str, object] = {"form": form}
     status = 200
     if request.method == "POST":
@@ -45,7 +46,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
                 created_by=_actor(request),
             )
             # Shown in this response only: the clear key is stored nowhere.
-            context.update(created=key, clear_key=clear, form=ApiKeyForm())
+            context.update(created=key, clear_key=clear, form=ApiKeyForm(initial=initial))
         else:
             status = 400
     keys = ApiKey.objects.select_related("employee", "created_by").order_by("-id")

@@ -33,6 +33,7 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        indexes = [models.Index(fields=["updated_at", "id"], name="customer_updated")]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
 
@@ -90,7 +91,10 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["customer", "valid"], name="order_customer_valid")]
+        indexes = [
+            models.Index(fields=["customer", "valid"], name="order_customer_valid"),
+            models.Index(fields=["updated_at", "id"], name="order_updated"),
+        ]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
 

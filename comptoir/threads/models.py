@@ -156,6 +156,8 @@ class Thread(models.Model):
             # KPIs over the last 30 days.
             models.Index(fields=["first_response_at"], name="thread_first_response"),
             models.Index(fields=["status", "status_changed_at"], name="thread_status_changed"),
+            # The API's "updated since" (a sync resumes by time of last change).
+            models.Index(fields=["updated_at", "id"], name="thread_updated"),
         ]
         verbose_name = _("thread")
         verbose_name_plural = _("threads")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -58,3 +62,50 @@ def errors_of(response) -> dict[str, list[str]]:
     for error in body["errors"]:
         fields.setdefault(error["field"], []).append(error["message"])
     return fields
+
+
+@dataclass
+class Receiver:
+    """An HTTP server on 127.0.0.1 that records each POST and answers with the next status."""
+
+    statuses: list[int] = field(default_factory=list)
+    received: list[dict[str, object]] = field(default_factory=list)
+    # path -> Location: a 307 answered to a POST on that path
+    redirects: dict[str, str] = field(default_factory=dict)
+    port: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks/comptoir"
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers["Content-Length"])
+            body = self.rfile.read(length)
+            state.received.append({"headers": dict(self.headers), "body": body, "path": self.path})
+            if self.path in state.redirects:
+                self.send_response(307)
+                self.send_header("Location", state.redirects[self.path])
+                self.end_headers()
+                return
+            status = state.statuses.pop(0) if state.statuses else 200
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b"thanks" if status < 300 else b"database is down")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()

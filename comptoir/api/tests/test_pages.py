@@ -21,12 +21,19 @@ def page(response):
     return response.content.decode()
 
 
+def shown(pattern, response):
+    """The value the page shows once (a key, a secret)."""
+    found = re.search(pattern, page(response))
+    assert found, pattern
+    return found.group(1)
+
+
 def test_an_administrator_creates_a_key_and_sees_it_once(admin, bob):
     response = admin.post(
         "/desk/api-keys/", {"name": "Shop sync", "scope": "write", "employee": bob.pk}
     )
     assert response.status_code == 200
-    clear = re.search(r'value="(ctk_[A-Za-z0-9]+_[A-Za-z0-9]+)"', page(response)).group(1)
+    clear = shown(r'value="(ctk_[A-Za-z0-9]+_[A-Za-z0-9]+)"', response)
     key = ApiKey.objects.get()
     assert (key.name, key.scope, key.employee) == ("Shop sync", Scope.WRITE, bob)
     assert Api(clear).get("/threads").status_code == 200
@@ -68,7 +75,7 @@ def test_adding_a_webhook_shows_its_signing_secret_once(admin):
         },
     )
     assert response.status_code == 200
-    secret = re.search(r'value="(whsec_[^"]+)"', page(response)).group(1)
+    secret = shown(r'value="(whsec_[^"]+)"', response)
     webhook = Webhook.objects.get()
     assert webhook.topics == ["thread.created", "reply.sent"]
     assert secret not in webhook.secret_sealed
@@ -129,7 +136,7 @@ def test_rotating_the_secret_and_deleting_a_webhook(admin, charlie):
         created_by=charlie,
     )
     response = admin.post(f"/desk/webhooks/{webhook.pk}/secret/")
-    rotated = re.search(r'value="(whsec_[^"]+)"', page(response)).group(1)
+    rotated = shown(r'value="(whsec_[^"]+)"', response)
     assert rotated != secret
     confirm = admin.post(f"/desk/webhooks/{webhook.pk}/delete/")
     assert "Delete this webhook?" in page(confirm)
