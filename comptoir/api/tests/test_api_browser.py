@@ -40,6 +40,7 @@ def test_a_shop_connects_a_script_and_a_webhook(live_server, page, receiver, scr
     page.get_by_role("button", name="Create key").click()
     key = page.get_by_label("API key").input_value()
     assert re.fullmatch(r"ctk_[A-Za-z0-9]{10}_[A-Za-z0-9]{40}", key)
+    page.get_by_text("Authorization: Bearer <key>").wait_for()
     page.screenshot(path=screenshot_dir / "desk-api-keys.png", full_page=True)
 
     page.get_by_role("link", name="Webhooks").click()
