@@ -38,7 +38,7 @@ router = Router(tags=["contact form"])
 class ContactMessageIn(Schema):
     contact_id: int = Field(description="The contact (subject heading) chosen.")
     email: str = Field(max_length=254)
-    message: str = Field(min_length=1, max_length=settings.COMPTOIR_CONTACT_MESSAGE_MAX_CHARS)
+    message: str = Field(min_length=1, description="At most 10,000 characters by default.")
     order_reference: str = Field("", max_length=32)
     language: str | None = Field(None, description="en, fr or es: the language of the e-mails.")
     attachment: FileIn | None = Field(None, description='Only when "Allow file uploading" is on.')

@@ -243,3 +243,46 @@ def test_field_errors_speak_the_callers_language(write_key):
     spanish = Api(write_key[1], language="es")
     response = spanish.put("/orders/O1", order_body(customer="X"))
     assert "cliente" in errors_of(response)["customer"][0]
+
+
+@pytest.mark.parametrize(
+    ("resource", "body", "field"),
+    [
+        ("customers", ALICE, "email"),
+        ("order-states", SHIPPED, "color"),
+    ],
+)
+def test_each_resource_reads_back_one_row_and_a_page(api, resource, body, field):
+    assert api.put(f"/{resource}/X1", body).status_code == 201
+    one = api.get(f"/{resource}/X1").json()
+    assert one["external_id"] == "X1"
+    assert field in one
+    page = api.get(f"/{resource}").json()
+    assert [row["external_id"] for row in page["items"]] == ["X1"]
+    assert api.get(f"/{resource}/nope").status_code == 404
+
+
+def test_orders_read_back_by_id_customer_and_reference(api):
+    api.put("/customers/C1", ALICE)
+    api.put("/customers/C2", {"email": "bob@example.com"})
+    api.put("/orders/O1", order_body())
+    api.put("/orders/O2", order_body(customer="C2", reference="OTHERREF1"))
+    assert api.get("/orders/O2").json()["reference"] == "OTHERREF1"
+    assert [o["external_id"] for o in api.get("/orders", customer="C1").json()["items"]] == ["O1"]
+    by_reference = api.get("/orders", reference="OTHERREF1").json()["items"]
+    assert [o["external_id"] for o in by_reference] == ["O2"]
+
+
+def test_order_states_and_status_changes_come_in_batches_too(api):
+    api.put("/customers/C1", ALICE)
+    states = [{"external_id": i, "name": {"en": f"State {i}"}} for i in range(1, 4)]
+    assert api.post("/order-states/batch", {"items": states}).json()["created"] == 3
+    api.put("/orders/O1", order_body())
+    change = {"order": "O1", "state": "2", "created_at": "2026-11-21T10:00:00Z"}
+    response = api.put("/order-history/H1", change)
+    assert response.status_code == 201
+    assert api.get("/order-history/H1").json()["state"] == "2"
+    assert api.put("/order-history/H1", {**change, "state": "3"}).status_code == 200
+    order = Order.objects.get(external_id="O1")
+    assert order.current_state is not None
+    assert order.current_state.external_id == "3"
