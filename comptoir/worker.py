@@ -8,12 +8,15 @@ is logged and the loop goes on. SIGINT and SIGTERM end it after the current step
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import signal
 import socket
 import threading
+from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -54,51 +57,29 @@ class Worker:
 
         mailboxes_sync_due(worker_name=self.name)
 
-    def process(self) -> None:
-        """Turn stored mail into thread messages, a batch at a time."""
+    def _drain(self, label: str, batch: Callable[[], Any], size: int) -> None:
+        """Run ``batch`` (which handles up to ``size`` rows and returns a report dataclass of
+        counts) until a batch comes back short: everything due is done before the worker sleeps."""
         while not self.stopping.is_set():
-            report = inbound_process_pending(limit=100)
-            handled = report.imported + report.unmatched + report.ignored + report.failed
+            counts = dataclasses.asdict(batch())
+            handled = sum(counts.values())
             if handled:
-                log.info(
-                    "inbound: %d imported, %d unmatched, %d ignored, %d failed",
-                    report.imported,
-                    report.unmatched,
-                    report.ignored,
-                    report.failed,
-                )
-            if handled < 100:
+                log.info("%s: %s", label, ", ".join(f"{n} {what}" for what, n in counts.items()))
+            if handled < size:
                 return
 
+    def process(self) -> None:
+        """Turn stored mail into thread messages, a batch at a time."""
+        self._drain("inbound", lambda: inbound_process_pending(limit=100), 100)
+
     def deliver(self) -> None:
-        # Drain everything that is due before sleeping, one batch at a time.
-        while not self.stopping.is_set():
-            report = outbox_deliver(limit=20)
-            if report.sent or report.failed or report.retried:
-                log.info(
-                    "outbox: %d sent, %d to retry, %d failed",
-                    report.sent,
-                    report.retried,
-                    report.failed,
-                )
-            if report.sent + report.failed + report.retried < 20:
-                return
+        self._drain("outbox", lambda: outbox_deliver(limit=20), 20)
 
     def webhooks(self) -> None:
         """Fan new events out to the webhooks, then POST what is due, a batch at a time."""
         while not self.stopping.is_set() and webhooks_dispatch(limit=200) == 200:
             pass
-        while not self.stopping.is_set():
-            report = webhooks_deliver(limit=20)
-            if report.delivered or report.failed or report.retried:
-                log.info(
-                    "webhooks: %d delivered, %d to retry, %d failed",
-                    report.delivered,
-                    report.retried,
-                    report.failed,
-                )
-            if report.delivered + report.failed + report.retried < 20:
-                return
+        self._drain("webhooks", lambda: webhooks_deliver(limit=20), 20)
 
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self.stop)

@@ -9,7 +9,7 @@ from comptoir.api.auth import READ
 from comptoir.api.errors import not_found
 from comptoir.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset_page
 from comptoir.api.responses import errors_for
-from comptoir.api.schemas import ContactOut, EmployeeOut, contact_out, employee_out
+from comptoir.api.schemas import ContactOut, EmployeeOut
 from comptoir.staff.models import Employee
 from comptoir.threads.models import Contact
 
@@ -31,17 +31,17 @@ def contacts_list(request: HttpRequest, query: Query[PageQuery]) -> dict[str, ob
         cursor=query.cursor,
         limit=query.limit,
     )
-    return {"items": [contact_out(c) for c in page], "next_cursor": following}
+    return {"items": page, "next_cursor": following}
 
 
 @router.get(
     "/contacts/{contact_id}", response={200: ContactOut, **errors_for(READ, 404)}, auth=READ
 )
-def contact_get(request: HttpRequest, contact_id: int) -> ContactOut:
+def contact_get(request: HttpRequest, contact_id: int) -> Contact:
     contact = Contact.objects.filter(pk=contact_id).first()
     if contact is None:
         raise not_found()
-    return contact_out(contact)
+    return contact
 
 
 @router.get("/employees", response={200: Page[EmployeeOut], **errors_for(READ)}, auth=READ)
@@ -54,4 +54,4 @@ def employees_list(request: HttpRequest, query: Query[PageQuery]) -> dict[str, o
         cursor=query.cursor,
         limit=query.limit,
     )
-    return {"items": [employee_out(e) for e in page], "next_cursor": following}
+    return {"items": page, "next_cursor": following}

@@ -1,6 +1,7 @@
-"""What the API answers: one schema per resource, built from the rows the pages use too.
+"""What the API answers: one schema per resource, read from the rows (``X.from_orm(row)``);
+``resolve_*`` gives the fields that are not a column of the row.
 
-The same functions shape webhook payloads, so a thread in a webhook is the thread the API returns.
+The same schemas shape webhook payloads, so a thread in a webhook is the thread the API returns.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from ninja import Schema
 
-from comptoir.shop.models import Customer, Order, OrderHistory, OrderState
-from comptoir.staff.models import Employee
-from comptoir.threads.models import Attachment, Contact, Message, Thread
+from comptoir.shop.models import Order, OrderHistory
+from comptoir.threads.models import Attachment, Message, OutboundEmail, Thread
 
 StatusName = Literal["open", "closed", "pending1", "pending2"]
+
+
+def _site(path: str) -> str:
+    return f"{settings.COMPTOIR_SITE_URL}{path}"
 
 
 class AttachmentOut(Schema):
@@ -27,14 +31,28 @@ class AttachmentOut(Schema):
     size: int
     url: str
 
+    @staticmethod
+    def resolve_name(obj: Attachment) -> str:
+        return obj.original_name
+
+    @staticmethod
+    def resolve_url(obj: Attachment) -> str:
+        return _site(f"/api/v1/attachments/{obj.pk}")
+
 
 class DeliveryOut(Schema):
     status: Literal["queued", "sending", "sent", "failed"]
     sent_at: datetime | None
     error: str
 
+    @staticmethod
+    def resolve_error(obj: OutboundEmail) -> str:
+        return obj.last_error
+
 
 class MessageOut(Schema):
+    """Read from a message with ``attachments`` prefetched and ``outbound_email`` selected."""
+
     id: int
     author: Literal["customer", "employee"]
     employee_id: int | None
@@ -48,8 +66,21 @@ class MessageOut(Schema):
     attachments: list[AttachmentOut]
     delivery: DeliveryOut | None
 
+    @staticmethod
+    def resolve_attachments(obj: Message) -> list[Attachment]:
+        return list(obj.attachments.all())
+
+    @staticmethod
+    def resolve_delivery(obj: Message) -> OutboundEmail | None:
+        try:
+            return obj.outbound_email
+        except ObjectDoesNotExist:
+            return None
+
 
 class ThreadOut(Schema):
+    """Read from a thread with ``customer`` and ``order`` selected."""
+
     id: int
     status: StatusName
     email: str
@@ -73,9 +104,38 @@ class ThreadOut(Schema):
     updated_at: datetime
     desk_url: str
 
+    @staticmethod
+    def resolve_customer_external_id(obj: Thread) -> str | None:
+        return obj.customer.external_id if obj.customer else None
+
+    @staticmethod
+    def resolve_order_reference(obj: Thread) -> str | None:
+        return obj.order.reference if obj.order else None
+
+    @staticmethod
+    def resolve_has_private_notes(obj: Thread) -> bool:
+        return obj.has_private
+
+    @staticmethod
+    def resolve_desk_url(obj: Thread) -> str:
+        return _site(f"/desk/threads/{obj.pk}/")
+
 
 class ThreadDetailOut(ThreadOut):
     messages: list[MessageOut]
+
+    @staticmethod
+    def resolve_messages(obj: Thread) -> list[Message]:
+        return thread_messages(obj)
+
+
+def thread_messages(thread: Thread) -> list[Message]:
+    """Every message of the thread, oldest first, with what ``MessageOut`` reads (3 queries)."""
+    return list(
+        thread.messages.select_related("outbound_email")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
 
 
 class ContactOut(Schema):
@@ -118,6 +178,8 @@ class OrderStateOut(Schema):
 
 
 class OrderOut(Schema):
+    """Read from an order with ``customer`` and ``current_state`` selected."""
+
     id: int
     external_id: str | None
     reference: str
@@ -132,8 +194,18 @@ class OrderOut(Schema):
     state: str | None
     updated_at: datetime
 
+    @staticmethod
+    def resolve_customer(obj: Order) -> str | None:
+        return obj.customer.external_id
+
+    @staticmethod
+    def resolve_state(obj: Order) -> str | None:
+        return obj.current_state.external_id if obj.current_state else None
+
 
 class OrderHistoryOut(Schema):
+    """Read from a status change with ``order`` and ``state`` selected."""
+
     id: int
     external_id: str | None
     order: str | None
@@ -141,169 +213,10 @@ class OrderHistoryOut(Schema):
     state: str | None
     created_at: datetime
 
+    @staticmethod
+    def resolve_order(obj: OrderHistory) -> str | None:
+        return obj.order.external_id
 
-def _site(path: str) -> str:
-    return f"{settings.COMPTOIR_SITE_URL}{path}"
-
-
-def attachment_out(attachment: Attachment) -> AttachmentOut:
-    return AttachmentOut(
-        id=attachment.pk,
-        name=attachment.original_name,
-        content_type=attachment.content_type,
-        size=attachment.size,
-        url=_site(f"/api/v1/attachments/{attachment.pk}"),
-    )
-
-
-def message_out(message: Message) -> MessageOut:
-    """``message`` with ``attachments`` prefetched and ``outbound_email`` selected."""
-    try:
-        email = message.outbound_email
-    except ObjectDoesNotExist:
-        email = None
-    delivery = (
-        DeliveryOut(status=email.status, sent_at=email.sent_at, error=email.last_error)  # type: ignore[arg-type]
-        if email is not None
-        else None
-    )
-    return MessageOut(
-        id=message.pk,
-        author=message.author,  # type: ignore[arg-type]
-        employee_id=message.employee_id,
-        text=message.text,
-        html=message.html,
-        quoted_text=message.quoted_text,
-        private=message.private,
-        source=message.source,  # type: ignore[arg-type]
-        is_auto_reply=message.is_auto_reply,
-        created_at=message.created_at,
-        attachments=[attachment_out(a) for a in message.attachments.all()],
-        delivery=delivery,
-    )
-
-
-def thread_out(thread: Thread) -> ThreadOut:
-    """``thread`` with ``customer`` and ``order`` selected."""
-    return ThreadOut.model_validate(_thread_fields(thread))
-
-
-def thread_detail_out(thread: Thread, messages: list[Message]) -> ThreadDetailOut:
-    fields = _thread_fields(thread)
-    return ThreadDetailOut.model_validate(
-        {**fields, "messages": [message_out(m) for m in messages]}
-    )
-
-
-def _thread_fields(thread: Thread) -> dict[str, object]:
-    return {
-        "id": thread.pk,
-        "status": thread.status,
-        "email": thread.email,
-        "language": thread.language,
-        "contact_id": thread.contact_id,
-        "customer_id": thread.customer_id,
-        "customer_external_id": thread.customer.external_id if thread.customer else None,
-        "order_id": thread.order_id,
-        "order_reference": thread.order.reference if thread.order else None,
-        "product_reference": thread.product_reference,
-        "assignee_id": thread.assignee_id,
-        "is_unread": thread.is_unread,
-        "has_private_notes": thread.has_private,
-        "message_count": thread.message_count,
-        "last_message_at": thread.last_message_at,
-        "last_message_excerpt": thread.last_message_excerpt,
-        "last_message_from": thread.last_message_from,
-        "last_customer_message_at": thread.last_customer_message_at,
-        "last_employee_message_at": thread.last_employee_message_at,
-        "created_at": thread.created_at,
-        "updated_at": thread.updated_at,
-        "desk_url": _site(f"/desk/threads/{thread.pk}/"),
-    }
-
-
-def thread_messages(thread: Thread) -> list[Message]:
-    """Every message of the thread, oldest first, with what ``message_out`` reads (3 queries)."""
-    return list(
-        thread.messages.select_related("outbound_email")
-        .prefetch_related("attachments")
-        .order_by("created_at", "id")
-    )
-
-
-def contact_out(contact: Contact) -> ContactOut:
-    return ContactOut(
-        id=contact.pk,
-        name=contact.name,
-        description=contact.description,
-        email=contact.email,
-        save_messages=contact.save_messages,
-        position=contact.position,
-    )
-
-
-def employee_out(employee: Employee) -> EmployeeOut:
-    return EmployeeOut(
-        id=employee.pk,
-        email=employee.email,
-        first_name=employee.first_name,
-        last_name=employee.last_name,
-        role=employee.role,  # type: ignore[arg-type]
-        language=employee.language,
-        is_active=employee.is_active,
-    )
-
-
-def customer_out(customer: Customer) -> CustomerOut:
-    return CustomerOut(
-        id=customer.pk,
-        external_id=customer.external_id,
-        email=customer.email,
-        first_name=customer.first_name,
-        last_name=customer.last_name,
-        is_guest=customer.is_guest,
-        language=customer.language,
-        created_at=customer.created_at,
-        updated_at=customer.updated_at,
-    )
-
-
-def order_state_out(state: OrderState) -> OrderStateOut:
-    return OrderStateOut(
-        id=state.pk,
-        external_id=state.external_id,
-        name=state.name,
-        color=state.color,
-        counts_as_valid=state.counts_as_valid,
-    )
-
-
-def order_out(order: Order) -> OrderOut:
-    """``order`` with ``customer`` and ``current_state`` selected."""
-    return OrderOut(
-        id=order.pk,
-        external_id=order.external_id,
-        reference=order.reference,
-        customer_id=order.customer_id,
-        customer=order.customer.external_id,
-        created_at=order.created_at,
-        currency=order.currency,
-        total_paid=order.total_paid,
-        total_paid_shop_currency=order.total_paid_shop_currency,
-        valid=order.valid,
-        language=order.language,
-        state=order.current_state.external_id if order.current_state else None,
-        updated_at=order.updated_at,
-    )
-
-
-def order_history_out(change: OrderHistory) -> OrderHistoryOut:
-    """``change`` with ``order`` and ``state`` selected."""
-    return OrderHistoryOut(
-        id=change.pk,
-        external_id=change.external_id,
-        order=change.order.external_id,
-        order_id=change.order_id,
-        state=change.state.external_id,
-        created_at=change.created_at,
-    )
+    @staticmethod
+    def resolve_state(obj: OrderHistory) -> str | None:
+        return obj.state.external_id

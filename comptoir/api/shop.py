@@ -27,10 +27,6 @@ from comptoir.api.schemas import (
     OrderHistoryOut,
     OrderOut,
     OrderStateOut,
-    customer_out,
-    order_history_out,
-    order_out,
-    order_state_out,
 )
 from comptoir.shop import services
 from comptoir.shop.models import Customer, Order, OrderHistory, OrderState
@@ -107,7 +103,6 @@ class Resource:
     out: type[Schema]
     filters: type[Schema]
     upsert: Callable[..., services.SyncReport]
-    to_out: Callable[[Any], Schema]
     rows: Callable[[], QuerySet[Any]]
     filter_rows: Callable[[QuerySet[Any], Any], QuerySet[Any]]
     after: Callable[[services.SyncReport], None] | None = None
@@ -141,10 +136,10 @@ def _register(resource: Resource) -> None:
             errors = report.rejected[0].errors
             raise invalid(errors)
         status = 201 if report.created else 200
-        return Status(status, resource.to_out(_one(resource, external_id)))
+        return Status(status, _one(resource, external_id))
 
     def get(request: HttpRequest, external_id: str) -> Any:
-        return resource.to_out(_one(resource, external_id))
+        return _one(resource, external_id)
 
     def list_(request: HttpRequest, filters: Query[filters_schema]) -> Any:  # type: ignore[valid-type]
         rows = resource.filter_rows(resource.rows(), filters)
@@ -158,7 +153,7 @@ def _register(resource: Resource) -> None:
             cursor=filters.cursor,  # type: ignore[attr-defined]
             limit=filters.limit,  # type: ignore[attr-defined]
         )
-        return {"items": [resource.to_out(row) for row in page], "next_cursor": following}
+        return {"items": page, "next_cursor": following}
 
     def batch(request: HttpRequest, payload: batch_schema) -> Any:  # type: ignore[valid-type]
         report = _write(resource, payload.items)  # type: ignore[attr-defined]
@@ -230,7 +225,6 @@ RESOURCES = [
         out=CustomerOut,
         filters=CustomerFilters,
         upsert=services.customers_upsert,
-        to_out=customer_out,
         rows=lambda: Customer.objects.all(),
         filter_rows=_customer_rows,
         after=_link_threads,
@@ -243,7 +237,6 @@ RESOURCES = [
         out=OrderStateOut,
         filters=OrderStateFilters,
         upsert=services.order_states_upsert,
-        to_out=order_state_out,
         rows=lambda: OrderState.objects.all(),
         filter_rows=lambda rows, f: rows,
     ),
@@ -255,7 +248,6 @@ RESOURCES = [
         out=OrderOut,
         filters=OrderFilters,
         upsert=services.orders_upsert,
-        to_out=order_out,
         rows=lambda: Order.objects.select_related("customer", "current_state"),
         filter_rows=_order_rows,
     ),
@@ -267,7 +259,6 @@ RESOURCES = [
         out=OrderHistoryOut,
         filters=OrderHistoryFilters,
         upsert=services.order_history_upsert,
-        to_out=order_history_out,
         rows=lambda: OrderHistory.objects.select_related("order", "state"),
         filter_rows=_history_rows,
     ),

@@ -26,10 +26,6 @@ from comptoir.api.schemas import (
     StatusName,
     ThreadDetailOut,
     ThreadOut,
-    message_out,
-    thread_detail_out,
-    thread_messages,
-    thread_out,
 )
 from comptoir.lib.validation import FieldError
 from comptoir.shop.sync import Moment
@@ -126,7 +122,7 @@ def threads_list(request: HttpRequest, filters: Query[ThreadFilters]) -> dict[st
         cursor=filters.cursor,
         limit=filters.limit,
     )
-    return {"items": [thread_out(t) for t in page], "next_cursor": following}
+    return {"items": page, "next_cursor": following}
 
 
 @router.get(
@@ -134,15 +130,15 @@ def threads_list(request: HttpRequest, filters: Query[ThreadFilters]) -> dict[st
     response={200: ThreadDetailOut, **errors_for(READ, 404)},
     auth=READ,
 )
-def thread_get(request: HttpRequest, thread_id: int) -> ThreadDetailOut:
+def thread_get(request: HttpRequest, thread_id: int) -> Thread:
     """One thread with every message, oldest first (private notes included)."""
-    thread = _thread(request, thread_id)
-    return thread_detail_out(thread, thread_messages(thread))
+    return _thread(request, thread_id)
 
 
-def _message(message: Message) -> MessageOut:
+def _message(message: Message) -> Message:
+    """The message again, with what ``MessageOut`` reads."""
     loaded = Message.objects.select_related("outbound_email").prefetch_related("attachments")
-    return message_out(loaded.get(pk=message.pk))
+    return loaded.get(pk=message.pk)
 
 
 @router.post(
@@ -150,7 +146,7 @@ def _message(message: Message) -> MessageOut:
     response={201: MessageOut, **errors_for(WRITE, 404, 422)},
     auth=WRITE,
 )
-def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Answer[MessageOut]:
+def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Answer[Message]:
     """Answer the customer: the reply is e-mailed (queued), the status set (default "handled")."""
     thread = _thread(request, thread_id)
     files = decode_files(payload.attachments, "attachments")
@@ -179,7 +175,7 @@ def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Answ
     response={201: MessageOut, **errors_for(WRITE, 404, 422)},
     auth=WRITE,
 )
-def thread_note(request: HttpRequest, thread_id: int, payload: NoteIn) -> Answer[MessageOut]:
+def thread_note(request: HttpRequest, thread_id: int, payload: NoteIn) -> Answer[Message]:
     """A private note: employees only, never e-mailed."""
     thread = _thread(request, thread_id)
     form = NoteForm({"note": payload.text})
@@ -202,12 +198,12 @@ def thread_note(request: HttpRequest, thread_id: int, payload: NoteIn) -> Answer
     response={200: ThreadOut, **errors_for(WRITE, 404, 422)},
     auth=WRITE,
 )
-def thread_set_status(request: HttpRequest, thread_id: int, payload: StatusIn) -> ThreadOut:
+def thread_set_status(request: HttpRequest, thread_id: int, payload: StatusIn) -> Thread:
     thread = _thread(request, thread_id)
     services.thread_set_status(
         thread=thread, employee=acting_employee(request), status=Status(payload.status)
     )
-    return thread_out(_thread(request, thread_id))
+    return _thread(request, thread_id)
 
 
 @router.put(
@@ -215,7 +211,7 @@ def thread_set_status(request: HttpRequest, thread_id: int, payload: StatusIn) -
     response={200: ThreadOut, **errors_for(WRITE, 404, 422)},
     auth=WRITE,
 )
-def thread_assign(request: HttpRequest, thread_id: int, payload: AssigneeIn) -> ThreadOut:
+def thread_assign(request: HttpRequest, thread_id: int, payload: AssigneeIn) -> Thread:
     thread = _thread(request, thread_id)
     assignee = None
     if payload.employee_id is not None:
@@ -227,7 +223,7 @@ def thread_assign(request: HttpRequest, thread_id: int, payload: AssigneeIn) -> 
         services.thread_assign(thread=thread, employee=acting_employee(request), assignee=assignee)
     except services.ThreadError as exc:
         raise invalid([FieldError("employee_id", str(exc), "inactive")]) from None
-    return thread_out(_thread(request, thread_id))
+    return _thread(request, thread_id)
 
 
 @router.get(

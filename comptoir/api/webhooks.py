@@ -29,7 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from comptoir.api.models import DeliveryStatus, Webhook, WebhookDelivery
-from comptoir.api.schemas import message_out, thread_out
+from comptoir.api.schemas import MessageOut, ThreadOut
 from comptoir.api.services import webhook_secret
 from comptoir.lib import netguard
 from comptoir.lib.queue import LEASE, retry_delay, rows_claim
@@ -76,8 +76,8 @@ def _payloads(events: list[OutboundEvent]) -> dict[int, dict[str, Any]]:
         message = messages.get(event.message_id) if event.message_id else None
         payloads[event.pk] = {
             "thread_id": event.thread_id,
-            "thread": thread_out(thread).model_dump(mode="json") if thread else None,
-            "message": message_out(message).model_dump(mode="json") if message else None,
+            "thread": ThreadOut.from_orm(thread).model_dump(mode="json") if thread else None,
+            "message": MessageOut.from_orm(message).model_dump(mode="json") if message else None,
             "employee_id": event.employee_id,
             **event.data,
         }
