@@ -110,15 +110,8 @@ def contact_message_post(
         raise ApiError(429, "rate_limited", message)
     try:
         outcome = contact_message_submit(
-            submission=Submission(
-                contact=data["contact"],
-                email=data["email"],
-                text=data["message"],
-                language=language,
-                order=data["order"],
-                upload=data.get("attachment"),
-                ip_address=ip_address,
-                user_agent=payload.user_agent,
+            submission=Submission.from_form(
+                data, language=language, ip_address=ip_address, user_agent=payload.user_agent
             )
         )
     except SubmitError as exc:

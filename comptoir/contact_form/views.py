@@ -81,15 +81,11 @@ def _handle(request: HttpRequest, thread: Thread | None) -> HttpResponse:
             else:
                 try:
                     contact_message_submit(
-                        submission=Submission(
-                            contact=data["contact"],
-                            email=data["email"],
-                            text=data["message"],
+                        submission=Submission.from_form(
+                            data,
                             language=language,
-                            order=data["order"],
-                            upload=data.get("attachment"),
                             ip_address=_client_ip(request),
-                            user_agent=request.headers.get("User-Agent", "")[:256],
+                            user_agent=request.headers.get("User-Agent", ""),
                             thread=thread,
                         )
                     )

@@ -7,8 +7,10 @@ shop's own front end through the API: same thread lookup, rate limits, duplicate
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -58,6 +60,29 @@ class Submission:
     user_agent: str = ""
     # The thread of the conversation link the customer came from, if any.
     thread: Thread | None = None
+
+    @classmethod
+    def from_form(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        language: str,
+        ip_address: str | None,
+        user_agent: str,
+        thread: Thread | None = None,
+    ) -> Submission:
+        """From the cleaned data of a ``ContactMessageBaseForm``."""
+        return cls(
+            contact=data["contact"],
+            email=data["email"],
+            text=data["message"],
+            language=language,
+            order=data["order"],
+            upload=data.get("attachment"),
+            ip_address=ip_address,
+            user_agent=user_agent[:256],
+            thread=thread,
+        )
 
 
 @dataclass(frozen=True)
