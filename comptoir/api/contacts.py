@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router
 
 from comptoir.api.auth import READ
 from comptoir.api.errors import not_found
-from comptoir.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset_page
+from comptoir.api.pagination import ListQuery, Page, keyset_page
 from comptoir.api.responses import errors_for
 from comptoir.api.schemas import ContactOut, EmployeeOut
 from comptoir.staff.models import Employee
@@ -16,13 +16,8 @@ from comptoir.threads.models import Contact
 router = Router(tags=["contacts and employees"])
 
 
-class PageQuery(Schema):
-    cursor: str | None = None
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-
-
 @router.get("/contacts", response={200: Page[ContactOut], **errors_for(READ)}, auth=READ)
-def contacts_list(request: HttpRequest, query: Query[PageQuery]) -> dict[str, object]:
+def contacts_list(request: HttpRequest, query: Query[ListQuery]) -> dict[str, object]:
     """The contacts (departments) customers can write to, by id."""
     page, following = keyset_page(
         Contact.objects.all(),
@@ -45,7 +40,7 @@ def contact_get(request: HttpRequest, contact_id: int) -> Contact:
 
 
 @router.get("/employees", response={200: Page[EmployeeOut], **errors_for(READ)}, auth=READ)
-def employees_list(request: HttpRequest, query: Query[PageQuery]) -> dict[str, object]:
+def employees_list(request: HttpRequest, query: Query[ListQuery]) -> dict[str, object]:
     """The shop's team, by id (``employee_id`` of messages, ``assignee_id`` of threads)."""
     page, following = keyset_page(
         Employee.objects.all(),

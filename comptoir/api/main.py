@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 from comptoir.api import contact_messages, contacts, shop, threads
 from comptoir.api.errors import errors_install
+from comptoir.api.strict import refuse_unknown_query
 
 DESCRIPTION = """\
 The shop's own scripts push customers, orders and order states, and read and answer the
@@ -26,7 +30,29 @@ sync can resume where it stopped.
 replace, and sending the same data twice changes nothing.
 """
 
-api = NinjaAPI(
+
+class ComptoirAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return query_parameters_plain(document)
+
+
+def query_parameters_plain(document: OpenAPISchema) -> OpenAPISchema:
+    """An optional query parameter is absent, never null: its schema is the plain type (pydantic
+    writes ``anyOf: [type, null]`` for ``str | None``, which a client cannot send in a URL)."""
+    for operation in (op for item in document["paths"].values() for op in item.values()):
+        for parameter in operation.get("parameters", []):
+            schema = parameter.get("schema", {})
+            kinds = [k for k in schema.get("anyOf", []) if k.get("type") != "null"]
+            if parameter.get("in") == "query" and len(kinds) == 1 and len(schema["anyOf"]) == 2:
+                rest = {key: value for key, value in schema.items() if key != "anyOf"}
+                parameter["schema"] = {**kinds[0], **rest}
+    return document
+
+
+api = ComptoirAPI(
     title="comptoir API",
     version="1",
     description=DESCRIPTION,
@@ -35,6 +61,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 errors_install(api)
+api.add_decorator(refuse_unknown_query)
 api.add_router("", threads.router)
 api.add_router("", contacts.router)
 api.add_router("", contact_messages.router)

@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
-from ninja import Schema
+from ninja import Field, Schema
 
 from comptoir.api.errors import invalid
 from comptoir.lib.validation import FieldError
@@ -21,6 +21,13 @@ ModelT = TypeVar("ModelT", bound=Model)
 ItemT = TypeVar("ItemT")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+
+
+class ListQuery(Schema):
+    """The query of a list: its cursor and size (and, in subclasses, its filters)."""
+
+    cursor: str | None = Field(None, min_length=1, description="next_cursor of the previous page.")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
 class Page(Schema, Generic[ItemT]):

@@ -20,7 +20,7 @@ from pydantic import BaseModel, create_model
 
 from comptoir.api.auth import READ, WRITE
 from comptoir.api.errors import invalid, not_found
-from comptoir.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset_page
+from comptoir.api.pagination import ListQuery, Page, keyset_page
 from comptoir.api.responses import errors_for
 from comptoir.api.schemas import (
     CustomerOut,
@@ -59,30 +59,19 @@ class BatchOut(Schema):
     rejected: list[RejectedOut]
 
 
-class CustomerFilters(Schema):
-    email: str | None = None
+class CustomerFilters(ListQuery):
+    email: str | None = Field(None, min_length=1)
     updated_since: Moment | None = Field(None, description="Changed since then, oldest first.")
-    cursor: str | None = None
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
-class OrderFilters(Schema):
-    customer: str | None = Field(None, description="external_id of the customer.")
-    reference: str | None = None
+class OrderFilters(ListQuery):
+    customer: str | None = Field(None, min_length=1, description="external_id of the customer.")
+    reference: str | None = Field(None, min_length=1)
     updated_since: Moment | None = Field(None, description="Changed since then, oldest first.")
-    cursor: str | None = None
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
-class OrderStateFilters(Schema):
-    cursor: str | None = None
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
-
-
-class OrderHistoryFilters(Schema):
-    order: str | None = Field(None, description="external_id of the order.")
-    cursor: str | None = None
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+class OrderHistoryFilters(ListQuery):
+    order: str | None = Field(None, min_length=1, description="external_id of the order.")
 
 
 def _batch_schema(name: str, row: type[BaseModel]) -> type[Schema]:
@@ -235,7 +224,7 @@ RESOURCES = [
         data=OrderStateData,
         row=OrderStateIn,
         out=OrderStateOut,
-        filters=OrderStateFilters,
+        filters=ListQuery,
         upsert=services.order_states_upsert,
         rows=lambda: OrderState.objects.all(),
         filter_rows=lambda rows, f: rows,

@@ -19,7 +19,7 @@ from ninja import Status as Answer
 from comptoir.api.auth import READ, WRITE, acting_employee
 from comptoir.api.errors import invalid, not_found
 from comptoir.api.forms_bridge import form_errors
-from comptoir.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset_page
+from comptoir.api.pagination import ListQuery, Page, keyset_page
 from comptoir.api.responses import errors_for
 from comptoir.api.schemas import (
     MessageOut,
@@ -43,17 +43,15 @@ from comptoir.threads.storage import attachment_open
 router = Router(tags=["threads"])
 
 
-class ThreadFilters(Schema):
+class ThreadFilters(ListQuery):
     status: StatusName | None = None
     contact_id: int | None = None
     assignee_id: int | None = None
-    email: str | None = Field(None, description="The customer's e-mail address.")
-    order_reference: str | None = None
+    email: str | None = Field(None, min_length=1, description="The customer's e-mail address.")
+    order_reference: str | None = Field(None, min_length=1)
     updated_since: Moment | None = Field(
         None, description="Only threads changed since then, oldest change first (for syncing)."
     )
-    cursor: str | None = Field(None, description="next_cursor of the previous page.")
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
 class FileIn(Schema):

@@ -14,7 +14,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from comptoir.testing import make_customer, make_order, make_thread
+from comptoir.testing import IN_CI, make_customer, make_order, make_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -79,8 +79,10 @@ def shop_data(write_key):
 
 @schema.parametrize()
 @settings(
-    max_examples=12,
+    max_examples=40,
     deadline=None,
+    # Reproducible in CI; a new exploration on each developer run.
+    derandomize=IN_CI,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @pytest.mark.usefixtures("_keep_connection")

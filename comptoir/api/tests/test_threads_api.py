@@ -284,3 +284,16 @@ def test_an_employee_reply_from_the_api_is_the_same_as_from_the_page(api):
     api.post(f"/threads/{thread.pk}/replies", {"text": "Done"})
     assert counters_read()[EMPLOYEE_MESSAGES] == before + 1
     assert thread.messages.get(author="employee").source == Source.API
+
+
+def test_an_unknown_query_parameter_is_refused_not_ignored(api):
+    make_thread()
+    response = api.get("/threads", stauts="open")  # a typo must not list every thread
+    assert response.status_code == 422
+    assert list(errors_of(response)) == ["stauts"]
+
+
+def test_a_repeated_query_parameter_is_refused(api):
+    response = api.client.get("/api/v1/threads?status=open&status=closed")
+    assert response.status_code == 422
+    assert list(errors_of(response)) == ["status"]
