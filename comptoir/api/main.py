@@ -9,7 +9,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from comptoir.api import contact_messages, contacts, shop, threads
 from comptoir.api.errors import errors_install
-from comptoir.api.strict import refuse_unknown_query
+from comptoir.api.strict import strict_input
 
 DESCRIPTION = """\
 The shop's own scripts push customers, orders and order states, and read and answer the
@@ -61,7 +61,7 @@ api = ComptoirAPI(
     openapi_url="/openapi.json",
 )
 errors_install(api)
-api.add_decorator(refuse_unknown_query)
+api.add_decorator(strict_input)
 api.add_router("", threads.router)
 api.add_router("", contacts.router)
 api.add_router("", contact_messages.router)

@@ -1,11 +1,16 @@
-"""Unknown or repeated query parameters are refused: a typo in a filter (``stauts=open``) must not
-silently return every row, nor ``status=open&status=closed`` silently keep one of the two. ninja
-itself drops parameters it does not know and keeps the last of repeated ones."""
+"""What every operation refuses before it runs, whatever its schemas say:
+
+- unknown or repeated query parameters: a typo in a filter (``stauts=open``) must not silently
+  return every row, nor ``status=open&status=closed`` silently keep one of the two (ninja drops
+  parameters it does not know and keeps the last of repeated ones);
+- text with a NUL character, in the path, the query or the body: no database stores it (PostgreSQL
+  refuses it outright), and no person types it. Django's forms refuse it the same way.
+"""
 
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
 
@@ -32,8 +37,23 @@ def _query_names(view: Callable[..., Any]) -> set[str]:
     return names
 
 
-def refuse_unknown_query(view: Callable[..., Any]) -> Callable[..., Any]:
-    """An operation decorator (``api.add_decorator``)."""
+def _nul_fields(value: Any, path: str = "") -> Iterator[str]:
+    """The dotted path of each text holding a NUL character."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield path or "body"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nul_fields(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _nul_fields(item, f"{path}.{index}" if path else str(index))
+
+
+def strict_input(view: Callable[..., Any]) -> Callable[..., Any]:
+    """An operation decorator (``api.add_decorator``), run once the input is validated."""
     allowed = _query_names(view)
 
     @wraps(view)
@@ -47,6 +67,11 @@ def refuse_unknown_query(view: Callable[..., Any]) -> Callable[..., Any]:
             for name in sorted(allowed & set(request.GET))
             if len(request.GET.getlist(name)) > 1
         ]
+        message = _("Null characters are not allowed.")
+        for name, value in kwargs.items():
+            # A schema's fields are named for themselves, a path parameter by its name.
+            root = "" if isinstance(value, BaseModel) else name
+            errors += [FieldError(f, message, "null_character") for f in _nul_fields(value, root)]
         if errors:
             raise invalid(errors)
         return view(request, *args, **kwargs)

@@ -8,7 +8,7 @@ rules, the same translated errors. Shop ids may be numbers or text; they are kep
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 MAX_BATCH = 5000
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -60,8 +61,15 @@ def _iso_text(value: Any) -> Any:
 
 
 def _aware(value: datetime) -> datetime:
-    """A date without a time zone is read in the shop's time zone."""
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
+    """A date without a time zone is read in the shop's time zone; every date is kept in UTC,
+    between 1900 and 2999 (what every database stores, whatever offset was written)."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(
+            _("Enter a date between %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+    value = timezone.make_aware(value) if timezone.is_naive(value) else value
+    return value.astimezone(UTC)
 
 
 Language = Annotated[

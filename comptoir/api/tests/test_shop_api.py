@@ -286,3 +286,36 @@ def test_order_states_and_status_changes_come_in_batches_too(api):
     order = Order.objects.get(external_id="O1")
     assert order.current_state is not None
     assert order.current_state.external_id == "3"
+
+
+def test_text_with_a_nul_character_is_refused_everywhere(api):
+    """No database keeps a NUL (PostgreSQL refuses it): a field error, never a server error."""
+    response = api.put("/customers/C1", {**ALICE, "first_name": "Al\x00ice"})
+    assert (response.status_code, list(errors_of(response))) == (422, ["first_name"])
+    batch = {"items": [{"external_id": "C\x001", "email": "a@example.com"}]}
+    response = api.post("/customers/batch", batch)
+    assert (response.status_code, list(errors_of(response))) == (422, ["items.0.external_id"])
+    response = api.get("/orders", reference="AB\x00C")
+    assert (response.status_code, list(errors_of(response))) == (422, ["reference"])
+    response = api.get("/customers/C%001")
+    assert response.status_code in {404, 422}
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["3001-10-25T06:28:28Z", "0336-02-21T05:33:40Z", "1899-12-31T23:00:00Z"],
+)
+def test_dates_out_of_any_databases_range_are_field_errors(api, moment):
+    response = api.get("/customers", updated_since=moment)
+    assert (response.status_code, list(errors_of(response))) == (422, ["updated_since"])
+    response = api.put("/customers/C1", {**ALICE, "created_at": moment})
+    assert (response.status_code, list(errors_of(response))) == (422, ["created_at"])
+
+
+def test_a_date_with_an_odd_offset_is_kept_in_utc(api):
+    api.put("/customers/C1", {**ALICE, "created_at": "2026-01-01T00:30:00+14:00"})
+    assert api.get("/customers/C1").json()["created_at"] == "2025-12-31T10:30:00Z"
+    # An offset beyond what PostgreSQL accepts (±15:59) still reads as a moment in UTC.
+    response = api.get("/customers", updated_since="2026-10-25T06:28:28-20:01")
+    assert response.status_code == 200
