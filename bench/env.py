@@ -18,7 +18,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(os.environ.get("BENCH_DIR", REPO / "var" / "bench"))
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/comptoir_bench")
+# The PostgreSQL server; each data set has its own database, comptoir_bench_<size>.
+PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 
 
 def size_label(size: int) -> str:
@@ -33,6 +34,10 @@ def dataset(db: str, size: int) -> str:
     return f"{db}-{size_label(size)}"
 
 
+def pg_database(name: str) -> str:
+    return "comptoir_bench_" + name.split("-", 1)[1].lower()
+
+
 def data_dir(name: str) -> Path:
     return BENCH_DIR / name
 
@@ -43,7 +48,9 @@ def comptoir_env(name: str) -> dict[str, str]:
     folder = data_dir(name)
     env = {
         "COMPTOIR_DATA_DIR": str(folder),
-        "COMPTOIR_DATABASE_URL": PG_URL if db == "postgres" else f"sqlite:///{folder}/db.sqlite3",
+        "COMPTOIR_DATABASE_URL": f"{PG_SERVER}/{pg_database(name)}"
+        if db == "postgres"
+        else f"sqlite:///{folder}/db.sqlite3",
         "COMPTOIR_EMAIL_URL": f"file:///{folder}/sent-mail",
         "COMPTOIR_LOG_LEVEL": "WARNING",
         "COMPTOIR_DEBUG": "false",

@@ -632,7 +632,7 @@ def main() -> None:
             "threads": result["threads"],
             "messages": result["messages"],
             "seconds": result["seconds"],
-            "rows_per_s": round(result["messages"] / result["seconds"]),
+            "messages_per_s": round(result["messages"] / result["seconds"]),
         }
     )
 
