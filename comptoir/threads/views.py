@@ -54,7 +54,10 @@ def _active_employees() -> list[Employee]:
 def _list_context(request: HttpRequest) -> dict[str, object]:
     employee = _employee(request)
     params = ListParams.from_query(request.GET)
-    request.session[LIST_FILTERS_SESSION_KEY] = params.filters
+    # Written only when it changes: an unchanged assignment would still save the session, a
+    # write transaction on every view of the list.
+    if request.session.get(LIST_FILTERS_SESSION_KEY) != params.filters:
+        request.session[LIST_FILTERS_SESSION_KEY] = params.filters
     threads = apply_filters(threads_for_employee(employee), params.filters).select_related(
         "contact", "customer", "assignee", "last_employee"
     )
