@@ -104,7 +104,8 @@ def _contact_for(parsed: ParsedMail) -> Contact | None:
 
 def _new_thread(parsed: ParsedMail) -> Thread:
     customer = (
-        Customer.objects.filter(email__iexact=parsed.from_address, is_guest=False)
+        Customer.objects.with_email(parsed.from_address)
+        .filter(is_guest=False)
         .order_by("id")
         .first()
     )
