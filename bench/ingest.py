@@ -108,6 +108,11 @@ def measure(name: str, size: int) -> None:
         raise SystemExit(f"ingest worker failed: {done.stdout[-2000:]} {done.stderr[-2000:]}")
     result = json.loads(line.split(" ", 1)[1])
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    cpu = sum(
+        float(found[1])
+        for kind in ("User", "System")
+        if (found := re.search(rf"{kind} time \(seconds\): ([\d.]+)", done.stderr))
+    )
     outcome = dict(
         InboundMail.objects.filter(key__startswith=f"bench:{run}:")
         .values_list("status")
@@ -128,6 +133,10 @@ def measure(name: str, size: int) -> None:
             "wall_seconds": round(wall, 2),
             "msgs_per_s_with_start": round(result["handled"] / wall, 1),
             "peak_rss_mb": round(int(rss[1]) / 1024, 1) if rss else None,
+            # The worker's CPU time (start included): its rate per CPU second is what a busy
+            # machine disturbs least.
+            "cpu_seconds": round(cpu, 2),
+            "msgs_per_cpu_s": round(result["handled"] / cpu, 1) if cpu else None,
             "outcome": outcome,
             "new_threads": Thread.objects.count() - threads_before,
             "new_messages": Message.objects.count() - messages_before,

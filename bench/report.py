@@ -74,16 +74,20 @@ def dataset_tables(rows: list[dict[str, Any]], name: str) -> list[str]:
             "",
         ]
     out += [
-        "| page | SQL queries | in-process median ms | p95 ms | budget | HTTP req/s "
+        "| page | SQL queries | in-process median ms | p95 ms | CPU ms | budget | HTTP req/s "
         "[min–max] | HTTP p50 ms | HTTP p95 ms |",
-        "|---|---:|---:|---:|---|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
     for page, label in PAGES:
         c, h = client.get((name, page)), http.get((name, page))
         if not c and not h:
             continue
         cells = [label]
-        cells += [str(c["queries"]), str(c["median_ms"]), str(c["p95_ms"])] if c else ["–"] * 3
+        cells += (
+            [str(c["queries"]), str(c["median_ms"]), str(c["p95_ms"]), str(c.get("cpu_median_ms"))]
+            if c
+            else ["–"] * 4
+        )
         cells.append(_budget(name, page, c["median_ms"]) if c else "")
         if h:
             errors = f" ({h['errors']} errors)" if h.get("errors") else ""
@@ -105,7 +109,8 @@ def dataset_tables(rows: list[dict[str, Any]], name: str) -> list[str]:
         out += [
             "",
             f"Mail ingestion: {ingest['handled']} messages in {ingest['seconds']} s = "
-            f"**{rate} messages/s** ({ingest['msgs_per_s_with_start']} with the process start), "
+            f"**{rate} messages/s** ({ingest['msgs_per_s_with_start']} with the process start, "
+            f"{ingest.get('msgs_per_cpu_s')} per CPU second), "
             f"peak worker memory **{rss} MB**{verdict}; outcome {ingest['outcome']}, "
             f"{ingest['new_threads']} new threads.",
         ]

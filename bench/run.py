@@ -80,6 +80,12 @@ def _run(module: str, *args: str, out: Path) -> None:
         raise SystemExit(f"bench: {module} failed (exit {done.returncode})")
 
 
+def _migrate(name: str) -> None:
+    """A data set made by an earlier version gets the migrations (indexes) added since."""
+    command = [sys.executable, "-m", "comptoir.cli", "migrate", "--no-input", "-v0"]
+    subprocess.run(command, env={**os.environ, **env.comptoir_env(name)}, check=True)
+
+
 def dataset_ready(name: str, size: int, *, regen: bool) -> bool:
     meta = env.meta_read(name)
     return not regen and meta.get("size") == size and meta.get("threads") == size
@@ -108,8 +114,10 @@ def main() -> None:
                 if db == "postgres":
                     _pg_create(name, drop=True)
                 _run("bench.generate", name, str(size), out=out)
-            elif db == "postgres":
-                _pg_create(name, drop=False)
+            else:
+                if db == "postgres":
+                    _pg_create(name, drop=False)
+                _migrate(name)
             for step in options.steps:
                 _run(MODULES[step], name, out=out)
     env.log(f"results: {out}")
