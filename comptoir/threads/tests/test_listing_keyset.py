@@ -53,9 +53,7 @@ def test_a_page_backwards_is_the_page_before():
     params.after = first.next_cursor
     second = paginate(Thread.objects.all(), params)
     params.after, params.before = "", second.previous_cursor
-    assert [t.pk for t in paginate(Thread.objects.all(), params).rows] == [
-        t.pk for t in first.rows
-    ]
+    assert [t.pk for t in paginate(Thread.objects.all(), params).rows] == [t.pk for t in first.rows]
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
