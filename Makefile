@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint check-migrations pytest venv dev-venv system-deps messages lock clean
+.PHONY: run test lint check-migrations pytest venv dev-venv system-deps messages lock clean \
+	bench bench-compare
 
 run: venv
 	$(BIN)/comptoir run
@@ -57,3 +58,18 @@ clean:
 messages: dev-venv
 	cd comptoir && ../$(BIN)/python ../manage.py makemessages --all --no-obsolete --no-location \
 		-i "tests/*" -i "*/tests/*" && ../$(BIN)/python ../manage.py compilemessages
+
+# Benchmarks (bench/README.md). SIZE: threads, one or more (10000 100000 1000000); DB: sqlite,
+# postgres or both. Data sets are generated once under var/bench/ and reused.
+SIZE ?= 100000
+DB ?= sqlite
+PEER_BENCH ?= ../shared/peer-bench
+PEER_RESULTS ?=
+
+bench: dev-venv
+	$(BIN)/python -m bench.run --size $(SIZE) --db $(DB)
+
+# comptoir, then the peer (django-helpdesk) on the same machine in the same run, and the ratios.
+bench-compare: dev-venv
+	$(BIN)/python -m bench.run --size $(SIZE) --db sqlite --peer $(PEER_BENCH) \
+		$(if $(PEER_RESULTS),--peer-results $(PEER_RESULTS))

@@ -190,7 +190,7 @@ def _link_threads(report: services.SyncReport) -> None:
 
 
 def _customer_rows(rows: QuerySet[Customer], f: CustomerFilters) -> QuerySet[Customer]:
-    return rows.filter(email__iexact=f.email.strip()) if f.email else rows
+    return rows & Customer.objects.with_email(f.email.strip()) if f.email else rows
 
 
 def _order_rows(rows: QuerySet[Order], f: OrderFilters) -> QuerySet[Order]:

@@ -104,7 +104,8 @@ def _contact_for(parsed: ParsedMail) -> Contact | None:
 
 def _new_thread(parsed: ParsedMail) -> Thread:
     customer = (
-        Customer.objects.filter(email__iexact=parsed.from_address, is_guest=False)
+        Customer.objects.with_email(parsed.from_address)
+        .filter(is_guest=False)
         .order_by("id")
         .first()
     )
@@ -146,13 +147,18 @@ def _decide(inbound: InboundMail, parsed: ParsedMail) -> InboundStatus:
     if parsed.is_internal_notification or ours:
         _finish(inbound, InboundStatus.IGNORED, "our own e-mail", None)
         return InboundStatus.IGNORED
-    duplicate = (
-        InboundMail.objects.filter(sha256=inbound.sha256, status=InboundStatus.IMPORTED)
+    # By digest alone, the status checked here: with "status = imported" in the query SQLite
+    # took the (status, id) index, true of nearly every row, and read the whole table (raw
+    # messages included) for each message processed; the digest index finds the few copies.
+    copies = (
+        InboundMail.objects.filter(sha256=inbound.sha256)
         .exclude(pk=inbound.pk)
-        .first()
+        .order_by()
+        .values_list("key", "status")
     )
+    duplicate = next((key for key, status in copies if status == InboundStatus.IMPORTED), None)
     if duplicate is not None:
-        _finish(inbound, InboundStatus.IGNORED, f"same message as {duplicate.key}", None)
+        _finish(inbound, InboundStatus.IGNORED, f"same message as {duplicate}", None)
         return InboundStatus.IGNORED
     if parsed.is_bounce:
         _bounce(inbound, parsed)

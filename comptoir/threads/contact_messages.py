@@ -130,7 +130,7 @@ def thread_find_for_form(*, email: str, order: Order | None) -> Thread | None:
 def _registered_customer(email: str, order: Order | None) -> Customer | None:
     if order is not None:
         return order.customer
-    return Customer.objects.filter(email__iexact=email, is_guest=False).order_by("id").first()
+    return Customer.objects.with_email(email).filter(is_guest=False).order_by("id").first()
 
 
 def _is_duplicate(thread: Thread, text: str) -> bool:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F
+from django.db import connection
+from django.db.models import Count
 
 from comptoir.threads.models import Author, DeskCounter, Message, Status, Thread
 
@@ -20,13 +21,22 @@ def message_counter(author: str) -> str:
     return CUSTOMER_MESSAGES if author == Author.CUSTOMER else EMPLOYEE_MESSAGES
 
 
+def _increment(name: str, delta: int) -> int:
+    # One fixed statement: through the ORM the same UPDATE cost about 0.2 ms of query building,
+    # and every new thread moves three or four counters.
+    table = connection.ops.quote_name(DeskCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET value = value + %s WHERE name = %s", [delta, name])  # noqa: S608
+        return int(cursor.rowcount)
+
+
 def counter_add(name: str, delta: int) -> None:
     """Add ``delta`` to a counter; call inside the transaction of the change it counts."""
     if delta == 0:
         return
-    if not DeskCounter.objects.filter(name=name).update(value=F("value") + delta):
+    if not _increment(name, delta):
         DeskCounter.objects.get_or_create(name=name)
-        DeskCounter.objects.filter(name=name).update(value=F("value") + delta)
+        _increment(name, delta)
 
 
 def counters_read() -> dict[str, int]:

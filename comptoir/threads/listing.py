@@ -196,10 +196,14 @@ def paginate(threads: QuerySet[Thread], params: ListParams) -> Page:
         value, pk = cursor
         if name == "id":
             threads = threads.filter(pk__lt=pk) if descending else threads.filter(pk__gt=pk)
-        elif descending:
-            threads = threads.filter(Q(**{f"{name}__lt": value}) | Q(**{name: value, "pk__lt": pk}))
         else:
-            threads = threads.filter(Q(**{f"{name}__gt": value}) | Q(**{name: value, "pk__gt": pk}))
+            # (value, id) after the cursor, written so that the first term is a plain range on
+            # the sort column: with only "v < x OR (v = x AND id < y)" SQLite walked the index
+            # from the top of the list down to the cursor, so a deep page cost its depth.
+            after, strictly = ("lte", "lt") if descending else ("gte", "gt")
+            threads = threads.filter(**{f"{name}__{after}": value}).filter(
+                Q(**{f"{name}__{strictly}": value}) | Q(**{f"pk__{strictly}": pk})
+            )
     order = [f"-{name}", "-id"] if descending else [name, "id"]
     if name == "id":
         order = order[:1]

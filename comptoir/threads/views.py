@@ -34,7 +34,7 @@ from comptoir.threads.forms import (
     ReplyForm,
 )
 from comptoir.threads.listing import PAGE_SIZES, SORTS, ListParams, apply_filters, paginate
-from comptoir.threads.models import Contact, DeskSettings, Message, Status, Thread
+from comptoir.threads.models import Attachment, Contact, DeskSettings, Message, Status, Thread
 from comptoir.threads.storage import attachment_open
 
 LIST_FILTERS_SESSION_KEY = "desk.list_filters"
@@ -53,7 +53,10 @@ def _active_employees() -> list[Employee]:
 def _list_context(request: HttpRequest) -> dict[str, object]:
     employee = _employee(request)
     params = ListParams.from_query(request.GET)
-    request.session[LIST_FILTERS_SESSION_KEY] = params.filters
+    # Written only when it changes: an unchanged assignment would still save the session, a
+    # write transaction on every view of the list.
+    if request.session.get(LIST_FILTERS_SESSION_KEY) != params.filters:
+        request.session[LIST_FILTERS_SESSION_KEY] = params.filters
     threads = apply_filters(threads_for_employee(employee), params.filters).select_related(
         "contact", "customer", "assignee", "last_employee"
     )
@@ -154,17 +157,40 @@ def _timeline(thread: Thread, thread_messages: list[Message]) -> list[dict[str, 
     return items
 
 
+# Columns the thread page never shows (the outgoing e-mail's text can be long).
+UNSHOWN_FIELDS = (
+    "in_reply_to",
+    "references",
+    "user_agent",
+    "outbound_email__body_text",
+    "outbound_email__references",
+    "outbound_email__in_reply_to",
+)
+
+
+def _attachments_by_message(thread_messages: list[Message]) -> dict[int, list[Attachment]]:
+    """Every message's files in one query: prefetch_related built a queryset per message, a
+    quarter of the page's time for a thread of 50 messages."""
+    found: dict[int, list[Attachment]] = {m.pk: [] for m in thread_messages}
+    files = Attachment.objects.filter(message__in=list(found)).order_by("id")
+    for file in files:
+        if file.message_id is not None:
+            found[file.message_id].append(file)
+    return found
+
+
 def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> dict[str, object]:
     employees = _active_employees()
     desk_settings = DeskSettings.load()
     thread_messages = list(
-        thread.messages.select_related("employee", "outbound_email").prefetch_related("attachments")
+        thread.messages.select_related("employee", "outbound_email").defer(*UNSHOWN_FIELDS)
     )
     summary = thread.customer.order_summary() if thread.customer else None
     return {
         "thread": thread,
         "thread_messages": thread_messages,
         "timeline": _timeline(thread, thread_messages),
+        "attachments": _attachments_by_message(thread_messages),
         "customer_summary": summary,
         "reply_form": forms.get("reply_form")
         or ReplyForm(initial={"text": desk_settings.default_message_in(thread.language)}),

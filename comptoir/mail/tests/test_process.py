@@ -356,3 +356,32 @@ def test_two_workers_import_each_message_once(bob):
         Message.objects.filter(thread=thread, author="customer").values_list("text", flat=True)
     )
     assert texts == sorted(["Where is my parcel?", *[f"answer {n}" for n in range(20)]])
+
+
+def test_the_duplicate_check_finds_copies_by_digest_whatever_else_is_stored(db):
+    """Regression guard: the check must not read the whole table through the status index."""
+    from django.db import connection
+
+    from comptoir.mail import process
+
+    if connection.vendor != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    captured = []
+
+    def keep(execute, sql, params, many, context):
+        captured.append((sql, params))
+        return execute(sql, params, many, context)
+
+    raw = b"From: a@example.com\r\nSubject: hi\r\nMessage-ID: <dup@example.com>\r\n\r\nhi\r\n"
+    first = inbound_store(mailbox=None, key="t:dup:1", raw=raw)
+    second = inbound_store(mailbox=None, key="t:dup:2", raw=raw)
+    assert first is not None
+    assert second is not None
+    process.inbound_process(inbound_id=first.pk)
+    with connection.execute_wrapper(keep):
+        assert process.inbound_process(inbound_id=second.pk) == InboundStatus.IGNORED
+    sql, params = next((s, p) for s, p in captured if '"sha256" =' in s)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "sha256" in plan, plan
