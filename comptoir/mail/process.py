@@ -65,7 +65,19 @@ def _finish(
     inbound.thread = thread
     inbound.error = ""
     inbound.processed_at = timezone.now()
-    inbound.save(update_fields=["status", "decision", "thread", "error", "processed_at"])
+    # What the parser read (sender, subject, Message-ID) is saved with the outcome: one write.
+    inbound.save(
+        update_fields=[
+            "status",
+            "decision",
+            "thread",
+            "error",
+            "processed_at",
+            "message_id",
+            "from_address",
+            "subject",
+        ]
+    )
 
 
 def _attachments(parsed: ParsedMail) -> list[Attachment]:
@@ -93,16 +105,19 @@ def _incoming(parsed: ParsedMail) -> services.CustomerMessage:
     )
 
 
-def _contact_for(parsed: ParsedMail) -> Contact | None:
+def _contacts() -> list[Contact]:
+    return list(Contact.objects.order_by("position", "id"))
+
+
+def _contact_for(parsed: ParsedMail, contacts: list[Contact]) -> Contact | None:
     """The contact whose address the mail was sent to, else the first one."""
     recipients = {address.lower() for address in (*parsed.to, *parsed.cc)}
-    contacts = list(Contact.objects.order_by("position", "id"))
     return next((c for c in contacts if c.email.lower() in recipients), None) or next(
         iter(contacts), None
     )
 
 
-def _new_thread(parsed: ParsedMail) -> Thread:
+def _new_thread(parsed: ParsedMail, contacts: list[Contact]) -> Thread:
     customer = (
         Customer.objects.with_email(parsed.from_address)
         .filter(is_guest=False)
@@ -113,7 +128,7 @@ def _new_thread(parsed: ParsedMail) -> Thread:
         email=parsed.from_address,
         incoming=_incoming(parsed),
         language=customer.language if customer else settings.LANGUAGE_CODE,
-        contact=_contact_for(parsed),
+        contact=_contact_for(parsed, contacts),
         customer=customer,
         attachments=_attachments(parsed),
     )
@@ -142,7 +157,7 @@ def _bounce(inbound: InboundMail, parsed: ParsedMail) -> None:
     _finish(inbound, InboundStatus.IMPORTED, "bounce: the e-mail is marked failed", thread)
 
 
-def _decide(inbound: InboundMail, parsed: ParsedMail) -> InboundStatus:
+def _decide(inbound: InboundMail, parsed: ParsedMail, contacts: list[Contact]) -> InboundStatus:
     ours = verify_message_id(parsed.message_id, key=message_id_key()) is not None
     if parsed.is_internal_notification or ours:
         _finish(inbound, InboundStatus.IGNORED, "our own e-mail", None)
@@ -179,15 +194,20 @@ def _decide(inbound: InboundMail, parsed: ParsedMail) -> InboundStatus:
         return InboundStatus.IGNORED
     create = inbound.mailbox.create_threads if inbound.mailbox else True
     if create and parsed.from_address:
-        thread = _new_thread(parsed)
+        thread = _new_thread(parsed, contacts)
         _finish(inbound, InboundStatus.IMPORTED, f"new thread; {match.decision}", thread)
         return InboundStatus.IMPORTED
     _finish(inbound, InboundStatus.UNMATCHED, match.decision, None)
     return InboundStatus.UNMATCHED
 
 
-def inbound_process(*, inbound_id: int) -> InboundStatus | None:
-    """Process one stored message if nobody else is; returns its new status (None: skipped)."""
+def inbound_process(
+    *, inbound_id: int, contacts: list[Contact] | None = None
+) -> InboundStatus | None:
+    """Process one stored message if nobody else is; returns its new status (None: skipped).
+
+    ``contacts``: the contacts by position, when the caller processes many messages at once.
+    """
     try:
         with transaction.atomic():
             rows = InboundMail.objects.filter(pk=inbound_id, status=InboundStatus.NEW)
@@ -203,8 +223,7 @@ def inbound_process(*, inbound_id: int) -> InboundStatus | None:
             inbound.message_id = parsed.message_id[:255]
             inbound.from_address = parsed.from_address[:254]
             inbound.subject = parsed.subject[:255]
-            inbound.save(update_fields=["message_id", "from_address", "subject"])
-            return _decide(inbound, parsed)
+            return _decide(inbound, parsed, contacts if contacts is not None else _contacts())
     except Exception as exc:  # a poisonous message must not stop the others
         log.warning(
             "inbound mail %s failed: %s",
@@ -232,8 +251,9 @@ def inbound_process_pending(*, limit: int = 100) -> ProcessReport:
         .order_by("id")
         .values_list("pk", flat=True)[:limit]
     )
+    contacts = _contacts() if ids else []
     for inbound_id in ids:
-        status = inbound_process(inbound_id=inbound_id)
+        status = inbound_process(inbound_id=inbound_id, contacts=contacts)
         if status == InboundStatus.IMPORTED:
             report.imported += 1
         elif status == InboundStatus.UNMATCHED:
@@ -276,7 +296,7 @@ def inbound_attach(*, inbound: InboundMail, thread: Thread, employee: Employee) 
 def inbound_make_thread(*, inbound: InboundMail, employee: Employee) -> Thread:
     inbound = InboundMail.objects.select_for_update().get(pk=inbound.pk)
     parsed = _parse(inbound)
-    thread = _new_thread(parsed)
+    thread = _new_thread(parsed, _contacts())
     _finish(inbound, InboundStatus.IMPORTED, f"new thread made by {employee.email}", thread)
     return thread
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Mapping
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
 from django.db import connection
 from django.db.models import Count
 
@@ -30,13 +35,78 @@ def _increment(name: str, delta: int) -> int:
         return int(cursor.rowcount)
 
 
+def _increment_many(deltas: Mapping[str, int]) -> int:
+    """One statement for several counters (a new thread moves four)."""
+    if len(deltas) == 1:
+        ((name, delta),) = deltas.items()
+        return _increment(name, delta)
+    table = connection.ops.quote_name(DeskCounter._meta.db_table)
+    cases = " ".join("WHEN %s THEN %s" for _name in deltas)
+    names = ", ".join("%s" for _name in deltas)
+    params: list[str | int] = [item for pair in deltas.items() for item in pair]
+    sql = f"UPDATE {table} SET value = value + CASE name {cases} END WHERE name IN ({names})"  # noqa: S608 — only placeholders are interpolated
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *deltas])
+        return int(cursor.rowcount)
+
+
+def _write(deltas: Mapping[str, int]) -> None:
+    changes = {name: delta for name, delta in deltas.items() if delta}
+    if not changes or _increment_many(changes) == len(changes):
+        return
+    # A counter that has no row yet (a new shop): create the missing rows, then count again.
+    existing = set(DeskCounter.objects.filter(name__in=changes).values_list("name", flat=True))
+    for name, delta in changes.items():
+        if name not in existing:
+            DeskCounter.objects.get_or_create(name=name)
+            _increment(name, delta)
+
+
+class _Frames(threading.local):
+    def __init__(self) -> None:
+        self.stack: list[dict[str, int]] = []
+
+
+_frames = _Frames()
+
+
 def counter_add(name: str, delta: int) -> None:
-    """Add ``delta`` to a counter; call inside the transaction of the change it counts."""
+    """Add ``delta`` to a counter; call inside the transaction of the change it counts.
+
+    Inside a ``counters_deferred`` function the change is kept and written with the function's
+    other changes when it returns (still inside its transaction).
+    """
     if delta == 0:
         return
-    if not _increment(name, delta):
-        DeskCounter.objects.get_or_create(name=name)
-        _increment(name, delta)
+    if _frames.stack:
+        frame = _frames.stack[-1]
+        frame[name] = frame.get(name, 0) + delta
+    else:
+        _write({name: delta})
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def counters_deferred(func: Callable[P, R]) -> Callable[P, R]:
+    """Write the counter changes ``func`` makes in one statement when it returns. Use inside
+    its transaction (below ``transaction.atomic``), so that whatever rolls the transaction or
+    a savepoint back takes the counts back too; a nested call writes its own changes when it
+    returns, and an exception drops them with the rest."""
+
+    @wraps(func)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        _frames.stack.append({})
+        try:
+            result = func(*args, **kwargs)
+        except BaseException:
+            _frames.stack.pop()
+            raise
+        _write(_frames.stack.pop())
+        return result
+
+    return wrapped
 
 
 def counters_read() -> dict[str, int]:

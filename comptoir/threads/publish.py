@@ -2,8 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
 from comptoir.staff.models import Employee
 from comptoir.threads.models import Message, OutboundEvent, Thread, Topic
+
+
+@dataclass(frozen=True)
+class Event:
+    topic: Topic
+    message: Message | None = None
+    employee: Employee | None = None
+    data: dict[str, object] = field(default_factory=dict)
+
+
+def events_publish(*, thread: Thread, events: Iterable[Event]) -> None:
+    """Several events of one change in one statement."""
+    OutboundEvent.objects.bulk_create(
+        [
+            OutboundEvent(
+                topic=event.topic,
+                thread_id=thread.pk,
+                message_id=event.message.pk if event.message else None,
+                employee_id=event.employee.pk if event.employee else None,
+                data=event.data,
+            )
+            for event in events
+        ]
+    )
 
 
 def event_publish(

@@ -7,14 +7,14 @@ worker, so nothing leaves for a change that rolled back).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO
+from typing import IO, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -36,10 +36,17 @@ from comptoir.threads.models import (
     ThreadEvent,
     Topic,
 )
-from comptoir.threads.publish import event_publish
+from comptoir.threads.publish import Event, event_publish, events_publish
 from comptoir.threads.storage import attachment_files_delete, attachment_store
 
 EXCERPT_LENGTH = 200
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def service(func: Callable[P, R]) -> Callable[P, R]:
+    """A change to threads: atomic, and the counters it moves written in one statement."""
+    return transaction.atomic(counters.counters_deferred(func))
 
 
 class ThreadError(Exception):
@@ -84,19 +91,49 @@ def _attach(message: Message, attachments: Sequence[Attachment]) -> None:
         attachment.save(update_fields=["message"])
 
 
-def _add_message(
+def _apply_message(
+    thread: Thread,
+    *,
+    author: Author,
+    text: str,
+    private: bool,
+    at: datetime,
+    employee: Employee | None,
+) -> None:
+    """What a new message changes in its thread's derived fields (the caller saves the thread;
+    its row is locked or new, so its message count is current)."""
+    counters.counter_add(counters.message_counter(author), 1)
+    thread.message_count = (thread.message_count or 0) + 1
+    thread.last_message_at = at
+    if private:
+        thread.has_private = True
+    else:
+        thread.last_message_excerpt = _excerpt(text)
+        thread.last_message_from = author
+    if author == Author.CUSTOMER and private:
+        pass  # an auto-reply kept as a note: neither a question to answer nor a first message
+    elif author == Author.CUSTOMER:
+        thread.last_customer_message_at = at
+        thread.first_customer_message_at = thread.first_customer_message_at or at
+    else:
+        thread.last_employee_message_at = at
+        thread.last_employee = employee
+        if not private and thread.first_response_at is None and thread.first_customer_message_at:
+            thread.first_response_at = at
+
+
+def _insert_message(
     thread: Thread,
     *,
     author: Author,
     text: str,
     source: Source,
+    at: datetime,
     employee: Employee | None = None,
     private: bool = False,
-    at: datetime | None = None,
     attachments: Sequence[Attachment] = (),
     incoming: CustomerMessage | None = None,
 ) -> Message:
-    now = at or timezone.now()
     message = Message.objects.create(
         thread=thread,
         author=author,
@@ -112,29 +149,39 @@ def _add_message(
         references=incoming.references if incoming else "",
         ip_address=incoming.ip_address if incoming else None,
         user_agent=(incoming.user_agent if incoming else "")[:256],
-        created_at=now,
+        created_at=at,
     )
     _attach(message, attachments)
-    counters.counter_add(counters.message_counter(author), 1)
-    thread.message_count = F("message_count") + 1
-    thread.last_message_at = now
-    if private:
-        thread.has_private = True
-    else:
-        thread.last_message_excerpt = _excerpt(text)
-        thread.last_message_from = author
-    if author == Author.CUSTOMER and private:
-        pass  # an auto-reply kept as a note: neither a question to answer nor a first message
-    elif author == Author.CUSTOMER:
-        thread.last_customer_message_at = now
-        thread.first_customer_message_at = thread.first_customer_message_at or now
-    else:
-        thread.last_employee_message_at = now
-        thread.last_employee = employee
-        if not private and thread.first_response_at is None and thread.first_customer_message_at:
-            thread.first_response_at = now
+    return message
+
+
+def _add_message(
+    thread: Thread,
+    *,
+    author: Author,
+    text: str,
+    source: Source,
+    employee: Employee | None = None,
+    private: bool = False,
+    at: datetime | None = None,
+    attachments: Sequence[Attachment] = (),
+    incoming: CustomerMessage | None = None,
+) -> Message:
+    """A message in an existing thread (locked by the caller), and the thread's new state."""
+    now = at or timezone.now()
+    message = _insert_message(
+        thread,
+        author=author,
+        text=text,
+        source=source,
+        at=now,
+        employee=employee,
+        private=private,
+        attachments=attachments,
+        incoming=incoming,
+    )
+    _apply_message(thread, author=author, text=text, private=private, at=now, employee=employee)
     thread.save()
-    thread.refresh_from_db(fields=["message_count"])
     return message
 
 
@@ -159,7 +206,7 @@ def _set_unread(thread: Thread, unread: bool) -> None:
         thread.is_unread = unread
 
 
-@transaction.atomic
+@service
 def thread_open(
     *,
     email: str,
@@ -172,7 +219,8 @@ def thread_open(
     attachments: Sequence[Attachment] = (),
 ) -> tuple[Thread, Message]:
     """A new conversation started by a customer, with its first message."""
-    thread = Thread.objects.create(
+    now = timezone.now()
+    thread = Thread(
         contact=contact,
         customer=customer,
         order=order,
@@ -181,26 +229,35 @@ def thread_open(
         language=language,
         status=Status.OPEN,
         is_unread=not incoming.is_auto_reply,
+        created_at=now,
+        status_changed_at=now,
     )
+    # The thread is written once, already holding what its first message makes of it.
+    _apply_message(
+        thread, author=Author.CUSTOMER, text=incoming.text, private=False, at=now, employee=None
+    )
+    thread.save(force_insert=True)
     counters.counter_add(counters.THREADS, 1)
     counters.counter_add(counters.status_counter(Status.OPEN), 1)
     counters.counter_add(counters.UNREAD, 1 if thread.is_unread else 0)
     _event(thread, EventKind.CREATED, source=incoming.source)
-    message = _add_message(
+    message = _insert_message(
         thread,
         author=Author.CUSTOMER,
         text=incoming.text,
         source=incoming.source,
+        at=now,
         attachments=attachments,
         incoming=incoming,
     )
-    event_publish(Topic.THREAD_CREATED, thread=thread, message=message)
+    events = [Event(Topic.THREAD_CREATED, message=message)]
     if not incoming.is_auto_reply:
-        event_publish(Topic.MESSAGE_RECEIVED, thread=thread, message=message)
+        events.append(Event(Topic.MESSAGE_RECEIVED, message=message))
+    events_publish(thread=thread, events=events)
     return thread, message
 
 
-@transaction.atomic
+@service
 def thread_receive(
     *,
     thread: Thread,
@@ -238,13 +295,14 @@ def thread_receive(
         attachments=attachments,
         incoming=incoming,
     )
-    event_publish(Topic.MESSAGE_RECEIVED, thread=thread, message=message)
+    events = [Event(Topic.MESSAGE_RECEIVED, message=message)]
     if reopened:
-        _status_changed(thread, None, previous, Status.OPEN)
+        events.append(Event(Topic.STATUS_CHANGED, data={"old": previous, "new": Status.OPEN}))
+    events_publish(thread=thread, events=events)
     return message
 
 
-@transaction.atomic
+@service
 def thread_reply(
     *,
     thread: Thread,
@@ -284,13 +342,15 @@ def thread_reply(
         attachments=attachments,
     )
     _event(thread, EventKind.REPLIED, employee, message=message.pk)
-    event_publish(Topic.REPLY_SENT, thread=thread, message=message, employee=employee)
+    events = [Event(Topic.REPLY_SENT, message=message, employee=employee)]
     previous = thread.status
     _set_unread(thread, False)
     if _set_status(thread, status_after):
         _event(thread, EventKind.STATUS, employee, old=previous, new=status_after)
-        _status_changed(thread, employee, previous, status_after)
+        data: dict[str, object] = {"old": previous, "new": status_after}
+        events.append(Event(Topic.STATUS_CHANGED, employee=employee, data=data))
     thread.save()
+    events_publish(thread=thread, events=events)
     return message
 
 
@@ -303,7 +363,7 @@ class Upload:
     content_type: str
 
 
-@transaction.atomic
+@service
 def thread_reply_with_files(
     *,
     thread: Thread,
@@ -328,7 +388,7 @@ def thread_reply_with_files(
     )
 
 
-@transaction.atomic
+@service
 def thread_start(
     *,
     email: str,
@@ -356,7 +416,7 @@ def thread_start(
     return thread
 
 
-@transaction.atomic
+@service
 def thread_post(
     *, thread: Thread, employee: Employee, text: str, source: Source, private: bool = False
 ) -> Message:
@@ -372,7 +432,7 @@ def thread_post(
     )
 
 
-@transaction.atomic
+@service
 def thread_note(
     *, thread: Thread, employee: Employee, text: str, source: Source = Source.DESK
 ) -> Message:
@@ -382,7 +442,7 @@ def thread_note(
     return message
 
 
-@transaction.atomic
+@service
 def thread_set_status(*, thread: Thread, employee: Employee | None, status: Status) -> Thread:
     thread = _lock(thread)
     previous = thread.status
@@ -395,7 +455,7 @@ def thread_set_status(*, thread: Thread, employee: Employee | None, status: Stat
     return thread
 
 
-@transaction.atomic
+@service
 def thread_assign(
     *, thread: Thread, employee: Employee | None, assignee: Employee | None
 ) -> Thread:
@@ -418,7 +478,7 @@ def thread_assign(
     return thread
 
 
-@transaction.atomic
+@service
 def thread_forward(
     *,
     thread: Thread,
@@ -478,7 +538,7 @@ def thread_forward(
     return email
 
 
-@transaction.atomic
+@service
 def thread_change_contact(
     *, thread: Thread, employee: Employee | None, contact: Contact | None
 ) -> Thread:
@@ -512,7 +572,7 @@ def thread_mark_read(*, thread: Thread, employee: Employee) -> None:
     thread.is_unread = False
 
 
-@transaction.atomic
+@service
 def thread_delete(*, thread: Thread, employee: Employee) -> None:
     """Delete a thread with its messages; the attachment files go when the rows go."""
     thread = _lock(thread)
@@ -529,7 +589,7 @@ def thread_delete(*, thread: Thread, employee: Employee) -> None:
     transaction.on_commit(lambda: attachment_files_delete(names))
 
 
-@transaction.atomic
+@service
 def outbound_email_retry(*, email: OutboundEmail, employee: Employee) -> bool:
     """Queue a failed e-mail again (an employee's "retry"); False when it had not failed."""
     queued = OutboundEmail.objects.filter(pk=email.pk, status=EmailStatus.FAILED).update(

@@ -50,6 +50,17 @@ def _active_employees() -> list[Employee]:
     return list(Employee.objects.filter(is_active=True).order_by("last_name", "first_name"))
 
 
+# What a row of the list shows (desk_rows) and what its cursor reads: a row was about 90 us of
+# model building with every column of the thread and its four related rows.
+LIST_ROW_FIELDS = (
+    *("id", "is_unread", "email", "language", "status", "has_private"),
+    *("last_message_excerpt", "last_message_at"),
+    *("contact__name", "customer__first_name", "customer__last_name"),
+    *("assignee__first_name", "assignee__last_name", "assignee__email"),
+    *("last_employee__first_name", "last_employee__last_name", "last_employee__email"),
+)
+
+
 def _list_context(request: HttpRequest) -> dict[str, object]:
     employee = _employee(request)
     params = ListParams.from_query(request.GET)
@@ -57,8 +68,10 @@ def _list_context(request: HttpRequest) -> dict[str, object]:
     # write transaction on every view of the list.
     if request.session.get(LIST_FILTERS_SESSION_KEY) != params.filters:
         request.session[LIST_FILTERS_SESSION_KEY] = params.filters
-    threads = apply_filters(threads_for_employee(employee), params.filters).select_related(
-        "contact", "customer", "assignee", "last_employee"
+    threads = (
+        apply_filters(threads_for_employee(employee), params.filters)
+        .select_related("contact", "customer", "assignee", "last_employee")
+        .only(*LIST_ROW_FIELDS)
     )
     page = paginate(threads, params)
     return {

@@ -358,14 +358,13 @@ def test_two_workers_import_each_message_once(bob):
     assert texts == sorted(["Where is my parcel?", *[f"answer {n}" for n in range(20)]])
 
 
+@pytest.mark.sqlite_only
 def test_the_duplicate_check_finds_copies_by_digest_whatever_else_is_stored(db):
     """Regression guard: the check must not read the whole table through the status index."""
     from django.db import connection
 
     from comptoir.mail import process
 
-    if connection.vendor != "sqlite":
-        pytest.skip("reads SQLite's query plan")
     captured = []
 
     def keep(execute, sql, params, many, context):

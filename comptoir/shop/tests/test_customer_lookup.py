@@ -16,7 +16,7 @@ def test_any_case_finds_the_customer():
     assert not Customer.objects.with_email("alice@example.com").exists()
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+@pytest.mark.sqlite_only
 def test_the_lookup_searches_an_index_instead_of_reading_every_customer():
     make_customer("Alice")
     sql, params = Customer.objects.with_email("alice@example.com").query.sql_with_params()

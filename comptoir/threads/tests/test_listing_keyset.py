@@ -56,7 +56,7 @@ def test_a_page_backwards_is_the_page_before():
     assert [t.pk for t in paginate(Thread.objects.all(), params).rows] == [t.pk for t in first.rows]
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads SQLite's query plan")
+@pytest.mark.sqlite_only
 def test_a_deep_page_searches_the_index_instead_of_scanning_it():
     _threads_with_ties(30)
     params = ListParams.from_query(QueryDict("sort=last_message&size=20"))
