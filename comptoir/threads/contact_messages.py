@@ -183,8 +183,10 @@ def _queue_notification(
 
 
 def _queue_confirmation(
-    submission: Submission, thread: Thread, attachments: list[Attachment]
+    submission: Submission, thread: Thread, attachments: list[Attachment], *, new: bool
 ) -> None:
+    """``new``: the thread was opened by this message, so no earlier e-mail of it exists to
+    thread under (and none is looked for)."""
     from_email, from_name = emails.thread_sender(thread)
     emails.email_queue(
         kind=EmailKind.CONFIRMATION,
@@ -201,6 +203,7 @@ def _queue_confirmation(
         from_email=from_email,
         from_name=from_name,
         thread=thread,
+        threading=not new,
     )
 
 
@@ -241,6 +244,7 @@ def contact_message_submit(*, submission: Submission) -> Outcome:
             ip_address=submission.ip_address,
             user_agent=submission.user_agent,
         )
+        new = thread is None
         if thread is None:
             thread, _message = services.thread_open(
                 email=submission.email,
@@ -262,5 +266,5 @@ def contact_message_submit(*, submission: Submission) -> Outcome:
             thread.refresh_from_db()
         if contact.email:
             _queue_notification(submission, thread, attachments)
-        _queue_confirmation(submission, thread, attachments)
+        _queue_confirmation(submission, thread, attachments, new=new)
     return Outcome(thread=thread)

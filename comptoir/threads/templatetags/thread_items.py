@@ -132,6 +132,15 @@ def _message(message: Message, thread: Thread, page: dict[str, Any]) -> str:
 
 
 def _page_values(context: template.Context, thread: Thread) -> dict[str, Any]:
+    """What both tags need, worked out once per page (the labels cost a catalogue look-up each)."""
+    key = "thread_items.page_values"
+    if key not in context.render_context:
+        context.render_context[key] = _compute_page_values(context, thread)
+    values: dict[str, Any] = context.render_context[key]
+    return values
+
+
+def _compute_page_values(context: template.Context, thread: Thread) -> dict[str, Any]:
     language = get_language() or settings.LANGUAGE_CODE
     customer = thread.customer.full_name if thread.customer else ""
     return {
