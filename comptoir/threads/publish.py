@@ -19,18 +19,23 @@ class Event:
 
 def events_publish(*, thread: Thread, events: Iterable[Event]) -> None:
     """Several events of one change in one statement."""
-    OutboundEvent.objects.bulk_create(
-        [
-            OutboundEvent(
-                topic=event.topic,
-                thread_id=thread.pk,
-                message_id=event.message.pk if event.message else None,
-                employee_id=event.employee.pk if event.employee else None,
-                data=event.data,
-            )
-            for event in events
-        ]
-    )
+    events_publish_many([(thread, event) for event in events])
+
+
+def events_publish_many(events: Iterable[tuple[Thread, Event]]) -> None:
+    """Events of several threads in one statement."""
+    rows = [
+        OutboundEvent(
+            topic=event.topic,
+            thread_id=thread.pk,
+            message_id=event.message.pk if event.message else None,
+            employee_id=event.employee.pk if event.employee else None,
+            data=event.data,
+        )
+        for thread, event in events
+    ]
+    if rows:
+        OutboundEvent.objects.bulk_create(rows)
 
 
 def event_publish(

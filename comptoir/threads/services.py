@@ -36,7 +36,7 @@ from comptoir.threads.models import (
     ThreadEvent,
     Topic,
 )
-from comptoir.threads.publish import Event, event_publish, events_publish
+from comptoir.threads.publish import Event, event_publish, events_publish, events_publish_many
 from comptoir.threads.storage import attachment_files_delete, attachment_store
 
 EXCERPT_LENGTH = 200
@@ -85,12 +85,6 @@ def _event(
     return ThreadEvent.objects.create(thread=thread, kind=kind, employee=employee, data=data)
 
 
-def _attach(message: Message, attachments: Sequence[Attachment]) -> None:
-    for attachment in attachments:
-        attachment.message = message
-        attachment.save(update_fields=["message"])
-
-
 def _apply_message(
     thread: Thread,
     *,
@@ -122,7 +116,7 @@ def _apply_message(
             thread.first_response_at = at
 
 
-def _insert_message(
+def _message_build(
     thread: Thread,
     *,
     author: Author,
@@ -131,10 +125,10 @@ def _insert_message(
     at: datetime,
     employee: Employee | None = None,
     private: bool = False,
-    attachments: Sequence[Attachment] = (),
     incoming: CustomerMessage | None = None,
 ) -> Message:
-    message = Message.objects.create(
+    """A message row, not yet written."""
+    return Message(
         thread=thread,
         author=author,
         employee=employee,
@@ -151,7 +145,50 @@ def _insert_message(
         user_agent=(incoming.user_agent if incoming else "")[:256],
         created_at=at,
     )
-    _attach(message, attachments)
+
+
+def _attachments_link(pairs: Sequence[tuple[Message, Sequence[Attachment]]]) -> None:
+    """Put each message's files on it: rows not written yet in one INSERT, stored ones in one
+    UPDATE."""
+    new: list[Attachment] = []
+    stored: list[Attachment] = []
+    for message, attachments in pairs:
+        for attachment in attachments:
+            attachment.message = message
+            (stored if attachment.pk else new).append(attachment)
+    if new:
+        Attachment.objects.bulk_create(new)
+    if stored:
+        for message, attachments in pairs:
+            ids = [a.pk for a in attachments if a.pk]
+            if ids:
+                Attachment.objects.filter(pk__in=ids).update(message=message)
+
+
+def _insert_message(
+    thread: Thread,
+    *,
+    author: Author,
+    text: str,
+    source: Source,
+    at: datetime,
+    employee: Employee | None = None,
+    private: bool = False,
+    attachments: Sequence[Attachment] = (),
+    incoming: CustomerMessage | None = None,
+) -> Message:
+    message = _message_build(
+        thread,
+        author=author,
+        text=text,
+        source=source,
+        at=at,
+        employee=employee,
+        private=private,
+        incoming=incoming,
+    )
+    message.save(force_insert=True)
+    _attachments_link([(message, attachments)])
     return message
 
 
@@ -206,7 +243,154 @@ def _set_unread(thread: Thread, unread: bool) -> None:
         thread.is_unread = unread
 
 
+@dataclass(frozen=True)
+class NewThread:
+    """Who starts a conversation, and about what."""
+
+    email: str
+    language: str
+    contact: Contact | None = None
+    customer: Customer | None = None
+    order: Order | None = None
+    product_reference: str = ""
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """A customer message for an existing ``thread``, or the first one of a ``new`` thread."""
+
+    incoming: CustomerMessage
+    thread: Thread | None = None
+    new: NewThread | None = None
+    attachments: Sequence[Attachment] = ()
+    # An existing thread's language changes to this one (the customer switched).
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Arrived:
+    thread: Thread
+    message: Message
+
+
+# What a customer message can change in an existing thread's row.
+_ARRIVAL_FIELDS = [
+    "status",
+    "status_changed_at",
+    "language",
+    "is_unread",
+    "has_private",
+    "message_count",
+    "last_message_at",
+    "last_message_excerpt",
+    "last_message_from",
+    "last_customer_message_at",
+    "first_customer_message_at",
+    "updated_at",
+]
+
+
+def _thread_new(new: NewThread, incoming: CustomerMessage, now: datetime) -> Thread:
+    thread = Thread(
+        contact=new.contact,
+        customer=new.customer,
+        order=new.order,
+        product_reference=new.product_reference,
+        email=new.email.strip().lower(),
+        language=new.language,
+        status=Status.OPEN,
+        is_unread=not incoming.is_auto_reply,
+        created_at=now,
+        status_changed_at=now,
+        updated_at=now,
+    )
+    counters.counter_add(counters.THREADS, 1)
+    counters.counter_add(counters.status_counter(Status.OPEN), 1)
+    counters.counter_add(counters.UNREAD, 1 if thread.is_unread else 0)
+    return thread
+
+
 @service
+def threads_receive(arrivals: Sequence[Arrival]) -> list[Arrived]:
+    """Customer messages, each into its thread or a new one, in the order given.
+
+    A message into an existing thread re-opens it and marks it unread; an auto-reply (out of
+    office…) is kept as a private note and changes nothing else. However many messages arrive,
+    the writes are the same few statements: the threads locked in one query, the new threads, the
+    messages, their files, the events and the webhooks' events each in one INSERT, the existing
+    threads in one UPDATE, the counters in one.
+    """
+    now = timezone.now()
+    known = sorted({a.thread.pk for a in arrivals if a.thread is not None})
+    locked = Thread.objects.select_for_update().filter(pk__in=known).order_by("pk") if known else []
+    threads = {thread.pk: thread for thread in locked}
+    created: list[Thread] = []
+    changed: dict[int, Thread] = {}
+    messages: list[Message] = []
+    events: list[tuple[Thread, EventKind, dict[str, object]]] = []
+    published: list[tuple[Thread, Event]] = []
+    for arrival in arrivals:
+        incoming = arrival.incoming
+        auto = incoming.is_auto_reply
+        reopened: dict[str, object] | None = None
+        if arrival.new is not None:
+            thread = _thread_new(arrival.new, incoming, now)
+            created.append(thread)
+            events.append((thread, EventKind.CREATED, {"source": incoming.source}))
+        elif arrival.thread is not None:
+            thread = threads.get(arrival.thread.pk) or _lock(arrival.thread)  # gone: DoesNotExist
+            changed[thread.pk] = thread
+            previous = thread.status
+            if not auto and _set_status(thread, Status.OPEN):
+                reopened = {"old": previous, "new": Status.OPEN}
+                events.append((thread, EventKind.REOPENED, reopened))
+            if not auto and arrival.language:
+                thread.language = arrival.language
+            if not auto:
+                _set_unread(thread, True)
+        else:
+            raise ValueError("an arrival names a thread or a new one")
+        # An auto-reply into a thread is a private note; as a first message it starts the thread.
+        private = auto and arrival.new is None
+        _apply_message(
+            thread,
+            author=Author.CUSTOMER,
+            text=incoming.text,
+            private=private,
+            at=now,
+            employee=None,
+        )
+        message = _message_build(
+            thread,
+            author=Author.CUSTOMER,
+            text=incoming.text,
+            source=incoming.source,
+            at=now,
+            private=private,
+            incoming=incoming,
+        )
+        messages.append(message)
+        if arrival.new is not None:
+            published.append((thread, Event(Topic.THREAD_CREATED, message=message)))
+        if not auto:
+            published.append((thread, Event(Topic.MESSAGE_RECEIVED, message=message)))
+        if reopened is not None:
+            published.append((thread, Event(Topic.STATUS_CHANGED, data=reopened)))
+    if created:
+        Thread.objects.bulk_create(created)
+    Message.objects.bulk_create(messages)
+    _attachments_link([(m, a.attachments) for m, a in zip(messages, arrivals, strict=True)])
+    if changed:
+        for thread in changed.values():
+            thread.updated_at = now
+        Thread.objects.bulk_update(list(changed.values()), _ARRIVAL_FIELDS)
+    ThreadEvent.objects.bulk_create(
+        [ThreadEvent(thread=t, kind=kind, data=data, created_at=now) for t, kind, data in events]
+    )
+    events_publish_many(published)
+    return [Arrived(m.thread, m) for m in messages]
+
+
 def thread_open(
     *,
     email: str,
@@ -219,45 +403,11 @@ def thread_open(
     attachments: Sequence[Attachment] = (),
 ) -> tuple[Thread, Message]:
     """A new conversation started by a customer, with its first message."""
-    now = timezone.now()
-    thread = Thread(
-        contact=contact,
-        customer=customer,
-        order=order,
-        product_reference=product_reference,
-        email=email.strip().lower(),
-        language=language,
-        status=Status.OPEN,
-        is_unread=not incoming.is_auto_reply,
-        created_at=now,
-        status_changed_at=now,
-    )
-    # The thread is written once, already holding what its first message makes of it.
-    _apply_message(
-        thread, author=Author.CUSTOMER, text=incoming.text, private=False, at=now, employee=None
-    )
-    thread.save(force_insert=True)
-    counters.counter_add(counters.THREADS, 1)
-    counters.counter_add(counters.status_counter(Status.OPEN), 1)
-    counters.counter_add(counters.UNREAD, 1 if thread.is_unread else 0)
-    _event(thread, EventKind.CREATED, source=incoming.source)
-    message = _insert_message(
-        thread,
-        author=Author.CUSTOMER,
-        text=incoming.text,
-        source=incoming.source,
-        at=now,
-        attachments=attachments,
-        incoming=incoming,
-    )
-    events = [Event(Topic.THREAD_CREATED, message=message)]
-    if not incoming.is_auto_reply:
-        events.append(Event(Topic.MESSAGE_RECEIVED, message=message))
-    events_publish(thread=thread, events=events)
-    return thread, message
+    new = NewThread(email, language, contact, customer, order, product_reference)
+    (arrived,) = threads_receive([Arrival(incoming, new=new, attachments=attachments)])
+    return arrived.thread, arrived.message
 
 
-@service
 def thread_receive(
     *,
     thread: Thread,
@@ -265,41 +415,9 @@ def thread_receive(
     attachments: Sequence[Attachment] = (),
     language: str | None = None,
 ) -> Message:
-    """A customer wrote again: the message joins the thread, which re-opens and is unread.
-
-    An auto-reply (out of office…) is kept as a private note and changes nothing else.
-    """
-    thread = _lock(thread)
-    if incoming.is_auto_reply:
-        return _add_message(
-            thread,
-            author=Author.CUSTOMER,
-            text=incoming.text,
-            source=incoming.source,
-            private=True,
-            attachments=attachments,
-            incoming=incoming,
-        )
-    previous = thread.status
-    reopened = _set_status(thread, Status.OPEN)
-    if reopened:
-        _event(thread, EventKind.REOPENED, old=previous, new=Status.OPEN)
-    if language:
-        thread.language = language
-    _set_unread(thread, True)
-    message = _add_message(
-        thread,
-        author=Author.CUSTOMER,
-        text=incoming.text,
-        source=incoming.source,
-        attachments=attachments,
-        incoming=incoming,
-    )
-    events = [Event(Topic.MESSAGE_RECEIVED, message=message)]
-    if reopened:
-        events.append(Event(Topic.STATUS_CHANGED, data={"old": previous, "new": Status.OPEN}))
-    events_publish(thread=thread, events=events)
-    return message
+    """A customer wrote again: the message joins the thread (see ``threads_receive``)."""
+    arrival = Arrival(incoming, thread=thread, attachments=attachments, language=language)
+    return threads_receive([arrival])[0].message
 
 
 @service
