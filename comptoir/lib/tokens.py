@@ -10,8 +10,15 @@ ALPHANUMERIC = string.ascii_letters + string.digits
 
 
 def random_token(length: int = 24) -> str:
-    """An alphanumeric secret; 24 characters carry about 143 bits."""
-    return "".join(secrets.choice(ALPHANUMERIC) for _ in range(length))
+    """An alphanumeric secret; 24 characters carry about 143 bits.
+
+    Random bytes below 248 (four times 62) map evenly onto the 62 characters; the others are
+    dropped. A third of the cost of one ``secrets.choice`` per character.
+    """
+    chars: list[str] = []
+    while len(chars) < length:
+        chars.extend(ALPHANUMERIC[b % 62] for b in secrets.token_bytes(length * 2) if b < 248)
+    return "".join(chars[:length])
 
 
 def same_secret(given: str, expected: str) -> bool:

@@ -19,13 +19,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from comptoir.lib.msgid import verify_message_id
-from comptoir.mail.models import InboundMail, InboundStatus
+from comptoir.lib.rows import rows_update
+from comptoir.mail.models import InboundMail, InboundStatus, Mailbox
 from comptoir.mail.parse import MailParseError, ParsedMail, parse_mail
 from comptoir.shop.models import Customer
 from comptoir.staff.models import Employee
 from comptoir.threads import services
 from comptoir.threads.emails import message_id_key
-from comptoir.threads.matching import thread_match_incoming
+from comptoir.threads.matching import Signals, ThreadLookup, thread_match
 from comptoir.threads.models import (
     Attachment,
     Contact,
@@ -36,7 +37,7 @@ from comptoir.threads.models import (
     Thread,
     ThreadEvent,
 )
-from comptoir.threads.storage import attachment_store
+from comptoir.threads.storage import attachment_file_store
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def _finish(
 
 def _attachments(parsed: ParsedMail) -> list[Attachment]:
     return [
-        attachment_store(
+        attachment_file_store(
             content=io.BytesIO(part.content),
             original_name=part.filename,
             content_type=part.content_type,
@@ -117,22 +118,40 @@ def _contact_for(parsed: ParsedMail, contacts: list[Contact]) -> Contact | None:
     )
 
 
-def _new_thread(parsed: ParsedMail, contacts: list[Contact]) -> Thread:
-    customer = (
-        Customer.objects.with_email(parsed.from_address)
-        .filter(is_guest=False)
-        .order_by("id")
-        .first()
-    )
-    thread, _message = services.thread_open(
+def _customers(addresses: list[str]) -> dict[str, Customer]:
+    """The registered customer of each address (the oldest one when several share it)."""
+    found: dict[str, Customer] = {}
+    if addresses:
+        for customer in (
+            Customer.objects.with_emails(addresses).filter(is_guest=False).order_by("id")
+        ):
+            found.setdefault(customer.email.lower(), customer)
+    return found
+
+
+def _new_thread_of(
+    parsed: ParsedMail, contacts: list[Contact], customer: Customer | None
+) -> services.NewThread:
+    return services.NewThread(
         email=parsed.from_address,
-        incoming=_incoming(parsed),
         language=customer.language if customer else settings.LANGUAGE_CODE,
         contact=_contact_for(parsed, contacts),
         customer=customer,
-        attachments=_attachments(parsed),
     )
-    return thread
+
+
+def _new_thread(parsed: ParsedMail, contacts: list[Contact]) -> Thread:
+    customer = _customers([parsed.from_address]).get(parsed.from_address.lower())
+    (arrived,) = services.threads_receive(
+        [
+            services.Arrival(
+                _incoming(parsed),
+                new=_new_thread_of(parsed, contacts, customer),
+                attachments=_attachments(parsed),
+            )
+        ]
+    )
+    return arrived.thread
 
 
 def _bounce(inbound: InboundMail, parsed: ParsedMail) -> None:
@@ -157,48 +176,162 @@ def _bounce(inbound: InboundMail, parsed: ParsedMail) -> None:
     _finish(inbound, InboundStatus.IMPORTED, "bounce: the e-mail is marked failed", thread)
 
 
-def _decide(inbound: InboundMail, parsed: ParsedMail, contacts: list[Contact]) -> InboundStatus:
-    ours = verify_message_id(parsed.message_id, key=message_id_key()) is not None
-    if parsed.is_internal_notification or ours:
-        _finish(inbound, InboundStatus.IGNORED, "our own e-mail", None)
-        return InboundStatus.IGNORED
+def _imported_copies(inbounds: list[InboundMail]) -> dict[str, str]:
+    """The key of an imported copy (another row, same digest) of each of these messages."""
     # By digest alone, the status checked here: with "status = imported" in the query SQLite
     # took the (status, id) index, true of nearly every row, and read the whole table (raw
     # messages included) for each message processed; the digest index finds the few copies.
     copies = (
-        InboundMail.objects.filter(sha256=inbound.sha256)
-        .exclude(pk=inbound.pk)
-        .order_by()
-        .values_list("key", "status")
+        InboundMail.objects.filter(sha256__in={inbound.sha256 for inbound in inbounds})
+        .exclude(pk__in=[inbound.pk for inbound in inbounds])
+        .order_by("id")
+        .values_list("sha256", "key", "status")
     )
-    duplicate = next((key for key, status in copies if status == InboundStatus.IMPORTED), None)
-    if duplicate is not None:
-        _finish(inbound, InboundStatus.IGNORED, f"same message as {duplicate}", None)
-        return InboundStatus.IGNORED
-    if parsed.is_bounce:
-        _bounce(inbound, parsed)
-        return InboundStatus(inbound.status)
-    match = thread_match_incoming(
-        sender=parsed.from_address,
-        references=[*parsed.references, parsed.in_reply_to],
-        markers=parsed.markers,
-    )
-    if match.thread is not None:
-        services.thread_receive(
-            thread=match.thread, incoming=_incoming(parsed), attachments=_attachments(parsed)
+    found: dict[str, str] = {}
+    for digest, key, status in copies:
+        if status == InboundStatus.IMPORTED:
+            found.setdefault(digest, key)
+    return found
+
+
+@dataclass
+class _Decided:
+    inbound: InboundMail
+    status: InboundStatus
+    decision: str
+    # Imported: the thread the message went into.
+    thread: Thread | None = None
+
+
+_FINISH_FIELDS = [
+    "status",
+    "decision",
+    "thread",
+    "error",
+    "processed_at",
+    "message_id",
+    "from_address",
+    "subject",
+]
+
+
+def _batch(ids: list[int], contacts: list[Contact]) -> dict[int, InboundStatus]:
+    """Process these stored messages in one transaction; returns the status of each one taken
+    (a row another worker holds, or no longer new, is left out).
+
+    The same decisions as for one message, with the reads and writes made once for all: the
+    rows in one query, the copies in one, the threads they name in three, their customers in
+    one, the arrivals through ``threads_receive`` and the outcomes in one UPDATE.
+    """
+    with transaction.atomic():
+        rows = InboundMail.objects.filter(pk__in=ids, status=InboundStatus.NEW).order_by("id")
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        inbounds = list(rows)  # the mailbox loads lazily: no lock across an outer join
+        now = timezone.now()
+        decided: list[_Decided] = []
+        # What is imported, with the thread it goes into (None: a new thread).
+        imports: list[tuple[_Decided, ParsedMail]] = []
+        written: dict[int, InboundStatus] = {}  # outcomes saved on their own (unparseable, bounce)
+        parsed: list[tuple[InboundMail, ParsedMail]] = []
+        for inbound in inbounds:
+            try:
+                mail = _parse(inbound)
+            except MailParseError as exc:
+                InboundMail.objects.filter(pk=inbound.pk).update(
+                    status=InboundStatus.FAILED,
+                    error=f"{type(exc).__name__}: {exc}"[:2000],
+                    processed_at=now,
+                    attempts=F("attempts") + 1,
+                )
+                log.warning("inbound mail %s failed: %s", inbound.pk, exc)
+                written[inbound.pk] = InboundStatus.FAILED
+                continue
+            inbound.message_id = mail.message_id[:255]
+            inbound.from_address = mail.from_address[:254]
+            inbound.subject = mail.subject[:255]
+            parsed.append((inbound, mail))
+        copies = _imported_copies([inbound for inbound, _mail in parsed]) if parsed else {}
+        key = message_id_key()
+        signals = {
+            inbound.pk: Signals.read([*mail.references, mail.in_reply_to], mail.markers)
+            for inbound, mail in parsed
+        }
+        lookup = ThreadLookup(tid for found in signals.values() for tid in found.thread_ids())
+        mailboxes = Mailbox.objects.in_bulk(
+            {inbound.mailbox_id for inbound, _mail in parsed if inbound.mailbox_id}
         )
-        _finish(inbound, InboundStatus.IMPORTED, match.decision, match.thread)
-        return InboundStatus.IMPORTED
-    if parsed.is_auto_reply:
-        _finish(inbound, InboundStatus.IGNORED, f"automatic reply; {match.decision}", None)
-        return InboundStatus.IGNORED
-    create = inbound.mailbox.create_threads if inbound.mailbox else True
-    if create and parsed.from_address:
-        thread = _new_thread(parsed, contacts)
-        _finish(inbound, InboundStatus.IMPORTED, f"new thread; {match.decision}", thread)
-        return InboundStatus.IMPORTED
-    _finish(inbound, InboundStatus.UNMATCHED, match.decision, None)
-    return InboundStatus.UNMATCHED
+        for inbound, mail in parsed:
+            ours = verify_message_id(mail.message_id, key=key) is not None
+            copy = copies.get(inbound.sha256)
+            if mail.is_internal_notification or ours:
+                decided.append(_Decided(inbound, InboundStatus.IGNORED, "our own e-mail"))
+                continue
+            if copy is not None:
+                decided.append(_Decided(inbound, InboundStatus.IGNORED, f"same message as {copy}"))
+                continue
+            if mail.is_bounce:
+                _bounce(inbound, mail)
+                written[inbound.pk] = InboundStatus(inbound.status)
+                if inbound.status == InboundStatus.IMPORTED:
+                    copies[inbound.sha256] = inbound.key
+                continue
+            match = thread_match(
+                sender=mail.from_address, signals=signals[inbound.pk], lookup=lookup
+            )
+            mailbox = mailboxes.get(inbound.mailbox_id) if inbound.mailbox_id else None
+            if match.thread is not None:
+                found = _Decided(inbound, InboundStatus.IMPORTED, match.decision, match.thread)
+                imports.append((found, mail))
+            elif mail.is_auto_reply:
+                decision = f"automatic reply; {match.decision}"
+                decided.append(_Decided(inbound, InboundStatus.IGNORED, decision))
+                continue
+            elif (mailbox.create_threads if mailbox else True) and mail.from_address:
+                decision = f"new thread; {match.decision}"
+                imports.append((_Decided(inbound, InboundStatus.IMPORTED, decision), mail))
+            else:
+                decided.append(_Decided(inbound, InboundStatus.UNMATCHED, match.decision))
+                continue
+            decided.append(imports[-1][0])
+            copies[inbound.sha256] = inbound.key  # a later copy in this batch is a duplicate
+        customers = _customers([mail.from_address for d, mail in imports if d.thread is None])
+        arrivals = [
+            services.Arrival(
+                _incoming(mail),
+                thread=d.thread,
+                new=None
+                if d.thread is not None
+                else _new_thread_of(mail, contacts, customers.get(mail.from_address.lower())),
+                attachments=_attachments(mail),
+            )
+            for d, mail in imports
+        ]
+        arrived = services.threads_receive(arrivals) if arrivals else []
+        for (d, _mail), result in zip(imports, arrived, strict=True):
+            d.thread = result.thread
+        for d in decided:
+            d.inbound.status = d.status
+            d.inbound.decision = d.decision[:255]
+            d.inbound.thread = d.thread if d.status == InboundStatus.IMPORTED else None
+            d.inbound.error = ""
+            d.inbound.processed_at = now
+        if decided:
+            # What the parser read (sender, subject, Message-ID) is saved with the outcome.
+            rows_update([d.inbound for d in decided], _FINISH_FIELDS)
+        return {**written, **{d.inbound.pk: d.status for d in decided}}
+
+
+def _fail(inbound_id: int, exc: Exception) -> InboundStatus:
+    """A message whose processing raised: kept failed with the error, for an employee to see."""
+    log.warning("inbound mail %s failed: %s", inbound_id, exc, exc_info=True)
+    InboundMail.objects.filter(pk=inbound_id, status=InboundStatus.NEW).update(
+        status=InboundStatus.FAILED,
+        error=f"{type(exc).__name__}: {exc}"[:2000],
+        processed_at=timezone.now(),
+    )
+    InboundMail.objects.filter(pk=inbound_id).update(attempts=F("attempts") + 1)
+    return InboundStatus.FAILED
 
 
 def inbound_process(
@@ -209,59 +342,61 @@ def inbound_process(
     ``contacts``: the contacts by position, when the caller processes many messages at once.
     """
     try:
-        with transaction.atomic():
-            rows = InboundMail.objects.filter(pk=inbound_id, status=InboundStatus.NEW)
-            if connection.features.has_select_for_update_skip_locked:
-                rows = rows.select_for_update(skip_locked=True)
-            inbound = rows.first()  # the mailbox loads lazily: no lock across an outer join
-            if inbound is None:
-                return None
-            try:
-                parsed = _parse(inbound)
-            except MailParseError as exc:
-                raise _Unparseable(str(exc)) from exc
-            inbound.message_id = parsed.message_id[:255]
-            inbound.from_address = parsed.from_address[:254]
-            inbound.subject = parsed.subject[:255]
-            return _decide(inbound, parsed, contacts if contacts is not None else _contacts())
+        return _batch([inbound_id], contacts if contacts is not None else _contacts()).get(
+            inbound_id
+        )
     except Exception as exc:  # a poisonous message must not stop the others
-        log.warning(
-            "inbound mail %s failed: %s",
-            inbound_id,
-            exc,
-            exc_info=not isinstance(exc, _Unparseable),
-        )
-        InboundMail.objects.filter(pk=inbound_id, status=InboundStatus.NEW).update(
-            status=InboundStatus.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            processed_at=timezone.now(),
-        )
-        InboundMail.objects.filter(pk=inbound_id).update(attempts=F("attempts") + 1)
-        return InboundStatus.FAILED
+        return _fail(inbound_id, exc)
 
 
-class _Unparseable(Exception):
-    """The message is not mail at all: kept failed, without a stack trace in the log."""
+# A batch is written in one transaction: small enough that a desk employee's reply waits little
+# for the counters' row lock, and that the raw messages it holds stay well under the worker's
+# memory budget (one larger message goes alone).
+BATCH_MESSAGES = 50
+BATCH_BYTES = 4 * 1024 * 1024
+
+
+def _batches(rows: list[tuple[int, int]]) -> list[list[int]]:
+    batches: list[list[int]] = []
+    current: list[int] = []
+    size = 0
+    for pk, length in rows:
+        if current and (len(current) >= BATCH_MESSAGES or size + length > BATCH_BYTES):
+            batches.append(current)
+            current, size = [], 0
+        current.append(pk)
+        size += length
+    if current:
+        batches.append(current)
+    return batches
 
 
 def inbound_process_pending(*, limit: int = 100) -> ProcessReport:
+    """The worker's step: the oldest new messages, in batches. A batch that raises is rolled
+    back and its messages processed one by one, so that one poisonous message fails alone."""
     report = ProcessReport()
-    ids = list(
+    rows = list(
         InboundMail.objects.filter(status=InboundStatus.NEW)
         .order_by("id")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "size")[:limit]
     )
-    contacts = _contacts() if ids else []
-    for inbound_id in ids:
-        status = inbound_process(inbound_id=inbound_id, contacts=contacts)
-        if status == InboundStatus.IMPORTED:
-            report.imported += 1
-        elif status == InboundStatus.UNMATCHED:
-            report.unmatched += 1
-        elif status == InboundStatus.IGNORED:
-            report.ignored += 1
-        elif status == InboundStatus.FAILED:
-            report.failed += 1
+    contacts = _contacts() if rows else []
+    for batch in _batches(rows):
+        try:
+            statuses = list(_batch(batch, contacts).values())
+        except Exception:
+            log.warning("a batch of %d inbound mails failed: one by one", len(batch), exc_info=True)
+            one_by_one = (inbound_process(inbound_id=pk, contacts=contacts) for pk in batch)
+            statuses = [status for status in one_by_one if status is not None]
+        for status in statuses:
+            if status == InboundStatus.IMPORTED:
+                report.imported += 1
+            elif status == InboundStatus.UNMATCHED:
+                report.unmatched += 1
+            elif status == InboundStatus.IGNORED:
+                report.ignored += 1
+            elif status == InboundStatus.FAILED:
+                report.failed += 1
     return report
 
 

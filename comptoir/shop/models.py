@@ -6,6 +6,7 @@ be re-run safely (upsert by it).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -34,6 +35,13 @@ class CustomerQuerySet(models.QuerySet["Customer"]):
         if connection.vendor == "mysql":
             return self.filter(email__iexact=address)
         return self.alias(email_lower=Lower("email")).filter(email_lower=address.lower())
+
+    def with_emails(self, addresses: Iterable[str]) -> CustomerQuerySet:
+        """Customers with any of these addresses, whatever their case (see ``with_email``)."""
+        lowered = sorted({address.lower() for address in addresses})
+        if connection.vendor == "mysql":
+            return self.filter(email__in=lowered)
+        return self.alias(email_lower=Lower("email")).filter(email_lower__in=lowered)
 
 
 class Customer(models.Model):

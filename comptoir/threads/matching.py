@@ -4,18 +4,22 @@ Two signals, strongest first: one of our signed Message-IDs in In-Reply-To / Ref
 ``#ct<id> #tc<token>`` subject markers. Either is trusted only when the sender is the thread's
 customer or someone we forwarded the thread to: a forged or truncated signature, a marker from
 another sender, a reply to someone else's thread never lands in the victim's thread.
+
+The threads a batch of messages names are read once for all of them (``ThreadLookup``): the
+decision for each message is then made without a query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from comptoir.lib.msgid import find_signed_thread_ids
 from comptoir.lib.tokens import same_secret
 from comptoir.staff.models import Employee
 from comptoir.threads.emails import message_id_key
-from comptoir.threads.models import EmailKind, Thread
+from comptoir.threads.models import EmailKind, OutboundEmail, Thread
 
 
 @dataclass(frozen=True)
@@ -26,31 +30,73 @@ class Match:
     refused: bool = False
 
 
-def thread_participants(thread: Thread) -> set[str]:
-    """Addresses that may write into the thread: its customer, and outsiders we forwarded it to."""
-    forwarded = thread.emails.filter(kind=EmailKind.FORWARD).values_list("to_email", flat=True)
-    employees = set(Employee.objects.values_list("email", flat=True))
-    return {thread.email.lower()} | {a.lower() for a in forwarded if a.lower() not in employees}
+@dataclass(frozen=True)
+class Signals:
+    """What in one message can name a thread: signed thread ids (last reference first), and
+    the subject markers."""
+
+    signed: Sequence[int]
+    markers: tuple[int, str] | None
+
+    @classmethod
+    def read(cls, references: Iterable[str], markers: tuple[int, str] | None) -> Signals:
+        header = " ".join(references)
+        signed = find_signed_thread_ids(header, key=message_id_key())
+        return cls(signed=list(reversed(signed)), markers=markers)
+
+    def thread_ids(self) -> list[int]:
+        return [*self.signed, *([self.markers[0]] if self.markers else [])]
+
+
+class ThreadLookup:
+    """The threads some messages name, with who may write into each, read in three queries."""
+
+    def __init__(self, thread_ids: Iterable[int]) -> None:
+        ids = set(thread_ids)
+        self.threads: dict[int, Thread] = Thread.objects.in_bulk(ids) if ids else {}
+        self._forwarded: dict[int, set[str]] = defaultdict(set)
+        if self.threads:
+            forwards = OutboundEmail.objects.filter(
+                thread_id__in=self.threads, kind=EmailKind.FORWARD
+            ).values_list("thread_id", "to_email")
+            for thread_id, address in forwards:
+                self._forwarded[thread_id].add(address.lower())
+        employees: set[str] = set()
+        if self._forwarded:
+            employees = {e.lower() for e in Employee.objects.values_list("email", flat=True)}
+        self._participants = {
+            thread_id: {thread.email.lower()} | (self._forwarded[thread_id] - employees)
+            for thread_id, thread in self.threads.items()
+        }
+
+    def participants(self, thread: Thread) -> set[str]:
+        """Addresses that may write into the thread: its customer, and outsiders we forwarded
+        it to."""
+        return self._participants.get(thread.pk, set())
+
+
+def thread_match(*, sender: str, signals: Signals, lookup: ThreadLookup) -> Match:
+    sender = sender.strip().lower()
+    for thread_id in signals.signed:
+        thread = lookup.threads.get(thread_id)
+        if thread is None:
+            continue
+        if sender and sender in lookup.participants(thread):
+            return Match(thread, "matched by our signed Message-ID")
+        return Match(None, f"signed reference to thread {thread_id} from another sender", True)
+    if signals.markers is not None:
+        thread_id, token = signals.markers
+        thread = lookup.threads.get(thread_id)
+        if thread is None or not same_secret(token, thread.token):
+            return Match(None, "subject markers that match no thread", refused=True)
+        if sender and sender in lookup.participants(thread):
+            return Match(thread, "matched by the subject markers")
+        return Match(None, f"subject markers of thread {thread_id} from another sender", True)
+    return Match(None, "no reference to a thread")
 
 
 def thread_match_incoming(
     *, sender: str, references: Iterable[str], markers: tuple[int, str] | None
 ) -> Match:
-    sender = sender.strip().lower()
-    header = " ".join(references)
-    for thread_id in reversed(find_signed_thread_ids(header, key=message_id_key())):
-        thread = Thread.objects.filter(pk=thread_id).first()
-        if thread is None:
-            continue
-        if sender and sender in thread_participants(thread):
-            return Match(thread, "matched by our signed Message-ID")
-        return Match(None, f"signed reference to thread {thread_id} from another sender", True)
-    if markers is not None:
-        thread_id, token = markers
-        thread = Thread.objects.filter(pk=thread_id).first()
-        if thread is None or not same_secret(token, thread.token):
-            return Match(None, "subject markers that match no thread", refused=markers is not None)
-        if sender and sender in thread_participants(thread):
-            return Match(thread, "matched by the subject markers")
-        return Match(None, f"subject markers of thread {thread_id} from another sender", True)
-    return Match(None, "no reference to a thread")
+    signals = Signals.read(references, markers)
+    return thread_match(sender=sender, signals=signals, lookup=ThreadLookup(signals.thread_ids()))

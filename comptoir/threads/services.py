@@ -18,6 +18,7 @@ from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from comptoir.lib.rows import rows_update
 from comptoir.shop.models import Customer, Order
 from comptoir.staff.models import Employee
 from comptoir.threads import counters, emails
@@ -383,7 +384,7 @@ def threads_receive(arrivals: Sequence[Arrival]) -> list[Arrived]:
     if changed:
         for thread in changed.values():
             thread.updated_at = now
-        Thread.objects.bulk_update(list(changed.values()), _ARRIVAL_FIELDS)
+        rows_update(list(changed.values()), _ARRIVAL_FIELDS)
     ThreadEvent.objects.bulk_create(
         [ThreadEvent(thread=t, kind=kind, data=data, created_at=now) for t, kind, data in events]
     )

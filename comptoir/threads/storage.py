@@ -28,8 +28,11 @@ def display_name(name: str, limit: int = 200) -> str:
     return name
 
 
-def attachment_store(*, content: IO[bytes], original_name: str, content_type: str) -> Attachment:
-    """Copy ``content`` into storage under a random name and record it (not yet on a message)."""
+def attachment_file_store(
+    *, content: IO[bytes], original_name: str, content_type: str
+) -> Attachment:
+    """Copy ``content`` into storage under a random name; its record is returned unsaved (to be
+    written with its message)."""
     digest = hashlib.sha256()
     size = 0
     content.seek(0)
@@ -39,13 +42,22 @@ def attachment_store(*, content: IO[bytes], original_name: str, content_type: st
     content.seek(0)
     storage_name = f"{secrets.token_hex(2)}/{secrets.token_hex(16)}"
     saved = default_storage.save(storage_name, File(content))
-    return Attachment.objects.create(
+    return Attachment(
         storage_name=saved,
         original_name=display_name(original_name),
         content_type=content_type[:128],
         size=size,
         sha256=digest.hexdigest(),
     )
+
+
+def attachment_store(*, content: IO[bytes], original_name: str, content_type: str) -> Attachment:
+    """Copy ``content`` into storage under a random name and record it (not yet on a message)."""
+    attachment = attachment_file_store(
+        content=content, original_name=original_name, content_type=content_type
+    )
+    attachment.save(force_insert=True)
+    return attachment
 
 
 def attachment_open(attachment: Attachment) -> IO[bytes]:
