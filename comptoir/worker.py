@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
@@ -26,8 +27,10 @@ from comptoir.api.webhooks import webhooks_deliver, webhooks_dispatch
 from comptoir.mail.models import WorkerHeartbeat
 from comptoir.mail.outbox import outbox_deliver
 from comptoir.mail.process import inbound_process_pending
+from comptoir.threads.rates import rate_counters_purge
 
 log = logging.getLogger(__name__)
+TIDY_SECONDS = 600
 
 
 class Worker:
@@ -35,6 +38,7 @@ class Worker:
         self.interval = interval if interval is not None else settings.COMPTOIR_WORKER_INTERVAL
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.stopping = threading.Event()
+        self.tidy_after = 0.0
 
     def stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
         self.stopping.set()
@@ -45,7 +49,8 @@ class Worker:
         )
 
     def run_once(self) -> None:
-        for step in (self.beat, self.fetch, self.process, self.deliver, self.webhooks):
+        steps = (self.beat, self.fetch, self.process, self.deliver, self.webhooks, self.tidy)
+        for step in steps:
             try:
                 step()
             except Exception:
@@ -80,6 +85,14 @@ class Worker:
         while not self.stopping.is_set() and webhooks_dispatch(limit=200) == 200:
             pass
         self._drain("webhooks", lambda: webhooks_deliver(limit=20), 20)
+
+    def tidy(self) -> None:
+        """Now and then, delete what has expired (the contact form's counts)."""
+        now = time.monotonic()
+        if now < self.tidy_after:
+            return
+        self.tidy_after = now + TIDY_SECONDS
+        rate_counters_purge()
 
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self.stop)

@@ -13,14 +13,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comptoir.lib.ratelimit import rate_exceeded
 from comptoir.shop.models import Customer, Order
 from comptoir.threads import emails, services
 from comptoir.threads.models import (
@@ -32,6 +30,7 @@ from comptoir.threads.models import (
     Status,
     Thread,
 )
+from comptoir.threads.rates import rate_key, rates_count
 from comptoir.threads.storage import attachment_store
 
 JOIN_WINDOW = timedelta(days=30)
@@ -98,13 +97,11 @@ def contact_message_rate_limited(*, ip_address: str | None, email: str) -> bool:
     No IP address (a shop's front end that did not pass it): only the e-mail address counts.
     """
     window = settings.COMPTOIR_CONTACT_RATE_WINDOW
-    if ip_address is not None and rate_exceeded(
-        scope="ip", value=ip_address, limit=settings.COMPTOIR_CONTACT_RATE_PER_IP, window=window
-    ):
-        return True
-    return rate_exceeded(
-        scope="email", value=email, limit=settings.COMPTOIR_CONTACT_RATE_PER_EMAIL, window=window
-    )
+    limits = {rate_key("email", email): settings.COMPTOIR_CONTACT_RATE_PER_EMAIL}
+    if ip_address is not None:
+        limits[rate_key("ip", ip_address)] = settings.COMPTOIR_CONTACT_RATE_PER_IP
+    counts = rates_count(dict.fromkeys(limits, window))
+    return any(counts[key] > limit for key, limit in limits.items())
 
 
 def order_for_email(reference: str, email: str) -> Order | None:
@@ -226,7 +223,8 @@ def contact_message_submit(*, submission: Submission) -> Outcome:
             ]
         ).encode()
     ).hexdigest()
-    if not cache.add(f"contact-form:dup:{fingerprint}", 1, int(DUPLICATE_WINDOW.total_seconds())):
+    dup = f"dup:{fingerprint}"
+    if rates_count({dup: int(DUPLICATE_WINDOW.total_seconds())})[dup] > 1:
         return Outcome(thread=None, duplicate=True)
     with transaction.atomic():
         if not contact.save_messages:

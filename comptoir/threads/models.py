@@ -384,6 +384,19 @@ class OutboundEmail(models.Model):
         return f"{self.kind} to {self.to_email} ({self.status})"
 
 
+class RateCounter(models.Model):
+    """How often a key was counted in its window: the contact form's limits per IP address and
+    per e-mail address, and its double-submit check (``threads.rates``). One statement counts
+    several keys; an expired row starts again at 1; the worker deletes expired rows."""
+
+    key = models.CharField(max_length=80, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.count}"
+
+
 class DeskCounter(models.Model):
     """Running totals for the "Statistics" box, kept by the services in the same transaction as
     the change they count, so the page never counts millions of rows. ``thread_counters_recount``

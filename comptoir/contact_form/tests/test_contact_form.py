@@ -18,6 +18,7 @@ from comptoir.threads.models import (
     EmailKind,
     Message,
     OutboundEmail,
+    RateCounter,
     Status,
     Thread,
 )
@@ -29,6 +30,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 @pytest.fixture(autouse=True)
 def _fresh_cache(db):
     cache.clear()
+    RateCounter.objects.all().delete()
 
 
 def aged_token(seconds: float = 10) -> str:
@@ -230,6 +232,7 @@ def test_the_same_text_after_the_window_is_a_new_message(client):
     post(client)
     Message.objects.update(created_at=timezone.now() - timedelta(minutes=11))
     cache.clear()
+    RateCounter.objects.all().delete()
     post(client)
     assert Message.objects.count() == 2
 

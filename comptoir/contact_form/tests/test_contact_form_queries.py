@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from comptoir.contact_form.forms import form_token
 from comptoir.testing import default_contact, make_customer, make_thread
+from comptoir.threads.models import RateCounter
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fresh_cache(db):
     cache.clear()
+    RateCounter.objects.all().delete()
 
 
 def _grow(size: int) -> None:
@@ -49,7 +51,8 @@ def test_the_form_and_its_post_run_the_same_queries_at_3_or_40_threads(client):
     small = _queries(client, "first.visitor@example.org")
     _grow(37)
     cache.clear()
+    RateCounter.objects.all().delete()
     large = _queries(client, "second.visitor@example.org")
     assert small == large
     assert small[0] <= 3
-    assert small[1] <= 40
+    assert small[1] <= 20  # the rate limits and the double-submit check: two statements
