@@ -17,6 +17,7 @@ from django.utils.dateformat import format as django_format
 from django.utils.dates import MONTHS, MONTHS_AP
 
 # These words are Django's msgids, translated by Django's own catalogue (not comptoir's).
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _django
 
 
@@ -25,39 +26,47 @@ def _hour12(value: datetime) -> str:
     return f"{hour}:{minute:02d}" if minute else str(hour)
 
 
-def _meridiem(value: datetime) -> str:
-    return _django("p.m.") if value.hour > 11 else _django("a.m.")
+def _parts() -> dict[str, Callable[[datetime], str]]:
+    """The format characters, with the words of the active language looked up once."""
+    am, pm, midnight, noon = _django("a.m."), _django("p.m."), _django("midnight"), _django("noon")
+    months = {n: str(name) for n, name in MONTHS.items()}
+    months_ap = {n: str(name) for n, name in MONTHS_AP.items()}
+
+    def meridiem(v: datetime) -> str:
+        return pm if v.hour > 11 else am
+
+    def p(v: datetime) -> str:
+        if v.minute == 0 and v.hour in (0, 12):
+            return midnight if v.hour == 0 else noon
+        return f"{_hour12(v)} {meridiem(v)}"
+
+    return {
+        "d": lambda v: f"{v.day:02d}",
+        "j": lambda v: str(v.day),
+        "m": lambda v: f"{v.month:02d}",
+        "n": lambda v: str(v.month),
+        "Y": lambda v: f"{v.year:04d}",
+        "y": lambda v: f"{v.year % 100:02d}",
+        "H": lambda v: f"{v.hour:02d}",
+        "G": lambda v: str(v.hour),
+        "i": lambda v: f"{v.minute:02d}",
+        "s": lambda v: f"{v.second:02d}",
+        "a": meridiem,
+        "f": _hour12,
+        "P": p,
+        "F": lambda v: months[v.month],
+        "N": lambda v: months_ap[v.month],
+    }
 
 
-def _p(value: datetime) -> str:
-    if value.minute == 0 and value.hour == 0:
-        return _django("midnight")
-    if value.minute == 0 and value.hour == 12:
-        return _django("noon")
-    return f"{_hour12(value)} {_meridiem(value)}"
-
-
-PARTS: dict[str, Callable[[datetime], str]] = {
-    "d": lambda v: f"{v.day:02d}",
-    "j": lambda v: str(v.day),
-    "m": lambda v: f"{v.month:02d}",
-    "n": lambda v: str(v.month),
-    "Y": lambda v: f"{v.year:04d}",
-    "y": lambda v: f"{v.year % 100:02d}",
-    "H": lambda v: f"{v.hour:02d}",
-    "G": lambda v: str(v.hour),
-    "i": lambda v: f"{v.minute:02d}",
-    "s": lambda v: f"{v.second:02d}",
-    "a": _meridiem,
-    "f": _hour12,
-    "P": _p,
-    "F": lambda v: str(MONTHS[v.month]),
-    "N": lambda v: str(MONTHS_AP[v.month]),
-}
+def date_formatter(fmt: str) -> Callable[[datetime], str]:
+    """The formatter of ``fmt`` in the active language."""
+    return _compiled(fmt, get_language())
 
 
 @lru_cache(maxsize=64)
-def date_formatter(fmt: str) -> Callable[[datetime], str]:
+def _compiled(fmt: str, language: str | None) -> Callable[[datetime], str]:
+    parts = _parts()
     pieces: list[str | Callable[[datetime], str]] = []
     escaped = False
     for char in fmt:
@@ -66,8 +75,8 @@ def date_formatter(fmt: str) -> Callable[[datetime], str]:
             escaped = False
         elif char == "\\":
             escaped = True
-        elif char in PARTS:
-            pieces.append(PARTS[char])
+        elif char in parts:
+            pieces.append(parts[char])
         elif char.isalpha():
             return lambda value: str(django_format(value, fmt))
         else:

@@ -29,3 +29,12 @@ def test_other_formats_too(fmt):
     render = date_formatter(fmt)
     for moment in MOMENTS[:50]:
         assert render(moment) == django_format(moment, fmt)
+
+
+def test_the_same_format_speaks_the_active_language():
+    moment = datetime(2026, 3, 9, 15, 0, tzinfo=UTC)
+    with translation.override("en"):
+        assert date_formatter("j F, P")(moment) == "9 March, 3 p.m."
+    with translation.override("fr"):
+        assert date_formatter("j F, P")(moment) == django_format(moment, "j F, P")
+        assert date_formatter("j F, P")(moment).startswith("9 mars")

@@ -21,7 +21,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
+from django.utils.timezone import get_current_timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -89,7 +89,7 @@ def _delivery(thread: Thread, email: OutboundEmail, page: dict[str, Any]) -> str
 
 
 def _message(message: Message, thread: Thread, page: dict[str, Any]) -> str:
-    at = localtime(message.created_at)
+    at = message.created_at.astimezone(page["tz"])
     if message.author == "employee":
         name = (message.employee.full_name if message.employee else "") or page["shop_name"]
     else:
@@ -145,6 +145,8 @@ def _compute_page_values(context: template.Context, thread: Thread) -> dict[str,
     customer = thread.customer.full_name if thread.customer else ""
     return {
         "language": language,
+        # localtime() looks the zone up again for every date.
+        "tz": get_current_timezone(),
         "shop_name": context.get("shop_name", ""),
         "customer_name": customer or thread.email,
         "csrf": str(context.get("csrf_token", "")),
@@ -223,7 +225,7 @@ def thread_timeline(
     }
     lines = []
     for item in items:
-        at = localtime(item["at"])
+        at = item["at"].astimezone(page["tz"])
         if item["kind"] == "message":
             body = _timeline_message(item["message"], thread, page)
         elif item["kind"] == "event":

@@ -301,3 +301,18 @@ def test_an_html_email_is_shown_sandboxed_and_escaped_into_srcdoc(desk):
     assert '<iframe class="mail-html" sandbox srcdoc="&lt;p&gt;Bonjour &lt;b&gt;équipe' in page
     assert "&amp;b=2" in page
     assert "allow-scripts" not in page
+
+
+def test_a_former_employees_messages_and_events_keep_their_name(desk, charlie):
+    thread = make_thread(text="Where is my parcel?")
+    services.thread_reply(
+        thread=thread, employee=charlie, text="It left.", status_after=Status.OPEN
+    )
+    services.thread_assign(thread=thread, employee=charlie, assignee=charlie)
+    charlie.is_active = False
+    charlie.save(update_fields=["is_active"])
+    page = html(desk.get(f"/desk/threads/{thread.pk}/"))
+    assert charlie.full_name in page  # on the reply
+    assert f"— {charlie.short_name}" in page  # in the timeline
+    # …but a former employee is no longer offered as an assignee.
+    assert f'value="{charlie.pk}"' not in page
