@@ -26,7 +26,7 @@ from comptoir.shop.models import Customer
 from comptoir.staff.models import Employee
 from comptoir.threads import services
 from comptoir.threads.emails import message_id_key
-from comptoir.threads.matching import Signals, ThreadLookup, thread_match
+from comptoir.threads.matching import Match, Signals, ThreadLookup, thread_match
 from comptoir.threads.models import (
     Attachment,
     Contact,
@@ -58,7 +58,20 @@ def _parse(inbound: InboundMail) -> ParsedMail:
     )
 
 
-def _finish(
+# What an outcome writes, with what the parser read (sender, subject, Message-ID): one write.
+_FINISH_FIELDS = [
+    "status",
+    "decision",
+    "thread",
+    "error",
+    "processed_at",
+    "message_id",
+    "from_address",
+    "subject",
+]
+
+
+def _outcome(
     inbound: InboundMail, status: InboundStatus, decision: str, thread: Thread | None
 ) -> None:
     inbound.status = status
@@ -66,19 +79,13 @@ def _finish(
     inbound.thread = thread
     inbound.error = ""
     inbound.processed_at = timezone.now()
-    # What the parser read (sender, subject, Message-ID) is saved with the outcome: one write.
-    inbound.save(
-        update_fields=[
-            "status",
-            "decision",
-            "thread",
-            "error",
-            "processed_at",
-            "message_id",
-            "from_address",
-            "subject",
-        ]
-    )
+
+
+def _finish(
+    inbound: InboundMail, status: InboundStatus, decision: str, thread: Thread | None
+) -> None:
+    _outcome(inbound, status, decision, thread)
+    inbound.save(update_fields=_FINISH_FIELDS)
 
 
 def _attachments(parsed: ParsedMail) -> list[Attachment]:
@@ -129,28 +136,30 @@ def _customers(addresses: list[str]) -> dict[str, Customer]:
     return found
 
 
-def _new_thread_of(
-    parsed: ParsedMail, contacts: list[Contact], customer: Customer | None
-) -> services.NewThread:
-    return services.NewThread(
-        email=parsed.from_address,
-        language=customer.language if customer else settings.LANGUAGE_CODE,
-        contact=_contact_for(parsed, contacts),
-        customer=customer,
+def _arrival(
+    parsed: ParsedMail,
+    thread: Thread | None,
+    contacts: list[Contact],
+    customers: dict[str, Customer],
+) -> services.Arrival:
+    """The message for ``thread``, or the first of a new thread (for its sender's customer)."""
+    new = None
+    if thread is None:
+        customer = customers.get(parsed.from_address.lower())
+        new = services.NewThread(
+            email=parsed.from_address,
+            language=customer.language if customer else settings.LANGUAGE_CODE,
+            contact=_contact_for(parsed, contacts),
+            customer=customer,
+        )
+    return services.Arrival(
+        _incoming(parsed), thread=thread, new=new, attachments=_attachments(parsed)
     )
 
 
 def _new_thread(parsed: ParsedMail, contacts: list[Contact]) -> Thread:
-    customer = _customers([parsed.from_address]).get(parsed.from_address.lower())
-    (arrived,) = services.threads_receive(
-        [
-            services.Arrival(
-                _incoming(parsed),
-                new=_new_thread_of(parsed, contacts, customer),
-                attachments=_attachments(parsed),
-            )
-        ]
-    )
+    customers = _customers([parsed.from_address])
+    (arrived,) = services.threads_receive([_arrival(parsed, None, contacts, customers)])
     return arrived.thread
 
 
@@ -199,20 +208,54 @@ class _Decided:
     inbound: InboundMail
     status: InboundStatus
     decision: str
-    # Imported: the thread the message went into.
+    # Imported: the thread the message goes into (None until a new one is written).
     thread: Thread | None = None
+    # Imported: the message to write.
+    mail: ParsedMail | None = None
+    # The outcome is saved already (a bounce writes its own).
+    saved: bool = False
 
 
-_FINISH_FIELDS = [
-    "status",
-    "decision",
-    "thread",
-    "error",
-    "processed_at",
-    "message_id",
-    "from_address",
-    "subject",
-]
+def _decide(
+    inbound: InboundMail,
+    mail: ParsedMail,
+    *,
+    ours: bool,
+    copy: str | None,
+    match: Match,
+    create: bool,
+) -> _Decided:
+    """What becomes of one message (bounces aside), from what the batch read."""
+    if ours:
+        return _Decided(inbound, InboundStatus.IGNORED, "our own e-mail")
+    if copy is not None:
+        return _Decided(inbound, InboundStatus.IGNORED, f"same message as {copy}")
+    if match.thread is not None:
+        return _Decided(inbound, InboundStatus.IMPORTED, match.decision, match.thread, mail)
+    if mail.is_auto_reply:
+        return _Decided(inbound, InboundStatus.IGNORED, f"automatic reply; {match.decision}")
+    if create and mail.from_address:
+        return _Decided(
+            inbound, InboundStatus.IMPORTED, f"new thread; {match.decision}", None, mail
+        )
+    return _Decided(inbound, InboundStatus.UNMATCHED, match.decision)
+
+
+def _parsed(inbounds: list[InboundMail]) -> list[tuple[InboundMail, ParsedMail]]:
+    """Each message parsed, with what the parser read kept on its row; one that is not mail at
+    all is failed at once."""
+    parsed = []
+    for inbound in inbounds:
+        try:
+            mail = _parse(inbound)
+        except MailParseError as exc:
+            _fail(inbound.pk, exc, trace=False)
+            continue
+        inbound.message_id = mail.message_id[:255]
+        inbound.from_address = mail.from_address[:254]
+        inbound.subject = mail.subject[:255]
+        parsed.append((inbound, mail))
+    return parsed
 
 
 def _batch(ids: list[int], contacts: list[Contact]) -> dict[int, InboundStatus]:
@@ -221,36 +264,14 @@ def _batch(ids: list[int], contacts: list[Contact]) -> dict[int, InboundStatus]:
 
     The same decisions as for one message, with the reads and writes made once for all: the
     rows in one query, the copies in one, the threads they name in three, their customers in
-    one, the arrivals through ``threads_receive`` and the outcomes in one UPDATE.
+    one, the arrivals through ``threads_receive`` and the outcomes in one ``executemany``.
     """
     with transaction.atomic():
         rows = InboundMail.objects.filter(pk__in=ids, status=InboundStatus.NEW).order_by("id")
         if connection.features.has_select_for_update_skip_locked:
             rows = rows.select_for_update(skip_locked=True)
         inbounds = list(rows)  # the mailbox loads lazily: no lock across an outer join
-        now = timezone.now()
-        decided: list[_Decided] = []
-        # What is imported, with the thread it goes into (None: a new thread).
-        imports: list[tuple[_Decided, ParsedMail]] = []
-        written: dict[int, InboundStatus] = {}  # outcomes saved on their own (unparseable, bounce)
-        parsed: list[tuple[InboundMail, ParsedMail]] = []
-        for inbound in inbounds:
-            try:
-                mail = _parse(inbound)
-            except MailParseError as exc:
-                InboundMail.objects.filter(pk=inbound.pk).update(
-                    status=InboundStatus.FAILED,
-                    error=f"{type(exc).__name__}: {exc}"[:2000],
-                    processed_at=now,
-                    attempts=F("attempts") + 1,
-                )
-                log.warning("inbound mail %s failed: %s", inbound.pk, exc)
-                written[inbound.pk] = InboundStatus.FAILED
-                continue
-            inbound.message_id = mail.message_id[:255]
-            inbound.from_address = mail.from_address[:254]
-            inbound.subject = mail.subject[:255]
-            parsed.append((inbound, mail))
+        parsed = _parsed(inbounds)
         copies = _imported_copies([inbound for inbound, _mail in parsed]) if parsed else {}
         key = message_id_key()
         signals = {
@@ -261,76 +282,52 @@ def _batch(ids: list[int], contacts: list[Contact]) -> dict[int, InboundStatus]:
         mailboxes = Mailbox.objects.in_bulk(
             {inbound.mailbox_id for inbound, _mail in parsed if inbound.mailbox_id}
         )
+        decided: list[_Decided] = []
         for inbound, mail in parsed:
-            ours = verify_message_id(mail.message_id, key=key) is not None
+            ours = mail.is_internal_notification or (
+                verify_message_id(mail.message_id, key=key) is not None
+            )
             copy = copies.get(inbound.sha256)
-            if mail.is_internal_notification or ours:
-                decided.append(_Decided(inbound, InboundStatus.IGNORED, "our own e-mail"))
-                continue
-            if copy is not None:
-                decided.append(_Decided(inbound, InboundStatus.IGNORED, f"same message as {copy}"))
-                continue
-            if mail.is_bounce:
-                _bounce(inbound, mail)
-                written[inbound.pk] = InboundStatus(inbound.status)
-                if inbound.status == InboundStatus.IMPORTED:
-                    copies[inbound.sha256] = inbound.key
-                continue
-            match = thread_match(
-                sender=mail.from_address, signals=signals[inbound.pk], lookup=lookup
-            )
-            mailbox = mailboxes.get(inbound.mailbox_id) if inbound.mailbox_id else None
-            if match.thread is not None:
-                found = _Decided(inbound, InboundStatus.IMPORTED, match.decision, match.thread)
-                imports.append((found, mail))
-            elif mail.is_auto_reply:
-                decision = f"automatic reply; {match.decision}"
-                decided.append(_Decided(inbound, InboundStatus.IGNORED, decision))
-                continue
-            elif (mailbox.create_threads if mailbox else True) and mail.from_address:
-                decision = f"new thread; {match.decision}"
-                imports.append((_Decided(inbound, InboundStatus.IMPORTED, decision), mail))
+            if mail.is_bounce and not ours and copy is None:
+                _bounce(inbound, mail)  # rare: it writes its own outcome
+                status = InboundStatus(inbound.status)
+                decided.append(_Decided(inbound, status, inbound.decision, saved=True))
             else:
-                decided.append(_Decided(inbound, InboundStatus.UNMATCHED, match.decision))
-                continue
-            decided.append(imports[-1][0])
-            copies[inbound.sha256] = inbound.key  # a later copy in this batch is a duplicate
+                mailbox = mailboxes.get(inbound.mailbox_id) if inbound.mailbox_id else None
+                match = thread_match(
+                    sender=mail.from_address, signals=signals[inbound.pk], lookup=lookup
+                )
+                create = mailbox.create_threads if mailbox else True
+                decided.append(
+                    _decide(inbound, mail, ours=ours, copy=copy, match=match, create=create)
+                )
+            if decided[-1].status == InboundStatus.IMPORTED:
+                copies[inbound.sha256] = inbound.key  # a later copy in this batch is a duplicate
+        imports = [(d, d.mail) for d in decided if d.mail is not None]
         customers = _customers([mail.from_address for d, mail in imports if d.thread is None])
-        arrivals = [
-            services.Arrival(
-                _incoming(mail),
-                thread=d.thread,
-                new=None
-                if d.thread is not None
-                else _new_thread_of(mail, contacts, customers.get(mail.from_address.lower())),
-                attachments=_attachments(mail),
-            )
-            for d, mail in imports
-        ]
+        arrivals = [_arrival(mail, d.thread, contacts, customers) for d, mail in imports]
         arrived = services.threads_receive(arrivals) if arrivals else []
         for (d, _mail), result in zip(imports, arrived, strict=True):
             d.thread = result.thread
-        for d in decided:
-            d.inbound.status = d.status
-            d.inbound.decision = d.decision[:255]
-            d.inbound.thread = d.thread if d.status == InboundStatus.IMPORTED else None
-            d.inbound.error = ""
-            d.inbound.processed_at = now
-        if decided:
-            # What the parser read (sender, subject, Message-ID) is saved with the outcome.
-            rows_update([d.inbound for d in decided], _FINISH_FIELDS)
-        return {**written, **{d.inbound.pk: d.status for d in decided}}
+        outcomes = [d for d in decided if not d.saved]
+        for d in outcomes:
+            _outcome(d.inbound, d.status, d.decision, d.thread)
+        rows_update([d.inbound for d in outcomes], _FINISH_FIELDS)
+        # A row taken but not decided is one that was not mail (failed above).
+        failed = {inbound.pk: InboundStatus.FAILED for inbound in inbounds}
+        return {**failed, **{d.inbound.pk: d.status for d in decided}}
 
 
-def _fail(inbound_id: int, exc: Exception) -> InboundStatus:
-    """A message whose processing raised: kept failed with the error, for an employee to see."""
-    log.warning("inbound mail %s failed: %s", inbound_id, exc, exc_info=True)
+def _fail(inbound_id: int, exc: Exception, *, trace: bool = True) -> InboundStatus:
+    """A message whose processing raised: kept failed with the error, for an employee to see
+    (``trace``: log the stack too; not for a message that is simply not mail)."""
+    log.warning("inbound mail %s failed: %s", inbound_id, exc, exc_info=trace)
     InboundMail.objects.filter(pk=inbound_id, status=InboundStatus.NEW).update(
         status=InboundStatus.FAILED,
         error=f"{type(exc).__name__}: {exc}"[:2000],
         processed_at=timezone.now(),
+        attempts=F("attempts") + 1,
     )
-    InboundMail.objects.filter(pk=inbound_id).update(attempts=F("attempts") + 1)
     return InboundStatus.FAILED
 
 

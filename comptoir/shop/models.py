@@ -32,9 +32,7 @@ class CustomerQuerySet(models.QuerySet["Customer"]):
         ``0004_customer_email_lower`` indexes ``LOWER(email)`` there; MariaDB's collation is
         case-insensitive, so its plain index serves ``iexact`` already.
         """
-        if connection.vendor == "mysql":
-            return self.filter(email__iexact=address)
-        return self.alias(email_lower=Lower("email")).filter(email_lower=address.lower())
+        return self.with_emails([address])
 
     def with_emails(self, addresses: Iterable[str]) -> CustomerQuerySet:
         """Customers with any of these addresses, whatever their case (see ``with_email``)."""

@@ -93,10 +93,3 @@ def thread_match(*, sender: str, signals: Signals, lookup: ThreadLookup) -> Matc
             return Match(thread, "matched by the subject markers")
         return Match(None, f"subject markers of thread {thread_id} from another sender", True)
     return Match(None, "no reference to a thread")
-
-
-def thread_match_incoming(
-    *, sender: str, references: Iterable[str], markers: tuple[int, str] | None
-) -> Match:
-    signals = Signals.read(references, markers)
-    return thread_match(sender=sender, signals=signals, lookup=ThreadLookup(signals.thread_ids()))

@@ -68,10 +68,6 @@ def rates_count(windows: Mapping[str, int]) -> dict[str, int]:
         return {str(found): int(n) for found, n in cursor.fetchall()}
 
 
-def rates_forget(key: str) -> None:
-    RateCounter.objects.filter(key=key).delete()
-
-
 def rate_counters_purge() -> int:
     """Delete the counts whose window has ended (the worker, now and then)."""
     deleted, _kinds = RateCounter.objects.filter(expires_at__lt=timezone.now()).delete()

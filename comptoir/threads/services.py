@@ -149,48 +149,19 @@ def _message_build(
 
 
 def _attachments_link(pairs: Sequence[tuple[Message, Sequence[Attachment]]]) -> None:
-    """Put each message's files on it: rows not written yet in one INSERT, stored ones in one
-    UPDATE."""
+    """Put each message's files on it: records not written yet (mail) in one INSERT, stored
+    ones (uploads, written before their message) by one UPDATE per message."""
     new: list[Attachment] = []
-    stored: list[Attachment] = []
     for message, attachments in pairs:
         for attachment in attachments:
             attachment.message = message
-            (stored if attachment.pk else new).append(attachment)
+            if not attachment.pk:
+                new.append(attachment)
+        stored = [attachment.pk for attachment in attachments if attachment.pk]
+        if stored:
+            Attachment.objects.filter(pk__in=stored).update(message=message)
     if new:
         Attachment.objects.bulk_create(new)
-    if stored:
-        for message, attachments in pairs:
-            ids = [a.pk for a in attachments if a.pk]
-            if ids:
-                Attachment.objects.filter(pk__in=ids).update(message=message)
-
-
-def _insert_message(
-    thread: Thread,
-    *,
-    author: Author,
-    text: str,
-    source: Source,
-    at: datetime,
-    employee: Employee | None = None,
-    private: bool = False,
-    attachments: Sequence[Attachment] = (),
-    incoming: CustomerMessage | None = None,
-) -> Message:
-    message = _message_build(
-        thread,
-        author=author,
-        text=text,
-        source=source,
-        at=at,
-        employee=employee,
-        private=private,
-        incoming=incoming,
-    )
-    message.save(force_insert=True)
-    _attachments_link([(message, attachments)])
-    return message
 
 
 def _add_message(
@@ -207,7 +178,7 @@ def _add_message(
 ) -> Message:
     """A message in an existing thread (locked by the caller), and the thread's new state."""
     now = at or timezone.now()
-    message = _insert_message(
+    message = _message_build(
         thread,
         author=author,
         text=text,
@@ -215,9 +186,10 @@ def _add_message(
         at=now,
         employee=employee,
         private=private,
-        attachments=attachments,
         incoming=incoming,
     )
+    message.save(force_insert=True)
+    _attachments_link([(message, attachments)])
     _apply_message(thread, author=author, text=text, private=private, at=now, employee=employee)
     thread.save()
     return message
@@ -274,7 +246,8 @@ class Arrived:
     message: Message
 
 
-# What a customer message can change in an existing thread's row.
+# What a customer message can change in an existing thread's row: what _apply_message sets for a
+# customer's message or note, _set_status and _set_unread, and the language.
 _ARRIVAL_FIELDS = [
     "status",
     "status_changed_at",
@@ -342,12 +315,11 @@ def threads_receive(arrivals: Sequence[Arrival]) -> list[Arrived]:
             thread = threads.get(arrival.thread.pk) or _lock(arrival.thread)  # gone: DoesNotExist
             changed[thread.pk] = thread
             previous = thread.status
-            if not auto and _set_status(thread, Status.OPEN):
-                reopened = {"old": previous, "new": Status.OPEN}
-                events.append((thread, EventKind.REOPENED, reopened))
-            if not auto and arrival.language:
-                thread.language = arrival.language
-            if not auto:
+            if not auto:  # an auto-reply changes nothing but the message count
+                if _set_status(thread, Status.OPEN):
+                    reopened = {"old": previous, "new": Status.OPEN}
+                    events.append((thread, EventKind.REOPENED, reopened))
+                thread.language = arrival.language or thread.language
                 _set_unread(thread, True)
         else:
             raise ValueError("an arrival names a thread or a new one")

@@ -5,6 +5,7 @@ Views parse input, load with an access check, make one service call and respond.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -187,13 +188,12 @@ MESSAGE_FIELDS = (
 EVENT_FIELDS = (*("id", "thread_id", "kind", "data", "created_at", "employee"),)
 
 
-def _employees_attach(rows: list[Message] | list[ThreadEvent], staff: dict[int, Employee]) -> None:
+def _employees_attach(rows: Sequence[Message | ThreadEvent], staff: dict[int, Employee]) -> None:
     """Each row's employee from those already loaded for the page's forms (a join built the
     same few employees again for every message and event); former employees in one query."""
-    for row in rows:
-        if row.employee_id is not None and row.employee_id not in staff:
-            staff.update(Employee.objects.in_bulk({r.employee_id for r in rows} - staff.keys()))
-            break
+    missing = {row.employee_id for row in rows if row.employee_id is not None} - staff.keys()
+    if missing:
+        staff = {**staff, **Employee.objects.in_bulk(missing)}
     for row in rows:
         if row.employee_id is not None:
             row.employee = staff.get(row.employee_id)
@@ -215,9 +215,7 @@ def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> di
     desk_settings = DeskSettings.load()
     thread_messages = list(thread.messages.select_related("outbound_email").only(*MESSAGE_FIELDS))
     events = list(thread.events.only(*EVENT_FIELDS))
-    staff = {employee.pk: employee for employee in employees}
-    _employees_attach(thread_messages, staff)
-    _employees_attach(events, staff)
+    _employees_attach([*thread_messages, *events], {e.pk: e for e in employees})
     summary = thread.customer.order_summary() if thread.customer else None
     return {
         "thread": thread,

@@ -98,14 +98,20 @@ def test_a_webhook_to_an_inside_address_is_refused_unless_allowed(admin, url, wo
     assert not Webhook.objects.exists()
 
 
-def test_the_webhook_page_lists_deliveries_and_retries_a_failed_one(admin, charlie):
-    webhook, _secret = webhook_create(
+@pytest.fixture
+def loopback(charlie):
+    """A webhook to a loopback address, allowed explicitly; with its secret."""
+    return webhook_create(
         url="http://127.0.0.1:9/x",
         topics=["thread.created"],
         description="",
         allow_private_network=True,
         created_by=charlie,
     )
+
+
+def test_the_webhook_page_lists_deliveries_and_retries_a_failed_one(admin, loopback):
+    webhook, _secret = loopback
     failed = WebhookDelivery.objects.create(
         webhook=webhook,
         topic="thread.created",
@@ -127,14 +133,8 @@ def test_the_webhook_page_lists_deliveries_and_retries_a_failed_one(admin, charl
     assert WebhookDelivery.objects.filter(topic="ping").exists()
 
 
-def test_rotating_the_secret_and_deleting_a_webhook(admin, charlie):
-    webhook, secret = webhook_create(
-        url="http://127.0.0.1:9/x",
-        topics=["thread.created"],
-        description="",
-        allow_private_network=True,
-        created_by=charlie,
-    )
+def test_rotating_the_secret_and_deleting_a_webhook(admin, loopback):
+    webhook, secret = loopback
     response = admin.post(f"/desk/webhooks/{webhook.pk}/secret/")
     rotated = shown(r'value="(whsec_[^"]+)"', response)
     assert rotated != secret
@@ -145,14 +145,8 @@ def test_rotating_the_secret_and_deleting_a_webhook(admin, charlie):
     assert not Webhook.objects.exists()
 
 
-def test_editing_a_webhook_can_turn_it_off(admin, charlie):
-    webhook, _secret = webhook_create(
-        url="http://127.0.0.1:9/x",
-        topics=["thread.created"],
-        description="",
-        allow_private_network=True,
-        created_by=charlie,
-    )
+def test_editing_a_webhook_can_turn_it_off(admin, loopback):
+    webhook, _secret = loopback
     admin.post(
         f"/desk/webhooks/{webhook.pk}/",
         {"url": webhook.url, "topics": ["reply.sent"], "allow_private_network": "on"},

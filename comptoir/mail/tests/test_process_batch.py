@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 
 from comptoir.mail import process
 from comptoir.mail.inbound import inbound_store
-from comptoir.mail.models import InboundMail, InboundStatus
-from comptoir.mail.process import inbound_process_pending
+from comptoir.mail.models import InboundMail, InboundStatus, Mailbox
+from comptoir.mail.process import inbound_process_pending, inbound_retry
 from comptoir.mail.tests.test_process import mail
 from comptoir.testing import make_thread
 from comptoir.threads import services
@@ -161,3 +161,22 @@ def test_large_messages_are_split_into_batches_by_size(db, monkeypatch):
     assert all(sum(dict(rows)[pk] for pk in b) <= 3000 or len(b) == 1 for b in batches)
     assert max(len(b) for b in batches) <= 3
     assert inbound_process_pending().imported == 7
+
+
+def test_a_message_processed_before_gets_its_new_outcome_when_retried(db, bob):
+    """An unmatched message (already stamped processed) retried after new threads are allowed:
+    its new outcome is written like any other."""
+    mailbox = Mailbox.objects.create(host="imap.test", create_threads=False)
+    stored = inbound_store(mailbox=mailbox, key="t:retry:1", raw=mail(sender="dan@example.com"))
+    assert stored is not None
+    inbound_process_pending()
+    stored.refresh_from_db()
+    assert stored.status == InboundStatus.UNMATCHED
+    assert stored.processed_at is not None
+    Mailbox.objects.filter(pk=mailbox.pk).update(create_threads=True)
+    inbound_retry(inbound=stored, employee=bob)
+    assert inbound_process_pending().imported == 1
+    stored.refresh_from_db()
+    assert stored.status == InboundStatus.IMPORTED
+    assert stored.thread is not None
+    assert stored.thread.email == "dan@example.com"
