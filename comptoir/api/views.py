@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -13,28 +13,18 @@ from comptoir.api import services
 from comptoir.api.forms import ApiKeyForm, WebhookForm
 from comptoir.api.models import ApiKey, Scope, Webhook, WebhookDelivery
 from comptoir.api.webhooks import webhook_ping as ping_queue
-from comptoir.staff.access import administrator_required, current_employee
-from comptoir.staff.models import Employee
+from comptoir.lib.http import post_data
+from comptoir.staff.access import administrator_required, signed_in_employee
 
 DELIVERIES_SHOWN = 50
-
-
-def _actor(request: HttpRequest) -> Employee:
-    employee = current_employee(request)
-    assert employee is not None  # guaranteed by @administrator_required
-    return employee
-
-
-def _post(request: HttpRequest) -> QueryDict | None:
-    return request.POST if request.method == "POST" else None
 
 
 @administrator_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def api_keys(request: HttpRequest) -> HttpResponse:
-    initial = {"employee": _actor(request).pk}
-    form = ApiKeyForm(_post(request), initial=initial)
+    initial = {"employee": signed_in_employee(request).pk}
+    form = ApiKeyForm(post_data(request), initial=initial)
     context: dict[str, object] = {"form": form}
     status = 200
     if request.method == "POST":
@@ -43,7 +33,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 scope=Scope(form.cleaned_data["scope"]),
                 employee=form.cleaned_data["employee"],
-                created_by=_actor(request),
+                created_by=signed_in_employee(request),
             )
             # Shown in this response only: the clear key is stored nowhere.
             context.update(created=key, clear_key=clear, form=ApiKeyForm(initial=initial))
@@ -58,7 +48,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     key = get_object_or_404(ApiKey, pk=pk)
-    if services.api_key_revoke(key=key, employee=_actor(request)):
+    if services.api_key_revoke(key=key, employee=signed_in_employee(request)):
         messages.success(request, _("The key %(name)s is revoked.") % {"name": key.name})
     return redirect("api_admin:keys")
 
@@ -82,11 +72,11 @@ def _webhook_form_data(form: WebhookForm) -> dict[str, object]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def webhook_add(request: HttpRequest) -> HttpResponse:
-    form = WebhookForm(_post(request))
+    form = WebhookForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         webhook, secret = services.webhook_create(
             **_webhook_form_data(form),  # type: ignore[arg-type]
-            created_by=_actor(request),
+            created_by=signed_in_employee(request),
         )
         return render(request, "api/webhook_secret.html", {"webhook": webhook, "secret": secret})
     status = 400 if request.method == "POST" else 200
@@ -104,7 +94,7 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "allow_private_network": webhook.allow_private_network,
         "is_active": webhook.is_active,
     }
-    form = WebhookForm(_post(request), initial=initial)
+    form = WebhookForm(post_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         services.webhook_update(
             webhook=webhook,

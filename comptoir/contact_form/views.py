@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from comptoir.contact_form.forms import SPAM_MESSAGE, ContactMessageForm
+from comptoir.lib.http import post_data
 from comptoir.lib.tokens import same_secret
 from comptoir.threads.contact_messages import (
     Submission,
@@ -63,7 +64,7 @@ def _handle(request: HttpRequest, thread: Thread | None) -> HttpResponse:
     language = translation.get_language() or settings.LANGUAGE_CODE
     desk_settings = DeskSettings.load()
     form = ContactMessageForm(
-        request.POST if request.method == "POST" else None,
+        post_data(request),
         request.FILES if request.method == "POST" else None,
         language=language,
         allow_uploads=desk_settings.allow_file_uploads,

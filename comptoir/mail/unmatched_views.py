@@ -16,18 +16,11 @@ from comptoir.mail.process import (
     inbound_make_thread,
     inbound_retry,
 )
-from comptoir.staff.access import current_employee, employee_required
-from comptoir.staff.models import Employee
+from comptoir.staff.access import employee_required, signed_in_employee
 from comptoir.threads.access import threads_for_employee
 
 WAITING = [InboundStatus.UNMATCHED, InboundStatus.FAILED]
 PAGE_SIZE = 50
-
-
-def _employee(request: HttpRequest) -> Employee:
-    employee = current_employee(request)
-    assert employee is not None  # guaranteed by @employee_required
-    return employee
 
 
 def _waiting(pk: int) -> InboundMail:
@@ -67,7 +60,7 @@ def unmatched_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @employee_required
 @require_POST
 def unmatched_action(request: HttpRequest, pk: int) -> HttpResponse:
-    employee = _employee(request)
+    employee = signed_in_employee(request)
     inbound = _waiting(pk)
     action = request.POST.get("action", "")
     if action == "attach":

@@ -22,6 +22,14 @@ def current_employee(request: HttpRequest) -> Employee | None:
     return user if isinstance(user, Employee) and user.is_active else None
 
 
+def signed_in_employee(request: HttpRequest) -> Employee:
+    """The employee of a view behind ``employee_required`` or ``administrator_required``."""
+    employee = current_employee(request)
+    if employee is None:  # only when a view forgot its decorator
+        raise PermissionDenied
+    return employee
+
+
 def employee_required(view: View[P]) -> View[P]:
     """Logged-in active employees only; others go to the login page."""
 

@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from comptoir.lib.http import post_data
 from comptoir.staff import employee_services as services
-from comptoir.staff.access import administrator_required, current_employee
+from comptoir.staff.access import administrator_required, signed_in_employee
 from comptoir.staff.employee_forms import EmployeeAddForm, EmployeeEditForm
 from comptoir.staff.models import Employee
-
-
-def _actor(request: HttpRequest) -> Employee:
-    employee = current_employee(request)
-    assert employee is not None  # guaranteed by @administrator_required
-    return employee
-
-
-def _post(request: HttpRequest) -> QueryDict | None:
-    return request.POST if request.method == "POST" else None
 
 
 @administrator_required
@@ -37,7 +28,7 @@ def employee_list(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def employee_add(request: HttpRequest) -> HttpResponse:
-    form = EmployeeAddForm(_post(request))
+    form = EmployeeAddForm(post_data(request))
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -70,13 +61,13 @@ def employee_add(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def employee_edit(request: HttpRequest, pk: int) -> HttpResponse:
     employee = get_object_or_404(Employee, pk=pk)
-    form = EmployeeEditForm(_post(request), employee=employee)
+    form = EmployeeEditForm(post_data(request), employee=employee)
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             try:
                 services.employee_update(
-                    actor=_actor(request),
+                    actor=signed_in_employee(request),
                     employee=employee,
                     first_name=data["first_name"],
                     last_name=data["last_name"],
@@ -102,7 +93,9 @@ def employee_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     employee = get_object_or_404(Employee, pk=pk)
     active = request.POST.get("active") == "1"
     try:
-        services.employee_set_active(actor=_actor(request), employee=employee, active=active)
+        services.employee_set_active(
+            actor=signed_in_employee(request), employee=employee, active=active
+        )
     except services.EmployeeError as exc:
         messages.error(request, str(exc))
     else:

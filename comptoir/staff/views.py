@@ -13,8 +13,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from comptoir.lib.http import post_data
 from comptoir.staff import services
-from comptoir.staff.access import current_employee, employee_required
+from comptoir.staff.access import employee_required, signed_in_employee
 from comptoir.staff.forms import LoginForm
 
 
@@ -27,7 +28,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         next_url = ""
     if request.user.is_authenticated:
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
-    form = LoginForm(request, data=request.POST if request.method == "POST" else None)
+    form = LoginForm(request, data=post_data(request))
     if request.method == "POST" and form.is_valid() and form.employee is not None:
         login(request, form.employee)
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
@@ -42,8 +43,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @employee_required
 def preferences(request: HttpRequest) -> HttpResponse:
-    employee = current_employee(request)
-    assert employee is not None  # guaranteed by @employee_required
+    employee = signed_in_employee(request)
     choices = settings.LANGUAGES
     if request.method == "POST":
         language = request.POST.get("language", "")

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods
 
 from comptoir.lib.money import format_money
 from comptoir.shop.models import Customer, Order, OrderState
-from comptoir.staff.access import current_employee, employee_required
+from comptoir.staff.access import employee_required, signed_in_employee
 from comptoir.staff.models import Employee
 from comptoir.threads.access import threads_for_employee
 from comptoir.threads.models import OrderMessage
@@ -103,12 +103,6 @@ class OrderMessageForm(forms.Form):
     )
 
 
-def _employee(request: HttpRequest) -> Employee:
-    employee = current_employee(request)
-    assert employee is not None  # guaranteed by @employee_required
-    return employee
-
-
 def _language() -> str:
     return translation.get_language() or settings.LANGUAGE_CODE
 
@@ -116,7 +110,7 @@ def _language() -> str:
 @employee_required
 @require_http_methods(["GET", "POST"])
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    employee = _employee(request)
+    employee = signed_in_employee(request)
     order = order_get_for_employee(employee, pk)
     standard_messages = list(OrderMessage.objects.all())
     # Predefined texts in the ORDER's language: the customer reads them.
@@ -167,7 +161,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @employee_required
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    employee = _employee(request)
+    employee = signed_in_employee(request)
     customer = customer_get_for_employee(employee, pk)
     language = _language()
     summary = customer.order_summary()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from comptoir.lib.http import post_data
 from comptoir.staff.access import administrator_required
 from comptoir.threads import settings_services as services
 from comptoir.threads.models import Contact, DeskSettings, OrderMessage, Thread
@@ -26,10 +27,6 @@ EXCERPT_LENGTH = 80
 
 def _language(request: HttpRequest) -> str:
     return translation.get_language() or settings.LANGUAGE_CODE
-
-
-def _post(request: HttpRequest) -> QueryDict | None:
-    return request.POST if request.method == "POST" else None
 
 
 # --- contacts -------------------------------------------------------------------------------------
@@ -54,7 +51,7 @@ def _contact_page(
 
 def _contact_save(request: HttpRequest, contact: Contact | None) -> HttpResponse:
     """Add (``contact`` None) or edit a contact."""
-    form = ContactForm(_post(request), contact=contact)
+    form = ContactForm(post_data(request), contact=contact)
     if request.method != "POST":
         return _contact_page(request, form, contact)
     if form.is_valid():
@@ -112,7 +109,7 @@ def contact_delete(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact, pk=pk)
     thread_count = Thread.objects.filter(contact=contact).count()
     form = ContactDeleteForm(
-        _post(request), contact=contact, thread_count=thread_count, language=_language(request)
+        post_data(request), contact=contact, thread_count=thread_count, language=_language(request)
     )
     status = 200
     if request.method == "POST":
@@ -180,7 +177,7 @@ def _order_message_page(
 
 def _order_message_save(request: HttpRequest, order_message: OrderMessage | None) -> HttpResponse:
     """Add (``order_message`` None) or edit a predefined message."""
-    form = OrderMessageForm(_post(request), order_message=order_message)
+    form = OrderMessageForm(post_data(request), order_message=order_message)
     if request.method != "POST":
         return _order_message_page(request, form, order_message, status=200)
     if form.is_valid():
@@ -232,7 +229,7 @@ def order_message_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @administrator_required
 @require_http_methods(["GET", "POST"])
 def options(request: HttpRequest) -> HttpResponse:
-    form = DeskOptionsForm(_post(request), desk_settings=DeskSettings.load())
+    form = DeskOptionsForm(post_data(request), desk_settings=DeskSettings.load())
     status = 200
     if request.method == "POST":
         if form.is_valid():

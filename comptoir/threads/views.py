@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from comptoir.shop.models import OrderHistory
-from comptoir.staff.access import current_employee, employee_required
+from comptoir.staff.access import employee_required, signed_in_employee
 from comptoir.staff.models import Employee
 from comptoir.threads import services, stats
 from comptoir.threads.access import (
@@ -49,12 +49,6 @@ from comptoir.threads.storage import attachment_open
 LIST_FILTERS_SESSION_KEY = "desk.list_filters"
 
 
-def _employee(request: HttpRequest) -> Employee:
-    employee = current_employee(request)
-    assert employee is not None  # guaranteed by @employee_required
-    return employee
-
-
 def _active_employees() -> list[Employee]:
     return list(Employee.objects.filter(is_active=True).order_by("last_name", "first_name"))
 
@@ -71,7 +65,7 @@ LIST_ROW_FIELDS = (
 
 
 def _list_context(request: HttpRequest) -> dict[str, object]:
-    employee = _employee(request)
+    employee = signed_in_employee(request)
     params = ListParams.from_query(request.GET)
     # Written only when it changes: an unchanged assignment would still save the session, a
     # write transaction on every view of the list.
@@ -116,7 +110,7 @@ def live(request: HttpRequest) -> HttpResponse:
         newest = int(request.GET.get("newest", "0"))
     except ValueError:
         newest = 0
-    employee = _employee(request)
+    employee = signed_in_employee(request)
     newer = newest > 0 and threads_for_employee(employee).filter(pk__gt=newest).exists()
     return render(request, "threads/_live.html", {"boxes": stats.contact_boxes(), "newer": newer})
 
@@ -124,7 +118,7 @@ def live(request: HttpRequest) -> HttpResponse:
 @employee_required
 @require_POST
 def bulk(request: HttpRequest) -> HttpResponse:
-    employee = _employee(request)
+    employee = signed_in_employee(request)
     action = request.POST.get("action", "")
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:BULK_LIMIT]
     back = request.POST.get("back", "") or reverse("desk:home")
@@ -236,7 +230,7 @@ def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> di
 
 @employee_required
 def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    employee = _employee(request)
+    employee = signed_in_employee(request)
     thread = thread_get_for_employee(employee, pk)
     services.thread_mark_read(thread=thread, employee=employee)
     return render(request, "threads/thread.html", _thread_context(request, thread))
@@ -255,7 +249,7 @@ def _invalid(request: HttpRequest, thread: Thread, **forms: object) -> HttpRespo
 @employee_required
 @require_POST
 def thread_status(request: HttpRequest, pk: int) -> HttpResponse:
-    employee = _employee(request)
+    employee = signed_in_employee(request)
     thread = thread_get_for_employee(employee, pk)
     value = request.POST.get("status", "")
     if value not in Status.values:
@@ -269,7 +263,7 @@ def thread_status(request: HttpRequest, pk: int) -> HttpResponse:
 @employee_required
 @require_POST
 def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    employee = _employee(request)
+    employee = signed_in_employee(request)
     thread = thread_get_for_employee(employee, pk)
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -291,7 +285,7 @@ def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @employee_required
 @require_POST
 def thread_note(request: HttpRequest, pk: int) -> HttpResponse:
-    employee = _employee(request)
+    employee = signed_in_employee(request)
     thread = thread_get_for_employee(employee, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
@@ -304,7 +298,7 @@ def thread_note(request: HttpRequest, pk: int) -> HttpResponse:
 @employee_required
 @require_POST
 def thread_forward(request: HttpRequest, pk: int) -> HttpResponse:
-    employee = _employee(request)
+    employee = signed_in_employee(request)
     thread = thread_get_for_employee(employee, pk)
     form = ForwardForm(request.POST, employees=_active_employees())
     if not form.is_valid():
@@ -324,7 +318,7 @@ def thread_forward(request: HttpRequest, pk: int) -> HttpResponse:
 @employee_required
 @require_POST
 def thread_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    employee = _employee(request)
+    employee = signed_in_employee(request)
     thread = thread_get_for_employee(employee, pk)
     form = AssignForm(request.POST, employees=_active_employees())
     form.is_valid()
@@ -337,7 +331,7 @@ def thread_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @employee_required
 @require_POST
 def email_retry(request: HttpRequest, pk: int, email_pk: int) -> HttpResponse:
-    employee = _employee(request)
+    employee = signed_in_employee(request)
     thread = thread_get_for_employee(employee, pk)
     email = thread.emails.filter(pk=email_pk).first()
     if email is not None and services.outbound_email_retry(email=email, employee=employee):
@@ -349,7 +343,7 @@ def email_retry(request: HttpRequest, pk: int, email_pk: int) -> HttpResponse:
 def thread_next(request: HttpRequest, pk: int) -> HttpResponse:
     """Reply to the next unanswered message: the oldest open thread whose last word is the
     customer's, with the list's filters, other than this one."""
-    employee = _employee(request)
+    employee = signed_in_employee(request)
     filters = request.session.get(LIST_FILTERS_SESSION_KEY, {})
     candidates = apply_filters(threads_for_employee(employee), dict(filters))
     following = (
@@ -367,7 +361,7 @@ def thread_next(request: HttpRequest, pk: int) -> HttpResponse:
 
 @employee_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    attachment = attachment_get_for_employee(_employee(request), pk)
+    attachment = attachment_get_for_employee(signed_in_employee(request), pk)
     response = FileResponse(
         attachment_open(attachment),
         as_attachment=True,
