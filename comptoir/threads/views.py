@@ -5,7 +5,6 @@ Views parse input, load with an access check, make one service call and respond.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from comptoir.shop.models import OrderHistory
 from comptoir.staff.access import employee_required, signed_in_employee
-from comptoir.staff.models import Employee
+from comptoir.threads import page as thread_page
 from comptoir.threads import services, stats
 from comptoir.threads.access import (
     attachment_get_for_employee,
@@ -35,22 +34,11 @@ from comptoir.threads.forms import (
     ReplyForm,
 )
 from comptoir.threads.listing import PAGE_SIZES, SORTS, ListParams, apply_filters, paginate
-from comptoir.threads.models import (
-    Attachment,
-    Contact,
-    DeskSettings,
-    Message,
-    Status,
-    Thread,
-    ThreadEvent,
-)
+from comptoir.threads.models import Contact, DeskSettings, Status, Thread
+from comptoir.threads.page import ShownEvent, ShownMessage
 from comptoir.threads.storage import attachment_open
 
 LIST_FILTERS_SESSION_KEY = "desk.list_filters"
-
-
-def _active_employees() -> list[Employee]:
-    return list(Employee.objects.filter(is_active=True).order_by("last_name", "first_name"))
 
 
 # What a row of the list shows (desk_rows) and what its cursor reads: a row was about 90 us of
@@ -82,7 +70,7 @@ def _list_context(request: HttpRequest) -> dict[str, object]:
         "page": page,
         "sorts": SORTS,
         "contacts": list(Contact.objects.order_by("position", "id")),
-        "employees": _active_employees(),
+        "employees": thread_page.active_employees(),
         "statuses": Status.choices,
         "languages": settings.LANGUAGES,
         "bulk_actions": BULK_ACTIONS,
@@ -135,7 +123,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
             threads=threads, employee=employee, status=Status(action.split(":", 1)[1])
         )
     elif action == "assign":
-        form = AssignForm(request.POST, employees=_active_employees())
+        form = AssignForm(request.POST, employees=thread_page.active_employees())
         assignee = form.employees.get(request.POST.get("assignee", ""))
         count = services.threads_bulk_apply(
             threads=threads, employee=employee, assignee=assignee, assign=True
@@ -157,7 +145,7 @@ def url_is_desk(url: str) -> bool:
 
 
 def _timeline(
-    thread: Thread, thread_messages: list[Message], events: list[ThreadEvent]
+    thread: Thread, thread_messages: list[ShownMessage], events: list[ShownEvent]
 ) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = [
         {"kind": "message", "at": m.created_at, "message": m} for m in thread_messages
@@ -172,50 +160,17 @@ def _timeline(
     return items
 
 
-# What the thread page shows of each message and its e-mail (thread_items): the e-mail row alone
-# has two dozen columns, five of them dates, each parsed for every message.
-MESSAGE_FIELDS = (
-    *("id", "thread_id", "author", "private", "is_auto_reply", "created_at"),
-    *("text", "html", "quoted_text", "employee"),
-    *("outbound_email__status", "outbound_email__last_error", "outbound_email__message_id"),
-)
-EVENT_FIELDS = (*("id", "thread_id", "kind", "data", "created_at", "employee"),)
-
-
-def _employees_attach(rows: Sequence[Message | ThreadEvent], staff: dict[int, Employee]) -> None:
-    """Each row's employee from those already loaded for the page's forms (a join built the
-    same few employees again for every message and event); former employees in one query."""
-    missing = {row.employee_id for row in rows if row.employee_id is not None} - staff.keys()
-    if missing:
-        staff = {**staff, **Employee.objects.in_bulk(missing)}
-    for row in rows:
-        if row.employee_id is not None:
-            row.employee = staff.get(row.employee_id)
-
-
-def _attachments_by_message(thread_messages: list[Message]) -> dict[int, list[Attachment]]:
-    """Every message's files in one query: prefetch_related built a queryset per message, a
-    quarter of the page's time for a thread of 50 messages."""
-    found: dict[int, list[Attachment]] = {m.pk: [] for m in thread_messages}
-    files = Attachment.objects.filter(message__in=list(found)).order_by("id")
-    for file in files:
-        if file.message_id is not None:
-            found[file.message_id].append(file)
-    return found
-
-
 def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> dict[str, object]:
-    employees = _active_employees()
+    employees = thread_page.active_employees()
     desk_settings = DeskSettings.load()
-    thread_messages = list(thread.messages.select_related("outbound_email").only(*MESSAGE_FIELDS))
-    events = list(thread.events.only(*EVENT_FIELDS))
-    _employees_attach([*thread_messages, *events], {e.pk: e for e in employees})
+    thread_messages = thread_page.thread_messages(thread.pk)
+    events = thread_page.thread_events(thread.pk)
+    thread_page.employees_attach([*thread_messages, *events], {e.pk: e for e in employees})
     summary = thread.customer.order_summary() if thread.customer else None
     return {
         "thread": thread,
         "thread_messages": thread_messages,
         "timeline": _timeline(thread, thread_messages, events),
-        "attachments": _attachments_by_message(thread_messages),
         "customer_summary": summary,
         "reply_form": forms.get("reply_form")
         or ReplyForm(initial={"text": desk_settings.default_message_in(thread.language)}),
@@ -300,7 +255,7 @@ def thread_note(request: HttpRequest, pk: int) -> HttpResponse:
 def thread_forward(request: HttpRequest, pk: int) -> HttpResponse:
     employee = signed_in_employee(request)
     thread = thread_get_for_employee(employee, pk)
-    form = ForwardForm(request.POST, employees=_active_employees())
+    form = ForwardForm(request.POST, employees=thread_page.active_employees())
     if not form.is_valid():
         return _invalid(request, thread, forward_form=form)
     to_employee = form.cleaned_data["to_employee"]
@@ -320,7 +275,7 @@ def thread_forward(request: HttpRequest, pk: int) -> HttpResponse:
 def thread_assign(request: HttpRequest, pk: int) -> HttpResponse:
     employee = signed_in_employee(request)
     thread = thread_get_for_employee(employee, pk)
-    form = AssignForm(request.POST, employees=_active_employees())
+    form = AssignForm(request.POST, employees=thread_page.active_employees())
     form.is_valid()
     assignee = form.employees.get(request.POST.get("assignee", ""))
     services.thread_assign(thread=thread, employee=employee, assignee=assignee)

@@ -10,13 +10,12 @@ Here each is one string format, every text value through the standard library's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
 from django import template
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.formats import get_format
@@ -26,15 +25,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from comptoir.lib.dates import date_formatter
-from comptoir.threads.models import (
-    Attachment,
-    EmailStatus,
-    EventKind,
-    Message,
-    OutboundEmail,
-    Status,
-    Thread,
-)
+from comptoir.threads.models import EmailStatus, EventKind, Status, Thread
+from comptoir.threads.page import ShownEmail, ShownEvent, ShownMessage
 
 register = template.Library()
 SAMPLE_ID = 987654321
@@ -54,13 +46,6 @@ def _url(name: str, **kwargs: int) -> Callable[..., str]:
     return build
 
 
-def _email(message: Message) -> OutboundEmail | None:
-    try:
-        return message.outbound_email
-    except ObjectDoesNotExist:
-        return None
-
-
 def _shorten(text: str, limit: int) -> str:
     """What ``truncatechars`` shows (the ellipsis counts)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -72,7 +57,7 @@ def _labels(choices: list[tuple[str, Any]]) -> dict[str, str]:
     return {value: escape(str(label)) for value, label in choices}
 
 
-def _delivery(thread: Thread, email: OutboundEmail, page: dict[str, Any]) -> str:
+def _delivery(thread: Thread, email: ShownEmail, page: dict[str, Any]) -> str:
     label = page["email_statuses"].get(email.status, escape(email.status))
     csrf, retry = page["csrf"], page["retry"]
     html = (
@@ -88,7 +73,7 @@ def _delivery(thread: Thread, email: OutboundEmail, page: dict[str, Any]) -> str
     return html
 
 
-def _message(message: Message, thread: Thread, page: dict[str, Any]) -> str:
+def _message(message: ShownMessage, thread: Thread, page: dict[str, Any]) -> str:
     at = message.created_at.astimezone(page["tz"])
     if message.author == "employee":
         name = (message.employee.full_name if message.employee else "") or page["shop_name"]
@@ -99,7 +84,7 @@ def _message(message: Message, thread: Thread, page: dict[str, Any]) -> str:
         badges += f'<span class="badge private">{page["private_note"]}</span>'
     if message.is_auto_reply:
         badges += f'<span class="badge">{page["automatic"]}</span>'
-    email = _email(message)
+    email = message.email
     delivery = _delivery(thread, email, page) if email else ""
     parts = [
         f'<article class="message message-{escape(message.author)}'
@@ -121,7 +106,7 @@ def _message(message: Message, thread: Thread, page: dict[str, Any]) -> str:
         )
     if email is not None and email.status == EmailStatus.FAILED:
         parts.append(f'<p class="errors">{escape(email.last_error)}</p>')
-    for file in page["attachments"].get(message.pk, ()):
+    for file in message.files:
         parts.append(
             f'<p class="attachment"><a href="{page["attachment"](pk=file.pk)}">📎 '
             f"{escape(file.original_name)}</a> "
@@ -168,16 +153,15 @@ def _compute_page_values(context: template.Context, thread: Thread) -> dict[str,
 @register.simple_tag(takes_context=True)
 def thread_messages(
     context: template.Context,
-    messages: Sequence[Message],
+    messages: Sequence[ShownMessage],
     thread: Thread,
-    attachments: Mapping[int, Sequence[Attachment]],
 ) -> SafeString:
-    page = {**_page_values(context, thread), "attachments": attachments}
+    page = _page_values(context, thread)
     # Every value went through escape(), or is an int, an ISO date or a label escaped above.
     return mark_safe("\n".join(_message(m, thread, page) for m in messages))  # noqa: S308
 
 
-def _timeline_message(message: Message, thread: Thread, page: dict[str, Any]) -> str:
+def _timeline_message(message: ShownMessage, thread: Thread, page: dict[str, Any]) -> str:
     if message.private:
         label = page["private_note"]
     elif message.author == "customer":
@@ -188,7 +172,7 @@ def _timeline_message(message: Message, thread: Thread, page: dict[str, Any]) ->
     return f'✉ {label} <span class="muted">{escape(_shorten(message.text, 80))}</span>'
 
 
-def _timeline_event(event: Any, page: dict[str, Any]) -> str:
+def _timeline_event(event: ShownEvent, page: dict[str, Any]) -> str:
     html = f"• {page['event_kinds'].get(event.kind, escape(event.kind))}"
     if event.employee is not None:
         html += f" — {escape(event.employee.short_name)}"

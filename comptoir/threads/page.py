@@ -1,0 +1,135 @@
+"""What the thread page shows of a thread's messages, events and files, read as plain rows.
+
+The page reads the same shapes for every thread, so its reads are prepared once
+(``lib.prepared``) and come back as small records instead of models: building 50 messages, their
+50 e-mails and 27 events as model instances, with the queries compiled again each time, was
+4.5 ms of a 15 ms page; as prepared rows it is under 1 ms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS
+
+from comptoir.lib.prepared import PreparedRows
+from comptoir.staff.models import Employee
+from comptoir.threads.models import Attachment, Message, ThreadEvent
+
+
+@dataclass(slots=True)
+class ShownEmail:
+    pk: int
+    status: str
+    last_error: str
+
+
+@dataclass(slots=True)
+class ShownFile:
+    pk: int
+    original_name: str
+    size: int
+
+
+@dataclass(slots=True)
+class ShownMessage:
+    pk: int
+    author: str
+    employee_id: int | None
+    private: bool
+    is_auto_reply: bool
+    created_at: Any
+    text: str
+    html: str
+    quoted_text: str
+    email: ShownEmail | None
+    employee: Employee | None = None
+    files: list[ShownFile] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ShownEvent:
+    pk: int
+    kind: str
+    employee_id: int | None
+    data: Any
+    created_at: Any
+    employee: Employee | None = None
+
+
+_MESSAGES = PreparedRows(
+    lambda thread: (
+        Message.objects.filter(thread_id=thread)
+        .order_by("created_at", "id")
+        .values_list(
+            *("id", "author", "employee_id", "private", "is_auto_reply", "created_at"),
+            *("text", "html", "quoted_text"),
+            *("outbound_email__id", "outbound_email__status", "outbound_email__last_error"),
+        )
+    ),
+    "thread",
+)
+_EVENTS = PreparedRows(
+    lambda thread: (
+        ThreadEvent.objects.filter(thread_id=thread)
+        .order_by("created_at", "id")
+        .values_list("id", "kind", "employee_id", "data", "created_at")
+    ),
+    "thread",
+)
+_FILES = PreparedRows(
+    lambda thread: (
+        Attachment.objects.filter(message__thread_id=thread)
+        .order_by("id")
+        .values_list("message_id", "id", "original_name", "size")
+    ),
+    "thread",
+)
+_EMPLOYEE_COLUMNS = tuple(f.attname for f in Employee._meta.concrete_fields)
+_ACTIVE_EMPLOYEES = PreparedRows(
+    lambda: (
+        Employee.objects.filter(is_active=True)
+        .order_by("last_name", "first_name", "id")
+        .values_list(*_EMPLOYEE_COLUMNS)
+    )
+)
+
+
+def active_employees() -> list[Employee]:
+    """The employees the page's forms offer, as full models (the forms and names need them)."""
+    rows = _ACTIVE_EMPLOYEES()
+    return [Employee.from_db(DEFAULT_DB_ALIAS, _EMPLOYEE_COLUMNS, row) for row in rows]
+
+
+def thread_messages(thread_id: int) -> list[ShownMessage]:
+    """A thread's messages in order, each with its e-mail's delivery and its files."""
+    shown = []
+    for row in _MESSAGES(thread=thread_id):
+        pk, author, employee_id, private, auto, at, text, html, quoted = row[:9]
+        email_id, status, last_error = row[9:12]
+        email = ShownEmail(email_id, status, last_error) if email_id is not None else None
+        shown.append(
+            ShownMessage(pk, author, employee_id, private, auto, at, text, html, quoted, email)
+        )
+    by_pk = {message.pk: message for message in shown}
+    for message_id, *file in _FILES(thread=thread_id):
+        if message_id in by_pk:
+            by_pk[message_id].files.append(ShownFile(*file))
+    return shown
+
+
+def thread_events(thread_id: int) -> list[ShownEvent]:
+    return [ShownEvent(*row) for row in _EVENTS(thread=thread_id)]
+
+
+def employees_attach(rows: Sequence[ShownMessage | ShownEvent], staff: dict[int, Employee]) -> None:
+    """Each row's employee from those already loaded for the page's forms; former employees
+    (no longer in the forms' list) in one query."""
+    missing = {row.employee_id for row in rows if row.employee_id is not None} - staff.keys()
+    if missing:
+        staff = {**staff, **Employee.objects.in_bulk(missing)}
+    for row in rows:
+        if row.employee_id is not None:
+            row.employee = staff.get(row.employee_id)
