@@ -34,7 +34,8 @@ class HeaderMap:
 
     def text(self, name: str) -> str:
         """The first value, unfolded and lower-cased, for comparisons."""
-        return clean(unfold(self.first(name))).lower()
+        value = self.first(name)
+        return clean(unfold(value)).lower() if value else ""
 
 
 _LIST_PRECEDENCE = {"bulk", "junk", "auto_reply", "list"}

@@ -46,6 +46,8 @@ _ALIASES = {
 _REFUSED = {"unicode-escape", "raw-unicode-escape", "undefined", "idna", "punycode", "mbcs", "oem"}
 _WESTERN = {"iso8859-1", "iso8859-15", "cp1252", "ascii"}
 _C1 = re.compile(rb"[\x80-\x9f]")
+# A raw 8-bit byte, as the ``email`` package leaves it in a header: a lone surrogate.
+_RAW_BYTE = re.compile("[\udc80-\udcff]")
 _LABEL = re.compile(r"[A-Za-z0-9._:+-]{1,40}")
 _LEADING_LABEL = re.compile(r"[a-z0-9._:+-]{1,40}(?=[\s;,\"']|$)")
 
@@ -139,7 +141,7 @@ def decode_bytes(data: bytes, declared: str | None) -> tuple[str, str]:
 def raw_header_text(value: str) -> str:
     """A header value as the ``email`` package hands it (8-bit bytes as lone surrogates) turned
     into text: raw 8-bit headers are UTF-8 (SMTPUTF8 and most webmails), else windows-1252."""
-    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+    if value.isascii() or _RAW_BYTE.search(value) is None:
         return value
     return fallback_decode(to_bytes(value))[0]
 

@@ -18,10 +18,12 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import weakref
 from dataclasses import dataclass, field
 from email.message import Message
 from email.parser import HeaderParser
 from email.policy import compat32
+from typing import Any
 
 from comptoir.mail.parsing.charset import (
     decode_bytes,
@@ -78,11 +80,25 @@ def raw_header(part: Message, name: str) -> str:
     return ""
 
 
+# Each part's header parameters, parsed once: a leaf asks for three or four of them.
+_PARAMS: weakref.WeakKeyDictionary[Message, dict[str, list[tuple[str, Any]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _params(part: Message, header: str) -> list[tuple[str, Any]]:
+    known = _PARAMS.setdefault(part, {})
+    if header not in known:
+        holder = Message()
+        holder[header] = unfold(raw_header(part, header))
+        found = holder.get_params(header=header) or []
+        known[header] = [(str(key).lower(), value) for key, value in found]
+    return known[header]
+
+
 def param(part: Message, name: str, header: str = "content-type") -> str:
     """A header parameter, RFC 2231 and raw 8-bit values decoded ("" if absent)."""
-    holder = Message()
-    holder[header] = unfold(raw_header(part, header))
-    value = holder.get_param(name, header=header)
+    value = next((value for key, value in _params(part, header) if key == name), None)
     if isinstance(value, tuple):
         charset, _language, text = value
         return decode_bytes(to_bytes(str(text)), str(charset or "") or None)[0]
