@@ -12,9 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS
-
-from comptoir.lib.prepared import PreparedRows
+from comptoir.lib.prepared import PreparedModels, PreparedRows
 from comptoir.staff.models import Employee
 from comptoir.threads.models import Attachment, Message, ThreadEvent
 
@@ -87,20 +85,15 @@ _FILES = PreparedRows(
     ),
     "thread",
 )
-_EMPLOYEE_COLUMNS = tuple(f.attname for f in Employee._meta.concrete_fields)
-_ACTIVE_EMPLOYEES = PreparedRows(
-    lambda: (
-        Employee.objects.filter(is_active=True)
-        .order_by("last_name", "first_name", "id")
-        .values_list(*_EMPLOYEE_COLUMNS)
-    )
+_ACTIVE_EMPLOYEES = PreparedModels(
+    Employee,
+    lambda: Employee.objects.filter(is_active=True).order_by("last_name", "first_name", "id"),
 )
 
 
 def active_employees() -> list[Employee]:
     """The employees the page's forms offer, as full models (the forms and names need them)."""
-    rows = _ACTIVE_EMPLOYEES()
-    return [Employee.from_db(DEFAULT_DB_ALIAS, _EMPLOYEE_COLUMNS, row) for row in rows]
+    return _ACTIVE_EMPLOYEES()
 
 
 def thread_messages(thread_id: int) -> list[ShownMessage]:

@@ -7,10 +7,10 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
-from comptoir.lib.prepared import PreparedRows
-from comptoir.testing import make_thread
+from comptoir.lib.prepared import PreparedModels, PreparedRows
+from comptoir.testing import make_customer, make_thread
 from comptoir.threads import services
-from comptoir.threads.models import EventKind, Message, ThreadEvent
+from comptoir.threads.models import EventKind, Message, Thread, ThreadEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +75,43 @@ def test_a_value_that_changes_the_sql_cannot_be_prepared():
     unused = PreparedRows(lambda thread: Message.objects.values_list("id"), "thread")
     with pytest.raises(ValueError, match="appears 0 times"):
         unused(thread=1)
+
+
+THREADS = PreparedModels(
+    Thread,
+    lambda pk: Thread.objects.select_related("contact", "customer", "assignee").filter(pk=pk),
+    "pk",
+)
+
+
+def test_models_come_with_their_related_models_in_one_statement(bob):
+    customer = make_customer(email="ana@example.com")
+    thread = make_thread(email="ana@example.com", customer=customer)
+    services.thread_assign(thread=thread, employee=bob, assignee=bob)
+    alone = make_thread(email="bea@example.com")
+    Thread.objects.filter(pk=alone.pk).update(contact=None)
+    THREADS.first(pk=thread.pk)  # compiled here
+    with CaptureQueriesContext(connection) as queries:
+        found = THREADS.first(pk=thread.pk)
+        other = THREADS.first(pk=alone.pk)
+        missing = THREADS.first(pk=alone.pk + 1000)
+        assert found is not None
+        assert other is not None
+        assert found.customer == customer
+        assert found.assignee == bob
+        assert found.contact == thread.contact
+        assert found.contact is not None
+        assert other.customer is None
+        assert other.assignee is None
+        assert other.contact is None
+    assert len(queries) == 3  # the related models were attached, not read again
+    assert missing is None
+    assert found.last_message_at == Thread.objects.get(pk=thread.pk).last_message_at
+    assert not found._state.adding
+    assert found._state.db == "default"
+
+
+def test_a_values_queryset_is_not_a_models_one():
+    wrong = PreparedModels(Thread, lambda pk: Thread.objects.filter(pk=pk).values("id"), "pk")
+    with pytest.raises(ValueError, match="not a plain queryset of Thread"):
+        wrong(pk=1)
