@@ -10,7 +10,7 @@ from typing import ParamSpec, TypeVar
 from django.db import connection
 from django.db.models import Count
 
-from comptoir.threads.models import Author, DeskCounter, Message, Status, Thread
+from comptoir.threads.models import Author, Contact, DeskCounter, Message, Status, Thread
 
 THREADS = "threads"
 UNREAD = "threads:unread"
@@ -24,6 +24,18 @@ def status_counter(status: str) -> str:
 
 def message_counter(author: str) -> str:
     return CUSTOMER_MESSAGES if author == Author.CUSTOMER else EMPLOYEE_MESSAGES
+
+
+def unread_counter(contact_id: int | None) -> str:
+    """The unread threads of one contact (its box on the customer service page)."""
+    return f"unread:contact:{contact_id}" if contact_id is not None else "unread:contact:none"
+
+
+def unread_add(thread: Thread, delta: int) -> None:
+    """A thread became unread (1) or read (-1), or came or went while unread: the total and its
+    contact's count."""
+    counter_add(UNREAD, delta)
+    counter_add(unread_counter(thread.contact_id), delta)
 
 
 def _increment(name: str, delta: int) -> int:
@@ -125,6 +137,20 @@ def thread_counters_recount() -> dict[str, int]:
     by_author = dict(Message.objects.values_list("author").annotate(n=Count("id")).order_by())
     values[CUSTOMER_MESSAGES] = by_author.get(Author.CUSTOMER, 0)
     values[EMPLOYEE_MESSAGES] = by_author.get(Author.EMPLOYEE, 0)
+    values.update(unread_by_contact())
     for name, value in values.items():
         DeskCounter.objects.update_or_create(name=name, defaults={"value": value})
+    return values
+
+
+def unread_by_contact() -> dict[str, int]:
+    """Each contact's unread threads counted from the rows (every contact, zeros included)."""
+    unread = (
+        Thread.objects.filter(is_unread=True).values_list("contact").annotate(n=Count("id"))
+    ).order_by()
+    values = {
+        unread_counter(contact_id): 0 for contact_id in Contact.objects.values_list("pk", flat=True)
+    }
+    values[unread_counter(None)] = 0
+    values.update({unread_counter(contact_id): n for contact_id, n in unread})
     return values

@@ -212,7 +212,7 @@ def _status_changed(thread: Thread, employee: Employee | None, old: str, new: st
 def _set_unread(thread: Thread, unread: bool) -> None:
     """Set the unread flag (the caller saves the thread), keeping the counter in step."""
     if thread.is_unread != unread:
-        counters.counter_add(counters.UNREAD, 1 if unread else -1)
+        counters.unread_add(thread, 1 if unread else -1)
         thread.is_unread = unread
 
 
@@ -280,7 +280,8 @@ def _thread_new(new: NewThread, incoming: CustomerMessage, now: datetime) -> Thr
     )
     counters.counter_add(counters.THREADS, 1)
     counters.counter_add(counters.status_counter(Status.OPEN), 1)
-    counters.counter_add(counters.UNREAD, 1 if thread.is_unread else 0)
+    if thread.is_unread:
+        counters.unread_add(thread, 1)
     return thread
 
 
@@ -637,7 +638,11 @@ def thread_change_contact(
     thread = _lock(thread)
     if thread.contact_id != (contact.pk if contact else None):
         previous = thread.contact_id
+        if thread.is_unread:
+            counters.unread_add(thread, -1)
         thread.contact = contact
+        if thread.is_unread:
+            counters.unread_add(thread, 1)
         thread.save(update_fields=["contact", "updated_at"])
         _event(
             thread, EventKind.CONTACT, employee, old=previous, new=contact.pk if contact else None
@@ -675,7 +680,8 @@ def thread_delete(*, thread: Thread, employee: Employee) -> None:
         counters.counter_add(counters.message_counter(author), -count)
     counters.counter_add(counters.THREADS, -1)
     counters.counter_add(counters.status_counter(thread.status), -1)
-    counters.counter_add(counters.UNREAD, -1 if thread.is_unread else 0)
+    if thread.is_unread:
+        counters.unread_add(thread, -1)
     thread.delete()
     transaction.on_commit(lambda: attachment_files_delete(names))
 

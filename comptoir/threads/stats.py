@@ -7,16 +7,17 @@ cache for a few minutes, as PrestaShop keeps its KPIs (for hours there).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, F, FloatField, Func, OuterRef, Subquery, Value
+from django.db.models import Avg, F, FloatField, Func, OuterRef, Subquery, Value
 from django.utils import timezone
 
 from comptoir.threads import counters
-from comptoir.threads.models import Contact, Status, Thread
+from comptoir.threads.models import Contact, DeskCounter, Status, Thread
 
 KPI_WINDOW = timedelta(days=30)
 KPI_CACHE_KEY = "desk:kpi-averages:v1"
@@ -71,8 +72,9 @@ class Kpis:
     messages_per_closed_thread: float | None
 
 
-def desk_statistics() -> DeskStatistics:
-    values = counters.counters_read()
+def desk_statistics(values: Mapping[str, int] | None = None) -> DeskStatistics:
+    """From the counters (``values``: already read by the caller)."""
+    values = counters.counters_read() if values is None else values
 
     def get(name: str) -> int:
         return max(0, values.get(name, 0))
@@ -125,18 +127,30 @@ class ContactBox:
     oldest_unread_id: int | None
 
 
-def contact_boxes() -> list[ContactBox]:
-    """One box per contact that saves messages: unread count and the oldest unread thread."""
+def contact_boxes(values: Mapping[str, int] | None = None) -> list[ContactBox]:
+    """One box per contact that saves messages: unread count and the oldest unread thread.
+
+    The counts are counters (``counters.unread_counter``; ``values``: already read by the
+    caller): counting them from the rows read every unread thread's index entry, on every poll
+    of every open page."""
     # Value(True) makes "is_unread = true" rather than a bare "is_unread": only the former lets
-    # SQLite use the (contact, is_unread, last customer message) index for both subqueries.
+    # SQLite use the (contact, is_unread, last customer message) index.
     unread = Thread.objects.filter(contact=OuterRef("pk"), is_unread=Value(True))
     contacts = Contact.objects.filter(save_messages=True).annotate(
-        unread=Subquery(
-            unread.order_by().values("contact").annotate(n=Count("id")).values("n")[:1]
-        ),
         oldest=Subquery(unread.order_by("last_customer_message_at", "id").values("id")[:1]),
     )
+    rows = list(contacts.order_by("position", "id"))
+    names = [counters.unread_counter(contact.pk) for contact in rows]
+    counts = (
+        values
+        if values is not None
+        else dict(DeskCounter.objects.filter(name__in=names).values_list("name", "value"))
+    )
     return [
-        ContactBox(contact=contact, unread=contact.unread or 0, oldest_unread_id=contact.oldest)
-        for contact in contacts.order_by("position", "id")
+        ContactBox(
+            contact=contact,
+            unread=max(0, counts.get(name, 0)),
+            oldest_unread_id=contact.oldest,
+        )
+        for contact, name in zip(rows, names, strict=True)
     ]

@@ -5,9 +5,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from comptoir.testing import make_thread
-from comptoir.threads import counters, services
+from comptoir.threads import counters, services, stats
 from comptoir.threads.counters import counters_deferred, counters_read, thread_counters_recount
-from comptoir.threads.models import Status
+from comptoir.threads.models import Contact, Source, Status
+from comptoir.threads.services import CustomerMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +62,41 @@ def test_after_many_changes_the_counters_match_a_recount(bob):
     live = counters_read()
     recount = thread_counters_recount()
     assert {k: v for k, v in live.items() if v} == {k: v for k, v in recount.items() if v}
+
+
+def test_each_contacts_unread_count_follows_reads_moves_and_deletions(bob):
+    sales, support = Contact.objects.order_by("position", "id")[:2]
+    first = make_thread(email="a@example.com", contact=sales)
+    second = make_thread(email="b@example.com", contact=sales)
+    third = make_thread(email="c@example.com", contact=support)
+
+    def boxes() -> dict[int, int]:
+        return {box.contact.pk: box.unread for box in stats.contact_boxes()}
+
+    assert boxes()[sales.pk] == 2
+    assert boxes()[support.pk] == 1
+    services.thread_mark_read(thread=first, employee=bob)
+    services.thread_change_contact(thread=second, employee=bob, contact=support)
+    assert boxes()[sales.pk] == 0
+    assert boxes()[support.pk] == 2
+    services.thread_change_contact(thread=first, employee=bob, contact=support)  # read: no move
+    services.thread_delete(thread=third, employee=bob)
+    assert boxes()[support.pk] == 1
+    # The customer writes again in a read thread: it is unread again, in its contact's box.
+    services.thread_receive(
+        thread=first, incoming=CustomerMessage(text="Again", source=Source.FORM)
+    )
+    assert boxes()[support.pk] == 2
+    live = counters_read()
+    assert {k: v for k, v in live.items() if v} == {
+        k: v for k, v in thread_counters_recount().items() if v
+    }
+    assert counters.unread_by_contact()[counters.unread_counter(support.pk)] == 2
+
+
+def test_the_contact_boxes_count_nothing_whatever_the_backlog(django_assert_num_queries):
+    for n in range(30):
+        make_thread(email=f"u{n}@example.com")
+    with django_assert_num_queries(2):  # the contacts with their oldest unread, the counters
+        boxes = stats.contact_boxes()
+    assert sum(box.unread for box in boxes) == 30
