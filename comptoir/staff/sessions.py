@@ -18,7 +18,7 @@ from comptoir.lib.prepared import PreparedModels
 from comptoir.staff.models import Employee
 
 _SESSION = PreparedModels(Session, lambda key: Session.objects.filter(session_key=key), "key")
-_EMPLOYEE = PreparedModels(Employee, lambda pk: Employee.objects.filter(pk=pk), "pk")
+_EMPLOYEE = PreparedModels(Employee, lambda pk: Employee.objects.filter(pk=pk).order_by(), "pk")
 
 
 class SessionStore(DatabaseSessionStore):

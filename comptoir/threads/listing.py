@@ -9,16 +9,31 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from comptoir.threads.models import Message, Status, Thread
+from comptoir.staff.models import Employee
+from comptoir.threads.models import Contact, Message, Status, Thread
+
+
+class _Keyed(Protocol):
+    @property
+    def pk(self) -> Any: ...
+
+
+R = TypeVar("R", bound=_Keyed)
+
+
+def _same(row: Any) -> Any:
+    return row
+
 
 PAGE_SIZES = (20, 50, 100, 300)
 DEFAULT_PAGE_SIZE = 50
@@ -180,14 +195,88 @@ def _decode(cursor: str, field_name: str) -> tuple[Any, int] | None:
 
 
 @dataclass
-class Page:
-    rows: list[Thread]
+class Page(Generic[R]):
+    rows: list[R]
     next_cursor: str
     previous_cursor: str
 
 
-def paginate(threads: QuerySet[Thread], params: ListParams) -> Page:
-    """One page by keyset on (sort field, id), in either direction."""
+@dataclass(slots=True)
+class ListedThread:
+    """A row of the list, as plain values: 50 rows with their contact, customer and two
+    employees were 250 model instances, two thirds of the page's time at 10^5 threads. The
+    contact and the employees come from the lists the page loads anyway (``attach``)."""
+
+    pk: int
+    is_unread: bool
+    email: str
+    language: str
+    status: str
+    has_private: bool
+    last_message_excerpt: str
+    last_message_at: datetime
+    contact_id: int | None
+    customer_name: str
+    assignee_id: int | None
+    last_employee_id: int | None
+    contact: Contact | None = None
+    assignee: Employee | None = None
+    last_employee: Employee | None = None
+
+
+# What a ListedThread reads, in its order (the customer's two names make customer_name).
+LISTED_COLUMNS = (
+    *("id", "is_unread", "email", "language", "status", "has_private"),
+    *("last_message_excerpt", "last_message_at", "contact_id"),
+    *("customer__first_name", "customer__last_name", "assignee_id", "last_employee_id"),
+)
+
+
+def listed_threads(threads: QuerySet[Thread]) -> QuerySet[Thread, tuple[Any, ...]]:
+    return threads.values_list(*LISTED_COLUMNS)
+
+
+def listed_thread(row: tuple[Any, ...]) -> ListedThread:
+    pk, unread, email, language, status, private, excerpt, at, contact_id = row[:9]
+    first, last, assignee_id, last_employee_id = row[9:13]
+    name = f"{first or ''} {last or ''}".strip()
+    return ListedThread(
+        *(pk, unread, email, language, status, private, excerpt, at, contact_id, name),
+        *(assignee_id, last_employee_id),
+    )
+
+
+def listed_attach(
+    rows: list[ListedThread], contacts: list[Contact], employees: list[Employee]
+) -> None:
+    """Each row's contact and employees from the page's lists; former employees (not in the
+    active list) in one query."""
+    by_contact = {contact.pk: contact for contact in contacts}
+    staff = {employee.pk: employee for employee in employees}
+    wanted = {pk for row in rows for pk in (row.assignee_id, row.last_employee_id) if pk}
+    if wanted - staff.keys():
+        staff.update(Employee.objects.in_bulk(wanted - staff.keys()))
+    for row in rows:
+        row.contact = by_contact.get(row.contact_id) if row.contact_id else None
+        row.assignee = staff.get(row.assignee_id) if row.assignee_id else None
+        row.last_employee = staff.get(row.last_employee_id) if row.last_employee_id else None
+
+
+@overload
+def paginate(threads: QuerySet[Thread], params: ListParams) -> Page[Thread]: ...
+
+
+@overload
+def paginate(
+    threads: QuerySet[Thread, Any], params: ListParams, row: Callable[[Any], R]
+) -> Page[R]: ...
+
+
+def paginate(
+    threads: QuerySet[Thread, Any], params: ListParams, row: Callable[[Any], Any] = _same
+) -> Page[Any]:
+    """One page by keyset on (sort field, id), in either direction; ``row`` makes each row
+    (``listed_thread`` for ``listed_threads``), which must have the sort field and ``pk``."""
     name = SORTS[params.sort]
     backwards = bool(params.before) and not params.after
     cursor = _decode(params.before if backwards else params.after, name)
@@ -207,7 +296,7 @@ def paginate(threads: QuerySet[Thread], params: ListParams) -> Page:
     order = [f"-{name}", "-id"] if descending else [name, "id"]
     if name == "id":
         order = order[:1]
-    rows = list(threads.order_by(*order)[: params.size + 1])
+    rows = [row(found) for found in threads.order_by(*order)[: params.size + 1]]
     more = len(rows) > params.size
     rows = rows[: params.size]
     if backwards:

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from comptoir.shop.models import OrderHistory
 from comptoir.staff.access import employee_required, signed_in_employee
+from comptoir.threads import counters, services, stats
 from comptoir.threads import page as thread_page
-from comptoir.threads import services, stats
 from comptoir.threads.access import (
     attachment_get_for_employee,
     thread_get_for_employee,
@@ -33,23 +33,21 @@ from comptoir.threads.forms import (
     NoteForm,
     ReplyForm,
 )
-from comptoir.threads.listing import PAGE_SIZES, SORTS, ListParams, apply_filters, paginate
+from comptoir.threads.listing import (
+    PAGE_SIZES,
+    SORTS,
+    ListParams,
+    apply_filters,
+    listed_attach,
+    listed_thread,
+    listed_threads,
+    paginate,
+)
 from comptoir.threads.models import Contact, DeskSettings, Status, Thread
 from comptoir.threads.page import ShownEvent, ShownMessage
 from comptoir.threads.storage import attachment_open
 
 LIST_FILTERS_SESSION_KEY = "desk.list_filters"
-
-
-# What a row of the list shows (desk_rows) and what its cursor reads: a row was about 90 us of
-# model building with every column of the thread and its four related rows.
-LIST_ROW_FIELDS = (
-    *("id", "is_unread", "email", "language", "status", "has_private"),
-    *("last_message_excerpt", "last_message_at"),
-    *("contact__name", "customer__first_name", "customer__last_name"),
-    *("assignee__first_name", "assignee__last_name", "assignee__email"),
-    *("last_employee__first_name", "last_employee__last_name", "last_employee__email"),
-)
 
 
 def _list_context(request: HttpRequest) -> dict[str, object]:
@@ -59,18 +57,17 @@ def _list_context(request: HttpRequest) -> dict[str, object]:
     # write transaction on every view of the list.
     if request.session.get(LIST_FILTERS_SESSION_KEY) != params.filters:
         request.session[LIST_FILTERS_SESSION_KEY] = params.filters
-    threads = (
-        apply_filters(threads_for_employee(employee), params.filters)
-        .select_related("contact", "customer", "assignee", "last_employee")
-        .only(*LIST_ROW_FIELDS)
-    )
-    page = paginate(threads, params)
+    threads = apply_filters(threads_for_employee(employee), params.filters)
+    page = paginate(listed_threads(threads), params, listed_thread)
+    contacts = list(Contact.objects.order_by("position", "id"))
+    employees = thread_page.active_employees()
+    listed_attach(page.rows, contacts, employees)
     return {
         "params": params,
         "page": page,
         "sorts": SORTS,
-        "contacts": list(Contact.objects.order_by("position", "id")),
-        "employees": thread_page.active_employees(),
+        "contacts": contacts,
+        "employees": employees,
         "statuses": Status.choices,
         "languages": settings.LANGUAGES,
         "bulk_actions": BULK_ACTIONS,
@@ -81,12 +78,13 @@ def _list_context(request: HttpRequest) -> dict[str, object]:
 
 @employee_required
 def home(request: HttpRequest) -> HttpResponse:
-    statistics = stats.desk_statistics()
+    values = counters.counters_read()
+    statistics = stats.desk_statistics(values)
     context = {
         **_list_context(request),
         "statistics": statistics,
         "kpis": stats.kpis(statistics),
-        "boxes": stats.contact_boxes(),
+        "boxes": stats.contact_boxes(values),
     }
     return render(request, "threads/home.html", context)
 

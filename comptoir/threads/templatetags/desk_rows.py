@@ -25,7 +25,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from comptoir.lib.dates import date_formatter
-from comptoir.threads.models import Status, Thread
+from comptoir.threads.listing import ListedThread
+from comptoir.threads.models import Status
 
 register = template.Library()
 
@@ -43,12 +44,12 @@ def _shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _employee(thread: Thread) -> str:
+def _employee(thread: ListedThread) -> str:
     employee = thread.assignee or thread.last_employee
     return employee.short_name if employee is not None else "--"
 
 
-def _row(thread: Thread, url: str, fixed: dict[str, Any]) -> str:
+def _row(thread: ListedThread, url: str, fixed: dict[str, Any]) -> str:
     at = localtime(thread.last_message_at)
     contact = thread.contact.name_in(fixed["language"]) if thread.contact else ""
     return ROW.format(
@@ -56,7 +57,7 @@ def _row(thread: Thread, url: str, fixed: dict[str, Any]) -> str:
         int(thread.pk),
         escape(fixed["select"] % {"id": thread.pk}),
         escape(url),
-        escape((thread.customer.full_name if thread.customer else "") or "--"),
+        escape(thread.customer_name or "--"),
         escape(thread.email),
         escape(contact or "--"),
         escape(fixed["languages"].get(thread.language, thread.language)),
@@ -71,7 +72,7 @@ def _row(thread: Thread, url: str, fixed: dict[str, Any]) -> str:
 
 
 @register.simple_tag
-def thread_rows(rows: Sequence[Thread]) -> SafeString:
+def thread_rows(rows: Sequence[ListedThread]) -> SafeString:
     if not rows:
         return format_html(
             '<tr><td colspan="11" class="muted">{}</td></tr>', _("No threads match.")

@@ -93,6 +93,25 @@ def test_the_list_shows_each_column(client, bob, alice):
         assert value in html
 
 
+def test_a_former_employee_still_shows_on_the_threads_they_handled(
+    client, bob, charlie, django_assert_max_num_queries
+):
+    thread = make_thread(email="old@example.com")
+    services.thread_assign(thread=thread, employee=bob, assignee=charlie)
+    client.force_login(bob)
+    client.get("/desk/")
+    with django_assert_max_num_queries(11):
+        assert charlie.short_name in page(client)
+    charlie.is_active = False
+    charlie.save(update_fields=["is_active"])
+    # Not among the employees the page's forms offer any more, so read apart: one query.
+    with django_assert_max_num_queries(12):
+        response = client.get("/desk/")
+    assert charlie not in response.context["employees"]
+    row = next(line for line in response.content.decode().splitlines() if "old@" in line)
+    assert charlie.short_name in row
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
