@@ -84,6 +84,12 @@ def _payloads(events: list[OutboundEvent]) -> dict[int, dict[str, Any]]:
     return payloads
 
 
+def listened_topics() -> set[str]:
+    """The topics the active webhooks subscribe to (the services write only those events)."""
+    found = Webhook.objects.filter(is_active=True).values_list("topics", flat=True)
+    return {str(topic) for topics in found for topic in topics or ()}
+
+
 def webhooks_dispatch(*, limit: int = 200) -> int:
     """Fan the oldest events out to the webhooks subscribed to them; returns how many events."""
     with transaction.atomic():

@@ -10,7 +10,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from comptoir.api.models import DeliveryStatus, WebhookDelivery
+from comptoir.api.models import DeliveryStatus, Webhook, WebhookDelivery
 from comptoir.api.services import webhook_create, webhook_delivery_retry
 from comptoir.api.webhooks import (
     MAX_ATTEMPTS,
@@ -216,3 +216,18 @@ def test_urls_are_checked_before_anything_is_sent(url, reason):
     with pytest.raises(netguard.AddressRefused) as refused:
         netguard.url_check(url, allow_private=False)
     assert refused.value.reason == reason
+
+
+def test_events_nobody_subscribes_to_are_not_written(charlie, bob):
+    thread = make_thread(email="quiet@example.com")
+    services.thread_reply(thread=thread, employee=bob, text="Nobody listens")
+    assert not OutboundEvent.objects.exists()
+    subscribe("https://shop.example/hook", topics=[Topic.REPLY_SENT], who=charlie)
+    make_thread(email="still-quiet@example.com")  # thread.created: still unheard
+    services.thread_reply(thread=thread, employee=bob, text="Now someone listens")
+    assert list(OutboundEvent.objects.values_list("topic", flat=True)) == [Topic.REPLY_SENT]
+    hook = Webhook.objects.get()
+    hook.is_active = False
+    hook.save(update_fields=["is_active"])
+    services.thread_reply(thread=thread, employee=bob, text="Paused")
+    assert OutboundEvent.objects.count() == 1
