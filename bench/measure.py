@@ -39,8 +39,7 @@ def _statistics_block() -> Any:
     """What the customer service page computes for its KPI tiles, Statistics and contact boxes."""
     from comptoir.threads import stats
 
-    statistics = stats.desk_statistics()
-    return statistics, stats.kpis(statistics), stats.contact_boxes()
+    return stats.desk_numbers()
 
 
 def _statistics_block_cold() -> Any:

@@ -154,3 +154,17 @@ def contact_boxes(values: Mapping[str, int] | None = None) -> list[ContactBox]:
         )
         for contact, name in zip(rows, names, strict=True)
     ]
+
+
+@dataclass(frozen=True)
+class DeskNumbers:
+    statistics: DeskStatistics
+    kpis: Kpis
+    boxes: list[ContactBox]
+
+
+def desk_numbers() -> DeskNumbers:
+    """Everything the customer service page shows above its list, the counters read once."""
+    values = counters.counters_read()
+    statistics = desk_statistics(values)
+    return DeskNumbers(statistics, kpis(statistics), contact_boxes(values))

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from comptoir.shop.models import OrderHistory
 from comptoir.staff.access import employee_required, signed_in_employee
-from comptoir.threads import counters, services, stats
 from comptoir.threads import page as thread_page
+from comptoir.threads import services, stats
 from comptoir.threads.access import (
     attachment_get_for_employee,
     thread_get_for_employee,
@@ -78,13 +78,12 @@ def _list_context(request: HttpRequest) -> dict[str, object]:
 
 @employee_required
 def home(request: HttpRequest) -> HttpResponse:
-    values = counters.counters_read()
-    statistics = stats.desk_statistics(values)
+    numbers = stats.desk_numbers()
     context = {
         **_list_context(request),
-        "statistics": statistics,
-        "kpis": stats.kpis(statistics),
-        "boxes": stats.contact_boxes(values),
+        "statistics": numbers.statistics,
+        "kpis": numbers.kpis,
+        "boxes": numbers.boxes,
     }
     return render(request, "threads/home.html", context)
 

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from comptoir.testing import make_thread
-from comptoir.threads import counters, services, stats
+from comptoir.threads import services, stats
 from comptoir.threads.models import Thread
 
 pytestmark = pytest.mark.django_db
@@ -58,8 +58,5 @@ def test_the_statistics_block_runs_the_same_queries_at_any_size(
     make_thread(email="unread@example.com")
     stats.kpis(stats.desk_statistics())  # the averages are cached from here on
     with django_assert_num_queries(3):  # counters, cached averages, contact boxes
-        values = counters.counters_read()
-        statistics = stats.desk_statistics(values)
-        stats.kpis(statistics)
-        boxes = stats.contact_boxes(values)
-    assert sum(box.unread for box in boxes) == 1
+        numbers = stats.desk_numbers()
+    assert sum(box.unread for box in numbers.boxes) == 1
