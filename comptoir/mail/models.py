@@ -79,14 +79,8 @@ class InboundMail(models.Model):
     flagged or deleted on the server, which happens only after it is committed here.
     """
 
-    # No index of its own: inbound_server_pending starts with it.
     mailbox = models.ForeignKey(
-        Mailbox,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="mails",
-        db_index=False,
+        Mailbox, on_delete=models.SET_NULL, null=True, blank=True, related_name="mails"
     )
     key = models.CharField(max_length=255, unique=True)
     raw = models.BinaryField()

@@ -80,7 +80,6 @@ class Thread(models.Model):
         blank=True,
         related_name="threads",
         verbose_name=_("contact"),
-        db_index=False,  # thread_contact_status_id and thread_contact_unread start with it
     )
     customer = models.ForeignKey(
         Customer,
@@ -112,7 +111,6 @@ class Thread(models.Model):
         blank=True,
         related_name="assigned_threads",
         verbose_name=_("assignee"),
-        db_index=False,  # thread_assignee_status_id starts with it
     )
     # The employee who wrote the most recent employee message (shown when nobody is assigned).
     last_employee = models.ForeignKey(
@@ -175,11 +173,7 @@ class Thread(models.Model):
 
 
 class Message(models.Model):
-    # No index of its own: message_thread_date starts with it (one index less to write for
-    # every message).
-    thread = models.ForeignKey(
-        Thread, on_delete=models.CASCADE, related_name="messages", db_index=False
-    )
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
     author = models.CharField(_("author"), max_length=8, choices=Author.choices)
     employee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -254,10 +248,7 @@ class EventKind(models.TextChoices):
 class ThreadEvent(models.Model):
     """Every change to a thread, as a row: the audit trail and the timeline."""
 
-    # No index of its own: threadevent_thread_date starts with it.
-    thread = models.ForeignKey(
-        Thread, on_delete=models.CASCADE, related_name="events", db_index=False
-    )
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=EventKind.choices)
     employee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
