@@ -24,6 +24,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from comptoir.api.webhooks import webhooks_deliver, webhooks_dispatch
+from comptoir.lib.planner import planner_statistics_refresh
 from comptoir.mail.models import WorkerHeartbeat
 from comptoir.mail.outbox import outbox_deliver
 from comptoir.mail.process import inbound_process_pending
@@ -87,12 +88,14 @@ class Worker:
         self._drain("webhooks", lambda: webhooks_deliver(limit=20), 20)
 
     def tidy(self) -> None:
-        """Now and then, delete what has expired (the contact form's counts)."""
+        """Now and then, delete what has expired (the contact form's counts), and refresh
+        SQLite's planner statistics when a table has grown by a quarter (``lib.planner``)."""
         now = time.monotonic()
         if now < self.tidy_after:
             return
         self.tidy_after = now + TIDY_SECONDS
         rate_counters_purge()
+        planner_statistics_refresh()
 
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self.stop)
