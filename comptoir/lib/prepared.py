@@ -13,7 +13,8 @@ the real values.
   models Django would have built, related models attached.
 
 Only a queryset whose SQL is the same for every value can be prepared: filters by equality on
-integer or text values, not ``__in`` a list of varying length. Each marker must appear exactly
+integer or text values, not ``__in`` a list of varying length. An integer out of the database's
+range matches nothing, as through the ORM. Each marker must appear exactly
 once in the compiled parameters, or preparing fails loudly.
 """
 
@@ -78,10 +79,16 @@ class _Prepared:
         return compiled
 
     def _rows(self, compiled: _Compiled, using: str, values: dict[str, Any]) -> list[list[Any]]:
+        connection = connections[using]
+        low, high = connection.ops.integer_field_range("BigIntegerField")
         params = list(compiled.params)
         for name, position in compiled.slots.items():
-            params[position] = values[name]
-        connection = connections[using]
+            value = values[name]
+            # As the ORM does: an integer no column can hold equals no row (SQLite would raise
+            # OverflowError on it, from an id in a URL).
+            if isinstance(value, int) and not low <= value <= high:
+                return []
+            params[position] = value
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = [list(row) for row in cursor.fetchall()]

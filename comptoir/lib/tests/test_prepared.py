@@ -119,3 +119,10 @@ def test_a_values_queryset_is_not_a_models_one():
     wrong = PreparedModels(Thread, values, "pk")
     with pytest.raises(ValueError, match="not a plain queryset of Thread"):
         wrong(pk=1)
+
+
+def test_an_integer_no_column_can_hold_matches_nothing():
+    thread = make_thread()
+    assert THREADS.first(pk=thread.pk) is not None
+    assert THREADS.first(pk=2**70) is None  # SQLite raised OverflowError on it
+    assert MESSAGES(thread=-(2**70)) == []
