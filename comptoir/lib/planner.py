@@ -44,14 +44,14 @@ def _stale(cursor: Any, min_rows: int) -> list[str]:
 
 
 def planner_statistics_refresh(
-    using: str = DEFAULT_DB_ALIAS, *, min_rows: int = MIN_ROWS
+    using: str = DEFAULT_DB_ALIAS, *, min_rows: int | None = None
 ) -> list[str]:
     """ANALYZE the tables whose statistics are missing or stale (SQLite); returns them."""
     connection = connections[using]
     if connection.vendor != "sqlite":
         return []
     with connection.cursor() as cursor:
-        stale = _stale(cursor, min_rows)
+        stale = _stale(cursor, MIN_ROWS if min_rows is None else min_rows)
         for table in stale:
             cursor.execute(f'ANALYZE "{table}"')
     return stale

@@ -9,31 +9,18 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, Generic, Protocol, TypeVar, overload
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from comptoir.staff.directory import employees_by_pk
 from comptoir.staff.models import Employee
 from comptoir.threads.models import Contact, Message, Status, Thread
-
-
-class _Keyed(Protocol):
-    @property
-    def pk(self) -> Any: ...
-
-
-R = TypeVar("R", bound=_Keyed)
-
-
-def _same(row: Any) -> Any:
-    return row
-
 
 PAGE_SIZES = (20, 50, 100, 300)
 DEFAULT_PAGE_SIZE = 50
@@ -194,18 +181,11 @@ def _decode(cursor: str, field_name: str) -> tuple[Any, int] | None:
     return value, pk
 
 
-@dataclass
-class Page(Generic[R]):
-    rows: list[R]
-    next_cursor: str
-    previous_cursor: str
-
-
 @dataclass(slots=True)
 class ListedThread:
     """A row of the list, as plain values: 50 rows with their contact, customer and two
     employees were 250 model instances, two thirds of the page's time at 10^5 threads. The
-    contact and the employees come from the lists the page loads anyway (``attach``)."""
+    contact and the employees come from the lists the page loads anyway (``listed_attach``)."""
 
     pk: int
     is_unread: bool
@@ -232,11 +212,7 @@ LISTED_COLUMNS = (
 )
 
 
-def listed_threads(threads: QuerySet[Thread]) -> QuerySet[Thread, tuple[Any, ...]]:
-    return threads.values_list(*LISTED_COLUMNS)
-
-
-def listed_thread(row: tuple[Any, ...]) -> ListedThread:
+def _listed(row: tuple[Any, ...]) -> ListedThread:
     pk, unread, email, language, status, private, excerpt, at, contact_id = row[:9]
     first, last, assignee_id, last_employee_id = row[9:13]
     name = f"{first or ''} {last or ''}".strip()
@@ -252,31 +228,24 @@ def listed_attach(
     """Each row's contact and employees from the page's lists; former employees (not in the
     active list) in one query."""
     by_contact = {contact.pk: contact for contact in contacts}
-    staff = {employee.pk: employee for employee in employees}
-    wanted = {pk for row in rows for pk in (row.assignee_id, row.last_employee_id) if pk}
-    if wanted - staff.keys():
-        staff.update(Employee.objects.in_bulk(wanted - staff.keys()))
+    staff = employees_by_pk(
+        (pk for row in rows for pk in (row.assignee_id, row.last_employee_id)), employees
+    )
     for row in rows:
         row.contact = by_contact.get(row.contact_id) if row.contact_id else None
         row.assignee = staff.get(row.assignee_id) if row.assignee_id else None
         row.last_employee = staff.get(row.last_employee_id) if row.last_employee_id else None
 
 
-@overload
-def paginate(threads: QuerySet[Thread], params: ListParams) -> Page[Thread]: ...
+@dataclass
+class Page:
+    rows: list[ListedThread]
+    next_cursor: str
+    previous_cursor: str
 
 
-@overload
-def paginate(
-    threads: QuerySet[Thread, Any], params: ListParams, row: Callable[[Any], R]
-) -> Page[R]: ...
-
-
-def paginate(
-    threads: QuerySet[Thread, Any], params: ListParams, row: Callable[[Any], Any] = _same
-) -> Page[Any]:
-    """One page by keyset on (sort field, id), in either direction; ``row`` makes each row
-    (``listed_thread`` for ``listed_threads``), which must have the sort field and ``pk``."""
+def paginate(threads: QuerySet[Thread], params: ListParams) -> Page:
+    """One page of rows by keyset on (sort field, id), in either direction."""
     name = SORTS[params.sort]
     backwards = bool(params.before) and not params.after
     cursor = _decode(params.before if backwards else params.after, name)
@@ -296,7 +265,8 @@ def paginate(
     order = [f"-{name}", "-id"] if descending else [name, "id"]
     if name == "id":
         order = order[:1]
-    rows = [row(found) for found in threads.order_by(*order)[: params.size + 1]]
+    found = threads.order_by(*order).values_list(*LISTED_COLUMNS)[: params.size + 1]
+    rows = [_listed(row) for row in found]
     more = len(rows) > params.size
     rows = rows[: params.size]
     if backwards:

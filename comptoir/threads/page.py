@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from comptoir.lib.prepared import PreparedModels, PreparedRows
+from comptoir.lib.prepared import PreparedRows
+from comptoir.staff.directory import employees_by_pk
 from comptoir.staff.models import Employee
 from comptoir.threads.models import Attachment, Message, ThreadEvent
 
@@ -85,15 +86,6 @@ _FILES = PreparedRows(
     ),
     "thread",
 )
-_ACTIVE_EMPLOYEES = PreparedModels(
-    Employee,
-    lambda: Employee.objects.filter(is_active=True).order_by("last_name", "first_name", "id"),
-)
-
-
-def active_employees() -> list[Employee]:
-    """The employees the page's forms offer, as full models (the forms and names need them)."""
-    return _ACTIVE_EMPLOYEES()
 
 
 def thread_messages(thread_id: int) -> list[ShownMessage]:
@@ -117,12 +109,10 @@ def thread_events(thread_id: int) -> list[ShownEvent]:
     return [ShownEvent(*row) for row in _EVENTS(thread=thread_id)]
 
 
-def employees_attach(rows: Sequence[ShownMessage | ShownEvent], staff: dict[int, Employee]) -> None:
-    """Each row's employee from those already loaded for the page's forms; former employees
-    (no longer in the forms' list) in one query."""
-    missing = {row.employee_id for row in rows if row.employee_id is not None} - staff.keys()
-    if missing:
-        staff = {**staff, **Employee.objects.in_bulk(missing)}
+def employees_attach(rows: Sequence[ShownMessage | ShownEvent], staff: list[Employee]) -> None:
+    """Each row's employee from those already loaded for the page's forms (``staff``); former
+    employees in one query."""
+    by_pk = employees_by_pk((row.employee_id for row in rows), staff)
     for row in rows:
         if row.employee_id is not None:
-            row.employee = staff.get(row.employee_id)
+            row.employee = by_pk.get(row.employee_id)

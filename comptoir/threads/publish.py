@@ -71,12 +71,4 @@ def event_publish(
     **data: object,
 ) -> None:
     """Record ``topic`` for the webhooks; call inside the transaction of the change."""
-    if _listened is not None and topic not in _listened():
-        return
-    OutboundEvent.objects.create(
-        topic=topic,
-        thread_id=thread.pk,
-        message_id=message.pk if message else None,
-        employee_id=employee.pk if employee else None,
-        data=data,
-    )
+    events_publish_many([(thread, Event(topic, message, employee, dict(data)))])

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from comptoir.shop.models import OrderHistory
 from comptoir.staff.access import employee_required, signed_in_employee
+from comptoir.staff.directory import active_employees
 from comptoir.threads import page as thread_page
 from comptoir.threads import services, stats
 from comptoir.threads.access import (
@@ -39,8 +40,6 @@ from comptoir.threads.listing import (
     ListParams,
     apply_filters,
     listed_attach,
-    listed_thread,
-    listed_threads,
     paginate,
 )
 from comptoir.threads.models import Contact, DeskSettings, Status, Thread
@@ -58,9 +57,9 @@ def _list_context(request: HttpRequest) -> dict[str, object]:
     if request.session.get(LIST_FILTERS_SESSION_KEY) != params.filters:
         request.session[LIST_FILTERS_SESSION_KEY] = params.filters
     threads = apply_filters(threads_for_employee(employee), params.filters)
-    page = paginate(listed_threads(threads), params, listed_thread)
+    page = paginate(threads, params)
     contacts = list(Contact.objects.order_by("position", "id"))
-    employees = thread_page.active_employees()
+    employees = active_employees()
     listed_attach(page.rows, contacts, employees)
     return {
         "params": params,
@@ -120,7 +119,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
             threads=threads, employee=employee, status=Status(action.split(":", 1)[1])
         )
     elif action == "assign":
-        form = AssignForm(request.POST, employees=thread_page.active_employees())
+        form = AssignForm(request.POST, employees=active_employees())
         assignee = form.employees.get(request.POST.get("assignee", ""))
         count = services.threads_bulk_apply(
             threads=threads, employee=employee, assignee=assignee, assign=True
@@ -158,11 +157,11 @@ def _timeline(
 
 
 def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> dict[str, object]:
-    employees = thread_page.active_employees()
+    employees = active_employees()
     desk_settings = DeskSettings.load()
     thread_messages = thread_page.thread_messages(thread.pk)
     events = thread_page.thread_events(thread.pk)
-    thread_page.employees_attach([*thread_messages, *events], {e.pk: e for e in employees})
+    thread_page.employees_attach([*thread_messages, *events], employees)
     summary = thread.customer.order_summary() if thread.customer else None
     return {
         "thread": thread,
@@ -252,7 +251,7 @@ def thread_note(request: HttpRequest, pk: int) -> HttpResponse:
 def thread_forward(request: HttpRequest, pk: int) -> HttpResponse:
     employee = signed_in_employee(request)
     thread = thread_get_for_employee(employee, pk)
-    form = ForwardForm(request.POST, employees=thread_page.active_employees())
+    form = ForwardForm(request.POST, employees=active_employees())
     if not form.is_valid():
         return _invalid(request, thread, forward_form=form)
     to_employee = form.cleaned_data["to_employee"]
@@ -272,7 +271,7 @@ def thread_forward(request: HttpRequest, pk: int) -> HttpResponse:
 def thread_assign(request: HttpRequest, pk: int) -> HttpResponse:
     employee = signed_in_employee(request)
     thread = thread_get_for_employee(employee, pk)
-    form = AssignForm(request.POST, employees=thread_page.active_employees())
+    form = AssignForm(request.POST, employees=active_employees())
     form.is_valid()
     assignee = form.employees.get(request.POST.get("assignee", ""))
     services.thread_assign(thread=thread, employee=employee, assignee=assignee)

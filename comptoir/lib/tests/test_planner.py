@@ -36,3 +36,22 @@ def test_missing_or_outgrown_statistics_are_written_again():
 def test_small_tables_are_left_to_the_planners_guesses():
     make_thread()
     assert planner_statistics_refresh() == []
+
+
+def test_a_migration_and_the_worker_refresh_the_statistics(monkeypatch):
+    from django.core.management import call_command
+
+    from comptoir.lib import planner
+    from comptoir.worker import Worker
+
+    monkeypatch.setattr(planner, "MIN_ROWS", 1)
+    for n in range(4):
+        make_thread(email=f"m{n}@example.com")
+    call_command("migrate", verbosity=0)  # nothing to apply: post_migrate still runs
+    if connection.vendor != "sqlite":
+        return  # nothing to refresh there (the test above checks the refusal)
+    assert _analysed_rows("threads_thread") == 4
+    for n in range(2):
+        make_thread(email=f"w{n}@example.com")
+    Worker(interval=0).tidy()
+    assert _analysed_rows("threads_thread") == 6
