@@ -18,7 +18,7 @@ from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from comptoir.lib.rows import rows_update
+from comptoir.lib.rows import rows_insert, rows_update
 from comptoir.shop.models import Customer, Order
 from comptoir.staff.models import Employee
 from comptoir.threads import counters, emails
@@ -350,15 +350,14 @@ def threads_receive(arrivals: Sequence[Arrival]) -> list[Arrived]:
             published.append((thread, Event(Topic.MESSAGE_RECEIVED, message=message)))
         if reopened is not None:
             published.append((thread, Event(Topic.STATUS_CHANGED, data=reopened)))
-    if created:
-        Thread.objects.bulk_create(created)
-    Message.objects.bulk_create(messages)
+    rows_insert(created)
+    rows_insert(messages)
     _attachments_link([(m, a.attachments) for m, a in zip(messages, arrivals, strict=True)])
     if changed:
         for thread in changed.values():
             thread.updated_at = now
         rows_update(list(changed.values()), _ARRIVAL_FIELDS)
-    ThreadEvent.objects.bulk_create(
+    rows_insert(
         [ThreadEvent(thread=t, kind=kind, data=data, created_at=now) for t, kind, data in events]
     )
     events_publish_many(published)
