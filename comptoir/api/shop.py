@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel, create_model
 
@@ -28,6 +29,7 @@ from comptoir.api.schemas import (
     OrderOut,
     OrderStateOut,
 )
+from comptoir.lib.validation import FieldError
 from comptoir.shop import services
 from comptoir.shop.models import Customer, Order, OrderHistory, OrderState
 from comptoir.shop.sync import (
@@ -106,6 +108,15 @@ def _write(resource: Resource, rows: Sequence[dict[str, Any]]) -> services.SyncR
     return report
 
 
+def _path_id_kept(resource: Resource, row: dict[str, Any]) -> None:
+    """The id in the path must be the row's as stored: the rows' text is trimmed (a batch's
+    " C1 " is C1), and a PUT to /customers/C1%1D stored C1 then answered 404 for C1\x1d."""
+    good, _rejected = services.rows_validate(resource.row, [row])
+    if good and str(getattr(good[0][1], "external_id", row["external_id"])) != row["external_id"]:
+        message = _("An id cannot start or end with a space or a control character.")
+        raise invalid([FieldError("external_id", message, "invalid")])
+
+
 def _one(resource: Resource, external_id: str) -> Any:
     row = resource.rows().filter(external_id=external_id).first()
     if row is None:
@@ -119,8 +130,9 @@ def _register(resource: Resource) -> None:
     item = f"{resource.path}/{{external_id}}"
 
     def put(request: HttpRequest, external_id: str, payload: data_schema) -> Any:  # type: ignore[valid-type]
-        fields = payload.model_dump()  # type: ignore[attr-defined]
-        report = _write(resource, [{**fields, "external_id": external_id}])
+        row = {**payload.model_dump(), "external_id": external_id}  # type: ignore[attr-defined]
+        _path_id_kept(resource, row)
+        report = _write(resource, [row])
         if report.rejected:
             errors = report.rejected[0].errors
             raise invalid(errors)

@@ -19,6 +19,11 @@ from comptoir.testing import IN_CI, make_customer, make_order, make_thread
 pytestmark = pytest.mark.django_db
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+# Every request carries a valid key (below): a case whose negation was a missing or wrong
+# Authorization header became valid again, and schemathesis then blamed the acceptance on its
+# other change even when that one did not survive serialisation (an array of one integer is
+# that integer in a query string). The keys have their own tests (test_auth).
+schema.config.generation.update(with_security_parameters=False)
 
 
 def no_repeated_keys(pairs):

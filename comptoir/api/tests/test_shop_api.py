@@ -319,3 +319,15 @@ def test_a_date_with_an_odd_offset_is_kept_in_utc(api):
     # An offset beyond what PostgreSQL accepts (±15:59) still reads as a moment in UTC.
     response = api.get("/customers", updated_since="2026-10-25T06:28:28-20:01")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path_id", ["s%1D", "%20C1", "C1%09", "%C2%A0C1"])
+def test_a_path_id_is_stored_as_given_or_refused(api, path_id):
+    """Rows' text is trimmed; an id in a path that trimming would change is refused rather than
+    stored under another id than the one asked for."""
+    response = api.put(f"/order-states/{path_id}", SHIPPED)
+    assert response.status_code == 422
+    assert "external_id" in errors_of(response)
+    assert not OrderState.objects.exists()
+    assert api.put("/order-states/s%C3%A9", SHIPPED).status_code == 201  # é is an id's letter
+    assert api.get("/order-states/s%C3%A9").json()["external_id"] == "sé"
