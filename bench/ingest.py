@@ -52,19 +52,22 @@ def _targets(count: int):
 
 
 def _store(mails: list[bytes], run: str) -> None:
-    from comptoir.mail.models import InboundMail, InboundStatus
+    from comptoir.mail.models import InboundMail, InboundRaw, InboundStatus
 
-    InboundMail.objects.bulk_create(
+    rows = InboundMail.objects.bulk_create(
         [
             InboundMail(
                 key=f"bench:{run}:{number}",
-                raw=raw,
                 size=len(raw),
                 sha256=hashlib.sha256(raw).hexdigest(),
                 status=InboundStatus.NEW,
             )
             for number, raw in enumerate(mails)
         ],
+        batch_size=500,
+    )
+    InboundRaw.objects.bulk_create(
+        [InboundRaw(inbound=row, raw=raw) for row, raw in zip(rows, mails, strict=True)],
         batch_size=500,
     )
 

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.lib.secretbox import unseal
 from comptoir.mail.inbound import MAX_RAW_BYTES, inbound_store
-from comptoir.mail.models import InboundMail, InboundStatus, Mailbox
+from comptoir.mail.models import InboundMail, InboundRaw, InboundStatus, Mailbox
 
 log = logging.getLogger(__name__)
 
@@ -485,16 +485,16 @@ def _store_duplicate(mailbox: Mailbox, key: str, raw: bytes, original: InboundMa
     remove it from the server — and never imported twice."""
     try:
         with transaction.atomic():
-            InboundMail.objects.create(
+            inbound = InboundMail.objects.create(
                 mailbox=mailbox,
                 key=key[:255],
-                raw=raw,
                 size=len(raw),
                 sha256=original.sha256,
                 message_id=original.message_id,
                 status=InboundStatus.IGNORED,
                 decision=f"same message as {original.key}"[:255],
             )
+            InboundRaw.objects.create(inbound=inbound, raw=raw)
     except IntegrityError:  # another worker recorded it first
         pass
 

@@ -11,7 +11,7 @@ import hashlib
 
 from django.db import IntegrityError, transaction
 
-from comptoir.mail.models import InboundMail, Mailbox
+from comptoir.mail.models import InboundMail, InboundRaw, Mailbox
 
 # Anything larger is kept out of the database and reported (no shop customer writes 40 MB).
 MAX_RAW_BYTES = 40 * 1024 * 1024
@@ -28,10 +28,9 @@ def inbound_store(*, mailbox: Mailbox | None, key: str, raw: bytes) -> InboundMa
     too_large = len(raw) > MAX_RAW_BYTES
     try:
         with transaction.atomic():
-            return InboundMail.objects.create(
+            inbound = InboundMail.objects.create(
                 mailbox=mailbox,
                 key=key[:255],
-                raw=b"" if too_large else raw,
                 size=len(raw),
                 sha256=digest,
                 status="failed" if too_large else "new",
@@ -39,5 +38,7 @@ def inbound_store(*, mailbox: Mailbox | None, key: str, raw: bytes) -> InboundMa
                 if too_large
                 else "",
             )
+            InboundRaw.objects.create(inbound=inbound, raw=b"" if too_large else raw)
+            return inbound
     except IntegrityError:  # another worker stored it first
         return None

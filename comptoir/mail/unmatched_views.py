@@ -32,7 +32,7 @@ def _waiting(pk: int) -> InboundMail:
 
 @employee_required
 def unmatched_list(request: HttpRequest) -> HttpResponse:
-    rows = InboundMail.objects.filter(status__in=WAITING).defer("raw").order_by("-id")
+    rows = InboundMail.objects.filter(status__in=WAITING).order_by("-id")
     before = request.GET.get("before", "")
     if before.isdigit():
         rows = rows.filter(pk__lt=int(before))

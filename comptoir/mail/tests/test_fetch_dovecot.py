@@ -13,7 +13,7 @@ from django.utils import timezone
 from comptoir.lib.secretbox import seal
 from comptoir.mail import fetch
 from comptoir.mail.fetch import mailbox_sync, mailbox_test_connection, mailboxes_sync_due
-from comptoir.mail.models import InboundMail, InboundStatus, Mailbox
+from comptoir.mail.models import InboundMail, InboundRaw, InboundStatus, Mailbox
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.django_db]
 
@@ -48,7 +48,7 @@ def make_mailbox(server, *, password: str = PASSWORD, **fields) -> Mailbox:
 
 
 def stored_raws() -> list[bytes]:
-    return sorted(bytes(raw) for raw in InboundMail.objects.values_list("raw", flat=True))
+    return sorted(bytes(raw) for raw in InboundRaw.objects.values_list("raw", flat=True))
 
 
 # --- IMAP and TLS modes ---------------------------------------------------------------------------
