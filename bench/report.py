@@ -20,7 +20,7 @@ PAGES = [
     ("desk_search", "customer service page, search box (not budgeted)"),
     ("thread", "thread page (50 messages)"),
     ("statistics", "statistics / KPIs block"),
-    ("statistics_cold", "statistics / KPIs block, averages not cached (every 5 min)"),
+    ("statistics_cold", "statistics / KPIs block, averages not cached (no worker running)"),
     ("order", "order page"),
     ("contact_get", "contact form GET"),
     ("contact_post", "contact form POST"),

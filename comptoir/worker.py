@@ -29,6 +29,7 @@ from comptoir.mail.models import WorkerHeartbeat
 from comptoir.mail.outbox import outbox_deliver
 from comptoir.mail.process import inbound_process_pending
 from comptoir.threads.rates import rate_counters_purge
+from comptoir.threads.stats import KPI_REFRESH_SECONDS, kpi_averages_refresh
 
 log = logging.getLogger(__name__)
 TIDY_SECONDS = 600
@@ -40,6 +41,7 @@ class Worker:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.stopping = threading.Event()
         self.tidy_after = 0.0
+        self.kpis_after = 0.0
 
     def stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
         self.stopping.set()
@@ -50,7 +52,15 @@ class Worker:
         )
 
     def run_once(self) -> None:
-        steps = (self.beat, self.fetch, self.process, self.deliver, self.webhooks, self.tidy)
+        steps = (
+            self.beat,
+            self.fetch,
+            self.process,
+            self.deliver,
+            self.webhooks,
+            self.kpis,
+            self.tidy,
+        )
         for step in steps:
             try:
                 step()
@@ -86,6 +96,15 @@ class Worker:
         while not self.stopping.is_set() and webhooks_dispatch(limit=200) == 200:
             pass
         self._drain("webhooks", lambda: webhooks_deliver(limit=20), 20)
+
+    def kpis(self) -> None:
+        """Compute the desk's 30-day averages again every few minutes, before they leave the
+        cache, so that no page waits for them (``threads.stats``)."""
+        now = time.monotonic()
+        if now < self.kpis_after:
+            return
+        self.kpis_after = now + KPI_REFRESH_SECONDS
+        kpi_averages_refresh()
 
     def tidy(self) -> None:
         """Now and then, delete what has expired (the contact form's counts), and refresh

@@ -43,6 +43,26 @@ def test_the_30_day_averages_are_kept_a_few_minutes_then_recomputed(bob):
     assert stats.kpis(stats.desk_statistics()).average_first_response is not None
 
 
+def test_the_worker_keeps_the_averages_in_the_cache(bob, django_assert_num_queries):
+    from comptoir.worker import Worker
+
+    _answered(1, bob)
+    worker = Worker(interval=0)
+    worker.kpis()
+    kept = cache.get(stats.KPI_CACHE_KEY)
+    assert kept is not None
+    assert kept[0] is not None
+    with django_assert_num_queries(1):  # the cache's read: nothing computed by the page
+        assert stats.kpis(stats.desk_statistics({})).average_first_response is not None
+    _answered(2, bob)
+    cache.set(stats.KPI_CACHE_KEY, (1.0, 9.0), stats.KPI_CACHE_SECONDS)
+    worker.kpis()  # too soon: the next refresh is minutes away
+    assert cache.get(stats.KPI_CACHE_KEY) == (1.0, 9.0)
+    worker.kpis_after = 0.0
+    worker.run_once()  # a step of the loop
+    assert cache.get(stats.KPI_CACHE_KEY)[1] == 2.0
+
+
 def test_pending_discussions_are_always_live(bob):
     make_thread()
     assert stats.kpis(stats.desk_statistics()).pending_discussions == 1
