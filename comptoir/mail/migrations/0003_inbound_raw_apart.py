@@ -4,21 +4,25 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+# Rows, not schema: through a cursor (MariaDB's schema editor refuses statements in the
+# transaction RunPython opens there).
 def raw_apart(apps, schema_editor):
     quote = schema_editor.quote_name
-    schema_editor.execute(
-        f"INSERT INTO {quote('mail_inboundraw')} ({quote('inbound_id')}, {quote('raw')}) "
-        f"SELECT {quote('id')}, {quote('raw')} FROM {quote('mail_inboundmail')}"
-    )
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote('mail_inboundraw')} ({quote('inbound_id')}, {quote('raw')}) "
+            f"SELECT {quote('id')}, {quote('raw')} FROM {quote('mail_inboundmail')}"
+        )
 
 
 def raw_back(apps, schema_editor):
     quote = schema_editor.quote_name
-    schema_editor.execute(
-        f"UPDATE {quote('mail_inboundmail')} SET {quote('raw')} = (SELECT r.{quote('raw')} "
-        f"FROM {quote('mail_inboundraw')} r WHERE r.{quote('inbound_id')} = "
-        f"{quote('mail_inboundmail')}.{quote('id')})"
-    )
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote('mail_inboundmail')} SET {quote('raw')} = (SELECT r.{quote('raw')} "
+            f"FROM {quote('mail_inboundraw')} r WHERE r.{quote('inbound_id')} = "
+            f"{quote('mail_inboundmail')}.{quote('id')})"
+        )
 
 
 class Migration(migrations.Migration):
