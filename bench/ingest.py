@@ -4,10 +4,10 @@ Usage: python -m bench.ingest NAME            (env: MAILS=2000)
        python -m bench.ingest NAME --worker   (the measured process; started by the first)
 
 The first process writes MAILS raw messages (``bench.mailgen``) as new ``InboundMail`` rows with
-their ``InboundRaw`` bytes, as fetching leaves them, then starts a separate worker process under ``/usr/bin/time -v`` that runs
-the worker's processing step (``inbound_process_pending``, 100 at a time) until nothing is left.
-Reports messages/s over the processing itself, the same including the process start, and the
-worker's peak resident memory; then what became of the messages.
+their ``InboundRaw`` bytes, as fetching leaves them, then starts a separate worker process under
+``/usr/bin/time -v`` that runs the worker's processing step (``inbound_process_pending``, 100 at a
+time) until nothing is left. Reports messages/s over the processing itself, the same including the
+process start, and the worker's peak resident memory; then what became of the messages.
 """
 
 from __future__ import annotations
