@@ -40,8 +40,8 @@ class Worker:
         self.interval = interval if interval is not None else settings.COMPTOIR_WORKER_INTERVAL
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.stopping = threading.Event()
-        self.tidy_after = 0.0
-        self.kpis_after = 0.0
+        # When each occasional step is next due (time.monotonic()); 0: at the first round.
+        self.due: dict[str, float] = {}
 
     def stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
         self.stopping.set()
@@ -97,24 +97,26 @@ class Worker:
             pass
         self._drain("webhooks", lambda: webhooks_deliver(limit=20), 20)
 
+    def _due(self, step: str, every: float) -> bool:
+        """Whether an occasional step is due, and if so when it is due next."""
+        now = time.monotonic()
+        if now < self.due.get(step, 0.0):
+            return False
+        self.due[step] = now + every
+        return True
+
     def kpis(self) -> None:
         """Compute the desk's 30-day averages again every few minutes, before they leave the
         cache, so that no page waits for them (``threads.stats``)."""
-        now = time.monotonic()
-        if now < self.kpis_after:
-            return
-        self.kpis_after = now + KPI_REFRESH_SECONDS
-        kpi_averages_refresh()
+        if self._due("kpis", KPI_REFRESH_SECONDS):
+            kpi_averages_refresh()
 
     def tidy(self) -> None:
         """Now and then, delete what has expired (the contact form's counts), and refresh
         SQLite's planner statistics when a table has grown by a quarter (``lib.planner``)."""
-        now = time.monotonic()
-        if now < self.tidy_after:
-            return
-        self.tidy_after = now + TIDY_SECONDS
-        rate_counters_purge()
-        planner_statistics_refresh()
+        if self._due("tidy", TIDY_SECONDS):
+            rate_counters_purge()
+            planner_statistics_refresh()
 
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self.stop)

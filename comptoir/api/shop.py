@@ -99,22 +99,21 @@ class Resource:
     after: Callable[[services.SyncReport], None] | None = None
 
 
-def _write(resource: Resource, rows: Sequence[dict[str, Any]]) -> services.SyncReport:
+def _write(
+    resource: Resource, rows: Sequence[dict[str, Any]], *, path_id: str | None = None
+) -> services.SyncReport:
+    """Validate and store ``rows``. ``path_id``: the one row's id as a PUT's path gives it, which
+    must be the id as stored: the rows' text is trimmed (a batch's " C1 " is C1), and a PUT to
+    /customers/C1%1D stored C1 then answered 404 for C1\x1d."""
     good, rejected = services.rows_validate(resource.row, rows)
+    if path_id is not None and good and str(getattr(good[0][1], "external_id", "")) != path_id:
+        message = _("An id cannot start or end with a space or a control character.")
+        raise invalid([FieldError("external_id", message, "invalid")])
     report = resource.upsert(rows=good) if good else services.SyncReport()
     report.rejected = sorted([*rejected, *report.rejected], key=lambda r: r.index)
     if resource.after is not None:
         resource.after(report)
     return report
-
-
-def _path_id_kept(resource: Resource, row: dict[str, Any]) -> None:
-    """The id in the path must be the row's as stored: the rows' text is trimmed (a batch's
-    " C1 " is C1), and a PUT to /customers/C1%1D stored C1 then answered 404 for C1\x1d."""
-    good, _rejected = services.rows_validate(resource.row, [row])
-    if good and str(getattr(good[0][1], "external_id", row["external_id"])) != row["external_id"]:
-        message = _("An id cannot start or end with a space or a control character.")
-        raise invalid([FieldError("external_id", message, "invalid")])
 
 
 def _one(resource: Resource, external_id: str) -> Any:
@@ -131,8 +130,7 @@ def _register(resource: Resource) -> None:
 
     def put(request: HttpRequest, external_id: str, payload: data_schema) -> Any:  # type: ignore[valid-type]
         row = {**payload.model_dump(), "external_id": external_id}  # type: ignore[attr-defined]
-        _path_id_kept(resource, row)
-        report = _write(resource, [row])
+        report = _write(resource, [row], path_id=external_id)
         if report.rejected:
             errors = report.rejected[0].errors
             raise invalid(errors)

@@ -92,6 +92,34 @@ def _prepared(
     return column
 
 
+def _columns(
+    rows: Sequence[models.Model],
+    fields: list[models.Field[Any, Any]],
+    connection: BaseDatabaseWrapper,
+) -> list[list[Any]] | None:
+    """Each field's values for the rows, prepared; None for what ``rows_insert`` leaves to
+    ``bulk_create``."""
+    model = type(rows[0])
+    meta = model._meta
+    if (
+        not connection.features.can_return_rows_from_bulk_insert
+        or meta.parents
+        or meta.db_returning_fields != [meta.pk]
+        or any(getattr(field, "get_placeholder", None) for field in fields)
+        or any(row.pk is not None or type(row) is not model for row in rows)
+    ):
+        return None
+    for row in rows:  # a parent saved since it was assigned: its key, as bulk_create copies it
+        row._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+    try:
+        return [
+            _prepared(field, [field.pre_save(row, True) for row in rows], connection)
+            for field in fields
+        ]
+    except _Expression:
+        return None
+
+
 def rows_insert(rows: Sequence[models.Model]) -> None:
     """Insert new rows of one model, as ``bulk_create`` does: their primary keys are set and they
     are marked saved. The values are prepared a column at a time, without the insert compiler's
@@ -109,23 +137,8 @@ def rows_insert(rows: Sequence[models.Model]) -> None:
     connection = connections[using]
     pk = meta.pk
     fields = [f for f in meta.concrete_fields if f is not pk and not f.generated]
-    if (
-        not connection.features.can_return_rows_from_bulk_insert
-        or meta.parents
-        or meta.db_returning_fields != [pk]
-        or any(getattr(field, "get_placeholder", None) for field in fields)
-        or any(row.pk is not None or type(row) is not model for row in rows)
-    ):
-        model._default_manager.db_manager(using).bulk_create(rows)
-        return
-    for row in rows:  # a parent saved since it was assigned: its key, as bulk_create copies it
-        row._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
-    try:
-        columns = [
-            _prepared(field, [field.pre_save(row, True) for row in rows], connection)
-            for field in fields
-        ]
-    except _Expression:
+    columns = _columns(rows, fields, connection)
+    if columns is None:
         model._default_manager.db_manager(using).bulk_create(rows)
         return
     quote = connection.ops.quote_name

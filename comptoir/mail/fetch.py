@@ -37,8 +37,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.lib.secretbox import unseal
-from comptoir.mail.inbound import MAX_RAW_BYTES, inbound_store
-from comptoir.mail.models import InboundMail, InboundRaw, InboundStatus, Mailbox
+from comptoir.mail.inbound import MAX_RAW_BYTES, inbound_row_create, inbound_store
+from comptoir.mail.models import InboundMail, InboundStatus, Mailbox
 
 log = logging.getLogger(__name__)
 
@@ -485,7 +485,7 @@ def _store_duplicate(mailbox: Mailbox, key: str, raw: bytes, original: InboundMa
     remove it from the server — and never imported twice."""
     try:
         with transaction.atomic():
-            inbound = InboundMail.objects.create(
+            row = InboundMail(
                 mailbox=mailbox,
                 key=key[:255],
                 size=len(raw),
@@ -494,7 +494,7 @@ def _store_duplicate(mailbox: Mailbox, key: str, raw: bytes, original: InboundMa
                 status=InboundStatus.IGNORED,
                 decision=f"same message as {original.key}"[:255],
             )
-            InboundRaw.objects.create(inbound=inbound, raw=raw)
+            inbound_row_create(row, raw)
     except IntegrityError:  # another worker recorded it first
         pass
 

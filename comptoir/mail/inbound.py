@@ -17,6 +17,14 @@ from comptoir.mail.models import InboundMail, InboundRaw, Mailbox
 MAX_RAW_BYTES = 40 * 1024 * 1024
 
 
+def inbound_row_create(inbound: InboundMail, raw: bytes) -> InboundMail:
+    """Insert a new stored message's row and, in a row of their own, its bytes (``InboundRaw``):
+    every stored message has both. Call inside a transaction."""
+    inbound.save(force_insert=True)
+    InboundRaw.objects.create(inbound=inbound, raw=raw)
+    return inbound
+
+
 def inbound_store(*, mailbox: Mailbox | None, key: str, raw: bytes) -> InboundMail | None:
     """Store a fetched message; None when this key is already stored (fetching again is a no-op).
 
@@ -28,7 +36,7 @@ def inbound_store(*, mailbox: Mailbox | None, key: str, raw: bytes) -> InboundMa
     too_large = len(raw) > MAX_RAW_BYTES
     try:
         with transaction.atomic():
-            inbound = InboundMail.objects.create(
+            row = InboundMail(
                 mailbox=mailbox,
                 key=key[:255],
                 size=len(raw),
@@ -38,7 +46,6 @@ def inbound_store(*, mailbox: Mailbox | None, key: str, raw: bytes) -> InboundMa
                 if too_large
                 else "",
             )
-            InboundRaw.objects.create(inbound=inbound, raw=b"" if too_large else raw)
-            return inbound
+            return inbound_row_create(row, b"" if too_large else raw)
     except IntegrityError:  # another worker stored it first
         return None

@@ -4,25 +4,30 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-# Rows, not schema: through a cursor (MariaDB's schema editor refuses statements in the
-# transaction RunPython opens there).
-def raw_apart(apps, schema_editor):
-    quote = schema_editor.quote_name
+def _execute(schema_editor, sql):
+    # Rows, not schema: through a cursor (MariaDB's schema editor refuses statements in the
+    # transaction RunPython opens there).
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote('mail_inboundraw')} ({quote('inbound_id')}, {quote('raw')}) "
-            f"SELECT {quote('id')}, {quote('raw')} FROM {quote('mail_inboundmail')}"
-        )
+        cursor.execute(sql)
+
+
+def raw_apart(apps, schema_editor):
+    q = schema_editor.quote_name
+    _execute(
+        schema_editor,
+        f"INSERT INTO {q('mail_inboundraw')} ({q('inbound_id')}, {q('raw')}) "
+        f"SELECT {q('id')}, {q('raw')} FROM {q('mail_inboundmail')}",
+    )
 
 
 def raw_back(apps, schema_editor):
-    quote = schema_editor.quote_name
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote('mail_inboundmail')} SET {quote('raw')} = (SELECT r.{quote('raw')} "
-            f"FROM {quote('mail_inboundraw')} r WHERE r.{quote('inbound_id')} = "
-            f"{quote('mail_inboundmail')}.{quote('id')})"
-        )
+    q = schema_editor.quote_name
+    _execute(
+        schema_editor,
+        f"UPDATE {q('mail_inboundmail')} SET {q('raw')} = (SELECT r.{q('raw')} "
+        f"FROM {q('mail_inboundraw')} r WHERE r.{q('inbound_id')} = "
+        f"{q('mail_inboundmail')}.{q('id')})",
+    )
 
 
 class Migration(migrations.Migration):

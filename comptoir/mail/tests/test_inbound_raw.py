@@ -16,7 +16,7 @@ AFTER = [("mail", "0003_inbound_raw_apart")]
 
 
 @pytest.mark.django_db
-def test_processing_rewrites_the_row_not_the_bytes():
+def test_the_bytes_are_stored_apart_kept_and_read_in_one_query():
     raw = mail(sender="zoe@example.com", body="Où est ma commande ?")
     stored = inbound_store(mailbox=None, key="t:raw:1", raw=raw)
     assert stored is not None
