@@ -1,6 +1,6 @@
 from django.urls import path
 
-from comptoir.threads import order_views
+from comptoir.orders import views as order_views
 
 app_name = "orders"
 urlpatterns = [

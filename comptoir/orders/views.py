@@ -24,16 +24,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from comptoir.lib.money import format_money
+from comptoir.orders.services import (
+    ORDER_MESSAGE_MAX_LENGTH,
+    order_message_post,
+    order_messages_for_order,
+)
 from comptoir.shop.models import Customer, Order, OrderState
 from comptoir.staff.access import employee_required, signed_in_employee
 from comptoir.staff.models import Employee
 from comptoir.threads.access import threads_for_employee
 from comptoir.threads.models import OrderMessage
-from comptoir.threads.order_services import (
-    ORDER_MESSAGE_MAX_LENGTH,
-    order_message_post,
-    order_messages_for_order,
-)
 from comptoir.threads.services import ThreadError
 
 # The customer page lists this many of the latest orders and threads.

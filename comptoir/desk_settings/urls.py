@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from comptoir.threads import sent_mail_views, settings_views
+from comptoir.desk_settings import sent_mail_views
+from comptoir.desk_settings import views as settings_views
 
 app_name = "desk_settings"
 urlpatterns = [

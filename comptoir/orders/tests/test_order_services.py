@@ -8,6 +8,11 @@ from django.utils import timezone
 
 from comptoir.lib.msgid import verify_message_id
 from comptoir.mail.outbox import outbox_deliver
+from comptoir.orders.services import (
+    ORDER_MESSAGE_MAX_LENGTH,
+    order_message_post,
+    order_messages_for_order,
+)
 from comptoir.testing import make_customer, make_order, make_thread
 from comptoir.threads import counters, services
 from comptoir.threads.emails import message_id_key
@@ -20,11 +25,6 @@ from comptoir.threads.models import (
     Source,
     Status,
     Thread,
-)
-from comptoir.threads.order_services import (
-    ORDER_MESSAGE_MAX_LENGTH,
-    order_message_post,
-    order_messages_for_order,
 )
 from comptoir.threads.services import ThreadError
 
