@@ -154,6 +154,8 @@ INSTALLED_APPS = [
     "comptoir.staff",
     "comptoir.shop",
     "comptoir.threads",
+    "comptoir.orders",
+    "comptoir.desk_settings",
     "comptoir.mail",
     "comptoir.contact_form",
     "comptoir.api",

@@ -2,11 +2,11 @@
 
 import pytest
 
+from comptoir.orders.services import order_message_post
 from comptoir.testing import default_contact, make_customer, make_employee, make_order, make_thread
 from comptoir.threads import services
 from comptoir.threads.contact_messages import Submission, contact_message_submit
 from comptoir.threads.models import EmailKind, OutboundEmail
-from comptoir.threads.order_services import order_message_post
 
 pytestmark = pytest.mark.django_db
 

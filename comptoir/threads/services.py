@@ -402,10 +402,13 @@ def thread_reply(
     status_after: Status = Status.CLOSED,
     attachments: Sequence[Attachment] = (),
     source: Source = Source.DESK,
+    order: Order | None = None,
 ) -> Message:
     """An employee answers: the message is stored, its e-mail queued, the status set.
 
-    The thread is marked "handled" (closed) unless the employee chose another status.
+    The thread is marked "handled" (closed) unless the employee chose another status. Written
+    on ``order``'s page, the e-mail is PrestaShop's "New message regarding your order" to the
+    order's customer in the order's language, and the thread's status and unread flag stay.
     """
     if not text.strip():
         raise ThreadError(_("The message cannot be blank."))
@@ -419,24 +422,41 @@ def thread_reply(
         attachments=attachments,
     )
     from_email, from_name = emails.thread_sender(thread)
+    link = emails.conversation_url(thread)
+    kind, template, language = EmailKind.REPLY, "threads/email/reply.txt", thread.language
+    context: dict[str, object] = {"thread": thread, "reply": text, "link": link}
+    to_email, to_name = thread.email, thread.customer.full_name if thread.customer else ""
+    if order is not None:
+        kind, template = EmailKind.ORDER_MESSAGE, "threads/email/order_message.txt"
+        customer, language = order.customer, order.language
+        context = {
+            "thread": thread,
+            "order": order,
+            "customer": customer,
+            "message": text,
+            "link": link,
+        }
+        to_email, to_name = customer.email, customer.full_name
     emails.email_queue(
-        kind=EmailKind.REPLY,
-        template="threads/email/reply.txt",
-        context={"thread": thread, "reply": text, "link": emails.conversation_url(thread)},
-        language=thread.language,
-        to_email=thread.email,
-        to_name=thread.customer.full_name if thread.customer else "",
+        kind=kind,
+        template=template,
+        context=context,
+        language=language,
+        to_email=to_email,
+        to_name=to_name,
         from_email=from_email,
         from_name=from_name,
         thread=thread,
         message=message,
         attachments=attachments,
     )
-    _event(thread, EventKind.REPLIED, employee, message=message.pk)
+    about = {"order": order.pk} if order is not None else {}
+    _event(thread, EventKind.REPLIED, employee, message=message.pk, **about)
     events = [Event(Topic.REPLY_SENT, message=message, employee=employee)]
     previous = thread.status
-    _set_unread(thread, False)
-    if _set_status(thread, status_after):
+    if order is None:
+        _set_unread(thread, False)
+    if order is None and _set_status(thread, status_after):
         _event(thread, EventKind.STATUS, employee, old=previous, new=status_after)
         data: dict[str, object] = {"old": previous, "new": status_after}
         events.append(Event(Topic.STATUS_CHANGED, employee=employee, data=data))
@@ -511,10 +531,7 @@ def thread_start(
 def thread_post(
     *, thread: Thread, employee: Employee, text: str, source: Source, private: bool = False
 ) -> Message:
-    """An employee's message that changes nothing else: no e-mail, the status stays.
-
-    The caller queues whatever e-mail goes with it (order messages have their own).
-    """
+    """An employee's message that changes nothing else: no e-mail, the status stays."""
     if not text.strip():
         raise ThreadError(_("The message cannot be blank."))
     thread = _lock(thread)

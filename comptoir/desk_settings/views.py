@@ -11,16 +11,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from comptoir.lib.http import post_data
-from comptoir.staff.access import administrator_required
-from comptoir.threads import settings_services as services
-from comptoir.threads.models import Contact, DeskSettings, OrderMessage, Thread
-from comptoir.threads.settings_forms import (
+from comptoir.desk_settings import services
+from comptoir.desk_settings.forms import (
     ContactDeleteForm,
     ContactForm,
     DeskOptionsForm,
     OrderMessageForm,
 )
+from comptoir.lib.http import post_data
+from comptoir.staff.access import administrator_required
+from comptoir.threads.models import Contact, DeskSettings, OrderMessage, Thread
 
 EXCERPT_LENGTH = 80
 

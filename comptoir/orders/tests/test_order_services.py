@@ -3,12 +3,18 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
 from comptoir.lib.msgid import verify_message_id
 from comptoir.mail.outbox import outbox_deliver
-from comptoir.testing import make_customer, make_order, make_thread
+from comptoir.orders.services import (
+    ORDER_MESSAGE_MAX_LENGTH,
+    order_message_post,
+    order_messages_for_order,
+)
+from comptoir.testing import default_contact, make_customer, make_order, make_thread
 from comptoir.threads import counters, services
 from comptoir.threads.emails import message_id_key
 from comptoir.threads.models import (
@@ -17,14 +23,11 @@ from comptoir.threads.models import (
     EventKind,
     Message,
     OutboundEmail,
+    OutboundEvent,
     Source,
     Status,
     Thread,
-)
-from comptoir.threads.order_services import (
-    ORDER_MESSAGE_MAX_LENGTH,
-    order_message_post,
-    order_messages_for_order,
+    Topic,
 )
 from comptoir.threads.services import ThreadError
 
@@ -229,3 +232,102 @@ def test_a_visible_message_reaches_the_customer_through_smtp(order, bob, smtp):
     body = received.get_content()
     assert "XKBKNABJK" in body
     assert "Your parcel left this morning." in body
+
+
+@pytest.fixture
+def every_event_written(monkeypatch):
+    """As if a webhook listened to every topic (the webhooks app is not asked)."""
+    monkeypatch.setattr("comptoir.threads.publish._listened", None)
+
+
+def customer_thread(order, alice, *, message_id):
+    """A thread about ``order`` with a contact that has an address and a customer message that
+    came by mail (so the answer's sender and threading headers are not the defaults)."""
+    contact = default_contact()
+    contact.email = "orders@shop.example"
+    contact.save(update_fields=["email"])
+    thread = make_thread(customer=alice, order=order, contact=contact, text="Where is it?")
+    thread.messages.update(message_id=message_id)
+    return thread
+
+
+def written_after(thread, mark):
+    """What a change wrote for ``thread`` (events after ``mark``, the webhooks' events, its one
+    e-mail)."""
+    events = [
+        (e.kind, e.employee_id, e.data) for e in thread.events.filter(pk__gt=mark).order_by("pk")
+    ]
+    published = [
+        (e.topic, e.message_id, e.employee_id, e.data)
+        for e in OutboundEvent.objects.filter(thread_id=thread.pk).order_by("pk")
+    ]
+    return events, published, OutboundEmail.objects.get(thread=thread)
+
+
+def test_a_visible_message_writes_the_email_event_and_webhook_event_it_always_wrote(
+    order, alice, bob, every_event_written
+):
+    thread = customer_thread(order, alice, message_id="<q1@mail.example>")
+    mark = thread.events.latest("pk").pk
+    OutboundEvent.objects.all().delete()
+    message = post(order, bob, text="Shipped today.")
+    events, published, email = written_after(thread, mark)
+    assert events == [(EventKind.REPLIED, bob.pk, {"message": message.pk, "order": order.pk})]
+    assert published == [(Topic.REPLY_SENT, message.pk, bob.pk, {})]
+    assert (email.kind, email.message, email.is_internal) == (
+        EmailKind.ORDER_MESSAGE,
+        message,
+        False,
+    )
+    assert (email.from_email, email.from_name) == ("orders@shop.example", "Customer service")
+    assert (email.to_email, email.to_name) == ("alice@example.com", "Alice Doe")
+    assert (email.in_reply_to, email.references) == ("<q1@mail.example>", "<q1@mail.example>")
+    assert email.subject == f"New message regarding your order #ct{thread.pk} #tc{thread.token}"
+    shop, site = settings.COMPTOIR_SHOP_NAME, settings.COMPTOIR_SITE_URL
+    assert email.body_text == (
+        "Hello Alice Doe,\n\n"
+        f"You received a message from {shop} about your order XKBKNABJK:\n\n"
+        "Shipped today.\n\n"
+        "--\n"
+        "To answer, reply to this e-mail or open your conversation:\n"
+        f"{site}/contact/t/{thread.token}/?lang=en\n\n"
+        f"{shop}\n"
+    )
+    thread.refresh_from_db()
+    assert (thread.status, thread.is_unread) == (Status.OPEN, True)  # as in PrestaShop
+
+
+def test_an_order_message_takes_the_same_steps_as_a_reply_from_the_thread_page(
+    order, alice, bob, every_event_written
+):
+    from_order = customer_thread(order, alice, message_id="<q1@mail.example>")
+    from_desk = make_thread(
+        customer=alice, order=make_order(alice, reference="OTHER"), contact=default_contact()
+    )
+    from_desk.messages.update(message_id="<q2@mail.example>")
+    marks = {t.pk: t.events.latest("pk").pk for t in (from_order, from_desk)}
+    OutboundEvent.objects.all().delete()
+    by_order = post(order, bob, text="Shipped today.")
+    by_desk = services.thread_reply(
+        thread=from_desk, employee=bob, text="Shipped today.", status_after=Status.OPEN
+    )
+    o_events, o_published, o_email = written_after(from_order, marks[from_order.pk])
+    d_events, d_published, d_email = written_after(from_desk, marks[from_desk.pk])
+    assert [(kind, who) for kind, who, _data in o_events] == [
+        (kind, who) for kind, who, _data in d_events
+    ]
+    assert o_events[0][2] == {**d_events[0][2], "message": by_order.pk, "order": order.pk}
+    assert o_published == [(Topic.REPLY_SENT, by_order.pk, bob.pk, {})]
+    assert d_published == [(Topic.REPLY_SENT, by_desk.pk, bob.pk, {})]
+    for email, thread, message, asked in [
+        (o_email, from_order, by_order, "<q1@mail.example>"),
+        (d_email, from_desk, by_desk, "<q2@mail.example>"),
+    ]:
+        assert email.message == message
+        assert email.to_email == "alice@example.com"
+        assert (email.in_reply_to, email.references) == (asked, asked)
+        assert verify_message_id(email.header_message_id, key=message_id_key()) == thread.pk
+        assert f"/contact/t/{thread.token}/?lang=en" in email.body_text
+        message.refresh_from_db()
+        assert message.message_id == email.header_message_id
+    assert (o_email.kind, d_email.kind) == (EmailKind.ORDER_MESSAGE, EmailKind.REPLY)

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from comptoir.lib.money import NBSP
+from comptoir.orders.services import order_message_post
 from comptoir.shop.models import OrderHistory, OrderState
 from comptoir.testing import (
     PASSWORD,
@@ -21,7 +22,6 @@ from comptoir.testing import (
 )
 from comptoir.threads import services
 from comptoir.threads.models import EmailKind, Message, OrderMessage, OutboundEmail, Thread
-from comptoir.threads.order_services import order_message_post
 
 pytestmark = pytest.mark.django_db
 
@@ -354,7 +354,7 @@ def test_the_customer_page_runs_a_bounded_number_of_queries(
 
 
 def test_the_customer_page_shows_the_latest_hundred_of_each_list(bob, alice, monkeypatch):
-    monkeypatch.setattr("comptoir.threads.order_views.CUSTOMER_LIST_LIMIT", 2)
+    monkeypatch.setattr("comptoir.orders.views.CUSTOMER_LIST_LIMIT", 2)
     for i in range(3):
         make_order(alice, reference=f"REF{i:05d}")
         make_thread(customer=alice, text=f"question {i}")

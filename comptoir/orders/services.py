@@ -14,18 +14,8 @@ from django.utils.translation import gettext as _
 
 from comptoir.shop.models import Order
 from comptoir.staff.models import Employee
-from comptoir.threads import emails
-from comptoir.threads.models import (
-    EmailKind,
-    EventKind,
-    Message,
-    Source,
-    Thread,
-    ThreadEvent,
-    Topic,
-)
-from comptoir.threads.publish import event_publish
-from comptoir.threads.services import ThreadError, thread_note, thread_post, thread_start
+from comptoir.threads.models import Message, Source, Thread
+from comptoir.threads.services import ThreadError, thread_note, thread_reply, thread_start
 
 # PrestaShop's OrderMessageConstraint::MAX_MESSAGE_LENGTH.
 ORDER_MESSAGE_MAX_LENGTH = 1200
@@ -80,33 +70,6 @@ def order_message_post(
     thread = _order_thread(order, employee)
     if not visible_to_customer:
         return thread_note(thread=thread, employee=employee, text=text, source=Source.ORDER_PAGE)
-    message = thread_post(thread=thread, employee=employee, text=text, source=Source.ORDER_PAGE)
-    thread.refresh_from_db()
-    customer = order.customer
-    from_email, from_name = emails.thread_sender(thread)
-    emails.email_queue(
-        kind=EmailKind.ORDER_MESSAGE,
-        template="threads/email/order_message.txt",
-        context={
-            "thread": thread,
-            "order": order,
-            "customer": customer,
-            "message": text,
-            "link": emails.conversation_url(thread),
-        },
-        language=order.language,
-        to_email=customer.email,
-        to_name=customer.full_name,
-        from_email=from_email,
-        from_name=from_name,
-        thread=thread,
-        message=message,
+    return thread_reply(
+        thread=thread, employee=employee, text=text, source=Source.ORDER_PAGE, order=order
     )
-    ThreadEvent.objects.create(
-        thread=thread,
-        kind=EventKind.REPLIED,
-        employee=employee,
-        data={"message": message.pk, "order": order.pk},
-    )
-    event_publish(Topic.REPLY_SENT, thread=thread, message=message, employee=employee)
-    return message

@@ -12,7 +12,7 @@ from django.forms import BoundField
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from comptoir.threads import settings_services as services
+from comptoir.desk_settings import services
 from comptoir.threads.forms import ContactChoiceField
 from comptoir.threads.models import Contact, DeskSettings, OrderMessage
 

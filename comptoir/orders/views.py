@@ -10,51 +10,34 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from comptoir.lib.money import format_money
-from comptoir.shop.models import Customer, Order, OrderState
-from comptoir.staff.access import employee_required, signed_in_employee
-from comptoir.staff.models import Employee
-from comptoir.threads.access import threads_for_employee
-from comptoir.threads.models import OrderMessage
-from comptoir.threads.order_services import (
+from comptoir.orders.access import customer_get_for_employee, order_get_for_employee
+from comptoir.orders.forms import OrderMessagePostForm
+from comptoir.orders.services import (
     ORDER_MESSAGE_MAX_LENGTH,
     order_message_post,
     order_messages_for_order,
 )
+from comptoir.shop.models import Order, OrderState
+from comptoir.staff.access import employee_required, signed_in_employee
+from comptoir.threads.access import threads_for_employee
+from comptoir.threads.models import OrderMessage
 from comptoir.threads.services import ThreadError
 
 # The customer page lists this many of the latest orders and threads.
 CUSTOMER_LIST_LIMIT = 100
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 FALLBACK_COLOUR = "#6c757d"
-
-
-def order_get_for_employee(employee: Employee, pk: int) -> Order:
-    """The order, with its customer and current state, if the employee may see it; else 404."""
-    try:
-        return Order.objects.select_related("customer", "current_state").get(pk=pk)
-    except Order.DoesNotExist:
-        raise Http404 from None
-
-
-def customer_get_for_employee(employee: Employee, pk: int) -> Customer:
-    try:
-        return Customer.objects.get(pk=pk)
-    except Customer.DoesNotExist:
-        raise Http404 from None
 
 
 @dataclass(frozen=True)
@@ -85,24 +68,6 @@ class OrderRow:
     state: StateBadge | None
 
 
-class _MessageField(forms.CharField):
-    """Browsers post line breaks as CRLF but count them as one character: so do we."""
-
-    def to_python(self, value: Any) -> str | None:
-        text = super().to_python(value)
-        return None if text is None else text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-class OrderMessageForm(forms.Form):
-    visible = forms.BooleanField(label=gettext_lazy("Display to customer?"), required=False)
-    message = _MessageField(
-        label=gettext_lazy("Message"),
-        max_length=ORDER_MESSAGE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": gettext_lazy("The message cannot be blank.")},
-    )
-
-
 def _language() -> str:
     return translation.get_language() or settings.LANGUAGE_CODE
 
@@ -118,7 +83,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     chosen = request.GET.get("use", "")
     status = 200
     if request.method == "POST":
-        form = OrderMessageForm(request.POST)
+        form = OrderMessagePostForm(request.POST)
         if form.is_valid():
             try:
                 order_message_post(
@@ -134,7 +99,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(f"{reverse('orders:order', args=[order.pk])}#messages")
         status = 400
     else:
-        form = OrderMessageForm(
+        form = OrderMessagePostForm(
             initial={"visible": True, "message": standard_texts.get(chosen, "")}
         )
     language = _language()

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from comptoir.desk_settings import services as settings_services
 from comptoir.staff.models import Role
 from comptoir.testing import default_contact, logged_in_client, make_employee, make_thread
-from comptoir.threads import settings_services
 from comptoir.threads.models import Contact, DeskSettings, OrderMessage, Thread
 
 pytestmark = pytest.mark.django_db
