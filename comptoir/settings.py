@@ -157,6 +157,7 @@ INSTALLED_APPS = [
     "comptoir.mail",
     "comptoir.contact_form",
     "comptoir.api",
+    "comptoir.ops",
     "ninja",
 ]
 
