@@ -39,6 +39,11 @@ def run_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ("COMPTOIR_LANGUAGE", "de", "expected one of en, fr, es"),
         ("COMPTOIR_TIME_ZONE", "Mars/Olympus", "unknown time zone"),
         ("COMPTOIR_SECRET_KEY", "short", "at least 32 characters"),
+        ("COMPTOIR_SITE_URL", "ftp://shop.test", "expected http(s)://host[:port]"),
+        ("COMPTOIR_FROM_EMAIL", "shop", "not an e-mail address"),
+        ("COMPTOIR_CURRENCY", "EURO", "three-letter ISO 4217 code"),
+        ("COMPTOIR_SHOP_ACCENT_COLOR", "red", "a colour like #25b9d7"),
+        ("COMPTOIR_REDIS_URL", "memcached://cache", "expected redis://, rediss:// or unix://"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(tmp_path, variable, value, says):
