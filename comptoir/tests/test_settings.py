@@ -70,9 +70,11 @@ def settings_read_at_import(tree: ast.Module) -> list[ast.Attribute]:
     decorators), but AUTH_USER_MODEL, which Django's foreign keys name as a string."""
     in_bodies: set[int] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-            for statement in node.body if isinstance(node.body, list) else [node.body]:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for statement in node.body:
                 in_bodies.update(id(inner) for inner in ast.walk(statement))
+        elif isinstance(node, ast.Lambda):
+            in_bodies.update(id(inner) for inner in ast.walk(node.body))
     return [
         node
         for node in ast.walk(tree)
