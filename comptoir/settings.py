@@ -1,147 +1,90 @@
 """comptoir settings: one module, every value from the environment (COMPTOIR_*).
 
 Each variable is documented in ``.env.example``. A value comptoir cannot use stops start-up with
-``ImproperlyConfigured`` naming the variable. App code reads ``django.conf.settings`` at call time,
-never at import time.
+``ImproperlyConfigured`` naming the variable (the typed readers of ``lib.env``). App code reads
+``django.conf.settings`` at call time, never at import time.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.exceptions import ImproperlyConfigured
-
-from comptoir.lib.dburl import DatabaseUrlError, parse_database_url
-from comptoir.lib.env import Env, SettingError
-from comptoir.lib.mailurl import EmailUrlError, parse_email_url
+from comptoir.lib.env import Env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env()
-
-
-def _fail(name: str, message: str) -> ImproperlyConfigured:
-    return ImproperlyConfigured(f"{name}: {message}")
-
-
-def _read_settings() -> dict[str, Any]:
-    data_dir = Path(env.string("COMPTOIR_DATA_DIR", str(BASE_DIR / "var"))).expanduser()
-    if not data_dir.is_absolute():
-        data_dir = BASE_DIR / data_dir
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        message = f"cannot create {data_dir} ({exc.strerror})"
-        raise _fail("COMPTOIR_DATA_DIR", message) from None
-
-    secret_key = env.string("COMPTOIR_SECRET_KEY", "")
-    if secret_key and len(secret_key) < 32:
-        raise _fail("COMPTOIR_SECRET_KEY", "must be at least 32 characters long")
-    if not secret_key:
-        # Generated once and kept in the data folder: sessions and signed tokens survive restarts.
-        key_file = data_dir / "secret_key"
-        if not key_file.exists():
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(50))
-        secret_key = key_file.read_text().strip()
-
-    default_db = f"sqlite:///{data_dir / 'comptoir.sqlite3'}"
-    try:
-        database = parse_database_url(
-            env.string("COMPTOIR_DATABASE_URL", default_db), base_dir=BASE_DIR
-        )
-    except DatabaseUrlError as exc:
-        raise _fail("COMPTOIR_DATABASE_URL", str(exc)) from None
-    if database["ENGINE"].endswith("mysql"):
-        import pymysql  # the pure-Python driver: no compiler or client headers needed
-
-        pymysql.version_info = (2, 2, 7, "final", 0)  # what Django's version check expects
-        pymysql.install_as_MySQLdb()
-
-    try:
-        email = parse_email_url(
-            env.string("COMPTOIR_EMAIL_URL", f"file:///{data_dir / 'sent-mail'}"), base_dir=BASE_DIR
-        )
-    except EmailUrlError as exc:
-        raise _fail("COMPTOIR_EMAIL_URL", str(exc)) from None
-
-    site_url = env.string("COMPTOIR_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-    site = urlsplit(site_url)
-    if site.scheme not in {"http", "https"} or not site.hostname:
-        raise _fail("COMPTOIR_SITE_URL", f"expected http(s)://host[:port], got {site_url!r}")
-
-    from_email = env.string("COMPTOIR_FROM_EMAIL", f"shop@{site.hostname}")
-    if "@" not in from_email or any(c in from_email for c in "\r\n<>"):
-        raise _fail("COMPTOIR_FROM_EMAIL", f"not an e-mail address: {from_email!r}")
-
-    language = env.choice("COMPTOIR_LANGUAGE", "en", [code for code, _ in LANGUAGES])
-    return {
-        "data_dir": data_dir,
-        "secret_key": secret_key,
-        "database": database,
-        "email": email,
-        "site_url": site_url,
-        "site_host": site.hostname,
-        "from_email": from_email,
-        "language": language,
-    }
-
 
 # Languages of the UI, the e-mails and the per-language content. Adding one = a catalogue under
 # comptoir/locale/<code>/ and a line here (see docs in README, "Adding a language").
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
 
-try:
-    _s = _read_settings()
-    DEBUG = env.boolean("COMPTOIR_DEBUG", False)
-    _allowed = env.strings("COMPTOIR_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
-    _https = env.boolean("COMPTOIR_HTTPS", False)
-    _log_level = env.choice("COMPTOIR_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"])
-    COMPTOIR_ATTACHMENT_MAX_BYTES = env.integer(
-        "COMPTOIR_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024
-    )
-    COMPTOIR_OUTBOX_MAX_ATTEMPTS = env.integer(
-        "COMPTOIR_OUTBOX_MAX_ATTEMPTS", 8, minimum=1, maximum=50
-    )
-    COMPTOIR_WORKER_INTERVAL = env.integer("COMPTOIR_WORKER_INTERVAL", 2, minimum=1, maximum=3600)
-    COMPTOIR_MAIL_POLL_SECONDS = env.integer("COMPTOIR_MAIL_POLL_SECONDS", 60, minimum=5)
-    COMPTOIR_WEB_WORKERS = env.integer("COMPTOIR_WEB_WORKERS", 2, minimum=1, maximum=64)
-    COMPTOIR_BIND = env.string("COMPTOIR_BIND", "127.0.0.1:8000")
-    COMPTOIR_CURRENCY = env.string("COMPTOIR_CURRENCY", "EUR").upper()
-    if len(COMPTOIR_CURRENCY) != 3 or not COMPTOIR_CURRENCY.isalpha():
-        raise SettingError("COMPTOIR_CURRENCY", "expected a three-letter ISO 4217 code")
-    COMPTOIR_SHOP_NAME = env.string("COMPTOIR_SHOP_NAME", "comptoir demo shop")
-    _redis_url = env.string("COMPTOIR_REDIS_URL", "")
-    if _redis_url and urlsplit(_redis_url).scheme not in {"redis", "rediss", "unix"}:
-        raise SettingError("COMPTOIR_REDIS_URL", "expected redis://, rediss:// or unix://")
-    TIME_ZONE = env.string("COMPTOIR_TIME_ZONE", "UTC")
-except SettingError as exc:
-    raise ImproperlyConfigured(str(exc)) from None
-
-try:
-    import zoneinfo
-
-    zoneinfo.ZoneInfo(TIME_ZONE)
-except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-    raise ImproperlyConfigured(f"COMPTOIR_TIME_ZONE: unknown time zone {TIME_ZONE!r}") from None
-
-DATA_DIR: Path = _s["data_dir"]
-SECRET_KEY: str = _s["secret_key"]
-ALLOWED_HOSTS = _allowed
-COMPTOIR_SITE_URL: str = _s["site_url"]
+DATA_DIR = env.directory("COMPTOIR_DATA_DIR", BASE_DIR / "var", base=BASE_DIR)
+# Generated once and kept in the data folder when unset: sessions and signed tokens survive
+# restarts.
+SECRET_KEY = env.secret("COMPTOIR_SECRET_KEY", min_length=32, generated_in=DATA_DIR / "secret_key")
+DEBUG = env.boolean("COMPTOIR_DEBUG", False)
+ALLOWED_HOSTS = env.strings("COMPTOIR_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+COMPTOIR_HTTPS = env.boolean("COMPTOIR_HTTPS", False)
+COMPTOIR_LOG_LEVEL = env.choice("COMPTOIR_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"])
+COMPTOIR_SITE_URL = env.url(
+    "COMPTOIR_SITE_URL",
+    "http://127.0.0.1:8000",
+    schemes={"http", "https"},
+    expected="http(s)://host[:port]",
+    host=True,
+).rstrip("/")
+_site_host = str(urlsplit(COMPTOIR_SITE_URL).hostname)
 # Domain of the Message-IDs comptoir signs; the site's host name unless set.
-COMPTOIR_MESSAGE_ID_DOMAIN = env.string("COMPTOIR_MESSAGE_ID_DOMAIN", _s["site_host"])
-DEFAULT_FROM_EMAIL: str = _s["from_email"]
+COMPTOIR_MESSAGE_ID_DOMAIN = env.string("COMPTOIR_MESSAGE_ID_DOMAIN", _site_host)
+DEFAULT_FROM_EMAIL = env.email_address("COMPTOIR_FROM_EMAIL", f"shop@{_site_host}")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-LANGUAGE_CODE: str = _s["language"]
+LANGUAGE_CODE = env.choice("COMPTOIR_LANGUAGE", "en", [code for code, _name in LANGUAGES])
+TIME_ZONE = env.time_zone("COMPTOIR_TIME_ZONE", "UTC")
 
-DATABASES = {"default": _s["database"]}
+COMPTOIR_ATTACHMENT_MAX_BYTES = env.integer(
+    "COMPTOIR_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024
+)
+COMPTOIR_OUTBOX_MAX_ATTEMPTS = env.integer("COMPTOIR_OUTBOX_MAX_ATTEMPTS", 8, minimum=1, maximum=50)
+COMPTOIR_WORKER_INTERVAL = env.integer("COMPTOIR_WORKER_INTERVAL", 2, minimum=1, maximum=3600)
+COMPTOIR_MAIL_POLL_SECONDS = env.integer("COMPTOIR_MAIL_POLL_SECONDS", 60, minimum=5)
+COMPTOIR_WEB_WORKERS = env.integer("COMPTOIR_WEB_WORKERS", 2, minimum=1, maximum=64)
+COMPTOIR_BIND = env.string("COMPTOIR_BIND", "127.0.0.1:8000")
+COMPTOIR_CURRENCY = env.pattern(
+    "COMPTOIR_CURRENCY", "EUR", "[A-Za-z]{3}", expected="a three-letter ISO 4217 code"
+).upper()
+COMPTOIR_SHOP_NAME = env.string("COMPTOIR_SHOP_NAME", "comptoir demo shop")
+COMPTOIR_REDIS_URL = env.url(
+    "COMPTOIR_REDIS_URL",
+    "",
+    schemes={"redis", "rediss", "unix"},
+    expected="redis://, rediss:// or unix://",
+    host=False,
+)
+
+DATABASES = {
+    "default": env.database_url(
+        "COMPTOIR_DATABASE_URL", f"sqlite:///{DATA_DIR / 'comptoir.sqlite3'}", base_dir=BASE_DIR
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("mysql"):
+    import pymysql  # the pure-Python driver: no compiler or client headers needed
+
+    pymysql.version_info = (2, 2, 7, "final", 0)  # what Django's version check expects
+    pymysql.install_as_MySQLdb()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-globals().update(_s["email"])
+
+_email = env.email_url("COMPTOIR_EMAIL_URL", f"file:///{DATA_DIR / 'sent-mail'}", base_dir=BASE_DIR)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH")
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _email.get("EMAIL_TIMEOUT")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -159,6 +102,7 @@ INSTALLED_APPS = [
     "comptoir.mail",
     "comptoir.contact_form",
     "comptoir.api",
+    "comptoir.ops",
     "ninja",
 ]
 
@@ -201,7 +145,7 @@ TEMPLATES = [
 FORM_RENDERER = "django.forms.renderers.Jinja2"
 
 AUTH_USER_MODEL = "staff.Employee"
-AUTHENTICATION_BACKENDS = ["comptoir.staff.sessions.EmployeeBackend"]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "desk:home"
 LOGOUT_REDIRECT_URL = "staff:login"
@@ -218,11 +162,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-if _redis_url:
+if COMPTOIR_REDIS_URL:
     CACHES: dict[str, Any] = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": _redis_url,
+            "LOCATION": COMPTOIR_REDIS_URL,
         }
     }
 else:
@@ -233,18 +177,17 @@ else:
             "LOCATION": "comptoir_cache",
         }
     }
-SESSION_ENGINE = "comptoir.staff.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
-SESSION_COOKIE_SECURE = _https
-CSRF_COOKIE_SECURE = _https
+SESSION_COOKIE_SECURE = COMPTOIR_HTTPS
+CSRF_COOKIE_SECURE = COMPTOIR_HTTPS
 CSRF_TRUSTED_ORIGINS = [COMPTOIR_SITE_URL]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if _https:
+if COMPTOIR_HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 
@@ -275,7 +218,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"comptoir": {"level": _log_level, "propagate": True}},
+    "loggers": {"comptoir": {"level": COMPTOIR_LOG_LEVEL, "propagate": True}},
 }
 
 # The public contact form: the shortest time a person takes to fill it, how long a form stays
@@ -289,6 +232,6 @@ COMPTOIR_CONTACT_MESSAGE_MAX_CHARS = 10_000
 # Branding of the public pages: a logo address (same site, or its origin is allowed by the CSP)
 # and the accent colour.
 COMPTOIR_SHOP_LOGO_URL = env.string("COMPTOIR_SHOP_LOGO_URL", "")
-COMPTOIR_SHOP_ACCENT_COLOR = env.string("COMPTOIR_SHOP_ACCENT_COLOR", "#25b9d7")
-if not __import__("re").fullmatch(r"#[0-9a-fA-F]{6}", COMPTOIR_SHOP_ACCENT_COLOR):
-    raise ImproperlyConfigured("COMPTOIR_SHOP_ACCENT_COLOR: expected a colour like #25b9d7")
+COMPTOIR_SHOP_ACCENT_COLOR = env.pattern(
+    "COMPTOIR_SHOP_ACCENT_COLOR", "#25b9d7", "#[0-9a-fA-F]{6}", expected="a colour like #25b9d7"
+)

@@ -23,7 +23,6 @@ from comptoir.threads.contact_messages import (
 )
 from comptoir.threads.models import DeskSettings, Thread
 
-LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 PublicView = Callable[..., HttpResponse]
 
 
@@ -33,11 +32,11 @@ def public_language(view: PublicView) -> PublicView:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         chosen = request.GET.get("lang", "")
-        if chosen in LANGUAGE_CODES:
+        if chosen in dict(settings.LANGUAGES):
             translation.activate(chosen)
             request.LANGUAGE_CODE = chosen
         response = view(request, *args, **kwargs)
-        if chosen in LANGUAGE_CODES:
+        if chosen in dict(settings.LANGUAGES):
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME, chosen, max_age=365 * 24 * 3600, samesite="Lax"
             )

@@ -1,16 +1,28 @@
 """Typed readers for COMPTOIR_* environment variables.
 
-Every reader raises :class:`SettingError` naming the variable when its value is unusable, so that a
-bad setting stops start-up with a message that says which variable to fix.
+Each reader returns the variable's value, or the default when it is unset or blank, and raises
+:class:`SettingError` naming the variable when the value is unusable, so that a bad setting
+stops start-up with a message that says which variable to fix.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+import secrets
+import zoneinfo
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+from comptoir.lib.dburl import DatabaseUrlError, parse_database_url
+from comptoir.lib.mailurl import EmailUrlError, parse_email_url
 
 
-class SettingError(ValueError):
+class SettingError(ImproperlyConfigured):
     """A setting from the environment has a value comptoir cannot use."""
 
     def __init__(self, name: str, message: str) -> None:
@@ -52,13 +64,92 @@ class Env:
         return value
 
     def strings(self, name: str, default: list[str]) -> list[str]:
+        """A comma-separated list."""
         raw = self.environ.get(name, "").strip()
         if not raw:
             return default
         return [item.strip() for item in raw.split(",") if item.strip()]
 
-    def choice(self, name: str, default: str, choices: list[str]) -> str:
+    def choice(self, name: str, default: str, choices: Collection[str]) -> str:
         value = self.string(name, default)
         if value not in choices:
             raise SettingError(name, f"expected one of {', '.join(choices)}, got {value!r}")
         return value
+
+    def pattern(self, name: str, default: str, regex: str, *, expected: str) -> str:
+        """A value matching ``regex`` as a whole."""
+        value = self.string(name, default)
+        if not re.fullmatch(regex, value):
+            raise SettingError(name, f"expected {expected}, got {value!r}")
+        return value
+
+    def url(
+        self, name: str, default: str, *, schemes: Collection[str], expected: str, host: bool
+    ) -> str:
+        """A URL of one of ``schemes`` (with a host name if ``host``); blank stays blank."""
+        value = self.string(name, default)
+        if not value:
+            return value
+        try:
+            parts = urlsplit(value)
+            usable = parts.scheme in schemes and (parts.hostname is not None or not host)
+        except ValueError:
+            usable = False
+        if not usable:
+            # A URL with a password is not repeated in the message.
+            shown = "" if "@" in value else f", got {value!r}"
+            raise SettingError(name, f"expected {expected}{shown}")
+        return value
+
+    def email_address(self, name: str, default: str) -> str:
+        value = self.string(name, default)
+        if "@" not in value or any(c in value for c in "\r\n<>"):
+            raise SettingError(name, f"not an e-mail address: {value!r}")
+        return value
+
+    def time_zone(self, name: str, default: str) -> str:
+        value = self.string(name, default)
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise SettingError(name, f"unknown time zone {value!r}") from None
+        return value
+
+    def directory(self, name: str, default: Path, *, base: Path) -> Path:
+        """A folder (relative to ``base`` unless absolute), created if missing."""
+        path = Path(self.string(name, str(default))).expanduser()
+        if not path.is_absolute():
+            path = base / path
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SettingError(name, f"cannot create {path} ({exc.strerror})") from None
+        return path
+
+    def secret(self, name: str, *, min_length: int, generated_in: Path) -> str:
+        """A secret of at least ``min_length`` characters. Unset: one generated once and kept
+        in the file ``generated_in`` (readable by its owner only), so it survives restarts."""
+        value = self.string(name, "")
+        if value:
+            if len(value) < min_length:
+                raise SettingError(name, f"must be at least {min_length} characters long")
+            return value
+        if not generated_in.exists():
+            fd = os.open(generated_in, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50))
+        return generated_in.read_text().strip()
+
+    def database_url(self, name: str, default: str, *, base_dir: Path) -> dict[str, Any]:
+        """A DATABASES entry (``lib.dburl``)."""
+        try:
+            return parse_database_url(self.string(name, default), base_dir=base_dir)
+        except DatabaseUrlError as exc:
+            raise SettingError(name, str(exc)) from None
+
+    def email_url(self, name: str, default: str, *, base_dir: Path) -> dict[str, Any]:
+        """Django's EMAIL_* settings by name (``lib.mailurl``)."""
+        try:
+            return parse_email_url(self.string(name, default), base_dir=base_dir)
+        except EmailUrlError as exc:
+            raise SettingError(name, str(exc)) from None

@@ -11,7 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comptoir.lib.http import post_data
-from comptoir.staff import employee_services as services
+from comptoir.staff import services
 from comptoir.staff.access import administrator_required, signed_in_employee
 from comptoir.staff.employee_forms import EmployeeAddForm, EmployeeEditForm
 from comptoir.staff.models import Employee
@@ -32,26 +32,27 @@ def employee_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
+            generated = "" if data["password"] else services.password_generate()
             try:
-                added = services.employee_add(
+                employee = services.employee_create(
                     email=data["email"],
                     first_name=data["first_name"],
                     last_name=data["last_name"],
                     language=data["language"],
                     role=form.role_value,
-                    password=data["password"] or None,
+                    password=data["password"] or generated,
                 )
             except services.EmployeeError as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Successful creation."))
-                if not added.generated_password:
+                if not generated:
                     return redirect("employees:list")
                 # Shown in this response only: the password is never stored in clear anywhere.
                 return render(
                     request,
                     "employees/created.html",
-                    {"employee": added.employee, "password": added.generated_password},
+                    {"employee": employee, "password": generated},
                 )
         return render(request, "employees/form.html", {"form": form}, status=400)
     return render(request, "employees/form.html", {"form": form})

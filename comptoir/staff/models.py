@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,10 +26,21 @@ class EmployeeManager(BaseUserManager["Employee"]):
         return self.get(email__iexact=(username or "").strip())
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> Employee:
-        employee = self.model(email=self.normalize_email(email).lower(), **extra)
-        employee.set_password(password)
-        employee.save(using=self._db)
-        return employee
+        return self._create(email, password, Role.AGENT, extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> Employee:
+        """What ``manage.py createsuperuser`` calls: an active administrator."""
+        return self._create(email, password, Role.ADMINISTRATOR, extra)
+
+    def _create(self, email: str, password: str | None, role: Role, extra: Any) -> Employee:
+        # Through the service, so that every way in makes the same checks; a ValidationError
+        # is what Django's commands turn into a plain error message.
+        from comptoir.staff.services import EmployeeError, employee_create
+
+        try:
+            return employee_create(email=email, password=password, role=role, **extra)
+        except EmployeeError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class Employee(AbstractBaseUser):

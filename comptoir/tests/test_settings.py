@@ -1,5 +1,6 @@
 """Start-up refuses bad settings with a message naming the variable (checked in a real process)."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -39,6 +40,11 @@ def run_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ("COMPTOIR_LANGUAGE", "de", "expected one of en, fr, es"),
         ("COMPTOIR_TIME_ZONE", "Mars/Olympus", "unknown time zone"),
         ("COMPTOIR_SECRET_KEY", "short", "at least 32 characters"),
+        ("COMPTOIR_SITE_URL", "ftp://shop.test", "expected http(s)://host[:port]"),
+        ("COMPTOIR_FROM_EMAIL", "shop", "not an e-mail address"),
+        ("COMPTOIR_CURRENCY", "EURO", "three-letter ISO 4217 code"),
+        ("COMPTOIR_SHOP_ACCENT_COLOR", "red", "a colour like #25b9d7"),
+        ("COMPTOIR_REDIS_URL", "memcached://cache", "expected redis://, rediss:// or unix://"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(tmp_path, variable, value, says):
@@ -57,3 +63,35 @@ def test_good_settings_start_and_keep_a_generated_secret_key(tmp_path):
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
     assert run_check(tmp_path).returncode == 0
     assert key_file.read_text() == first
+
+
+def settings_read_at_import(tree: ast.Module) -> list[ast.Attribute]:
+    """``settings.X`` outside function bodies (module level, class bodies, default arguments,
+    decorators), but AUTH_USER_MODEL, which Django's foreign keys name as a string."""
+    in_bodies: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for statement in node.body:
+                in_bodies.update(id(inner) for inner in ast.walk(statement))
+        elif isinstance(node, ast.Lambda):
+            in_bodies.update(id(inner) for inner in ast.walk(node.body))
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "settings"
+        and node.attr.isupper()
+        and node.attr != "AUTH_USER_MODEL"
+        and id(node) not in in_bodies
+    ]
+
+
+def test_app_code_reads_settings_at_call_time_only():
+    found = []
+    for path in sorted((ROOT / "comptoir").rglob("*.py")):
+        if {"tests", "migrations"} & set(path.parts) or path.name == "settings.py":
+            continue
+        for node in settings_read_at_import(ast.parse(path.read_text())):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} settings.{node.attr}")
+    assert found == []

@@ -3,8 +3,8 @@
 import csv
 
 import pytest
+from django.core.management import CommandError, call_command
 
-from comptoir import cli
 from comptoir.shop.models import Customer, Order, OrderHistory, OrderState
 from comptoir.testing import make_thread
 
@@ -60,9 +60,13 @@ def files(tmp_path):
 
 
 def run(capsys, *args):
-    status = cli.main(["import", *map(str, args)])
+    status, message = 0, ""
+    try:
+        call_command("import", *map(str, args))
+    except CommandError as exc:
+        status, message = exc.returncode, str(exc)
     out, err = capsys.readouterr()
-    return status, out, err
+    return status, out, err + message
 
 
 def test_it_loads_every_file_in_order_and_reports_each_rejected_row(files, capsys, tmp_path):

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from comptoir.staff import employee_services
+from comptoir.staff import services
 from comptoir.staff.models import Employee, Role
 from comptoir.testing import PASSWORD, logged_in_client, make_employee
 
@@ -222,13 +222,13 @@ def test_an_unknown_language_or_role_is_refused(admin):
     assert body(response).count("Select a valid choice.") == 2
 
 
-def test_the_add_service_refuses_a_duplicate_and_a_weak_password(bob):
-    with pytest.raises(employee_services.EmployeeError, match="already exists"):
-        employee_services.employee_add(
+def test_the_create_service_refuses_a_duplicate_and_a_weak_password(bob):
+    with pytest.raises(services.EmployeeError, match="already exists"):
+        services.employee_create(
             email=" Bob@Shop.test ", first_name="B", last_name="C", language="en", role=Role.AGENT
         )
-    with pytest.raises(employee_services.EmployeeError, match="too short"):
-        employee_services.employee_add(
+    with pytest.raises(services.EmployeeError, match="too short"):
+        services.employee_create(
             email="new@shop.test",
             first_name="N",
             last_name="E",
@@ -290,8 +290,8 @@ def test_another_administrator_can_be_demoted_while_one_remains(admin):
 
 
 def test_the_last_active_administrator_can_never_be_demoted(charlie, bob):
-    with pytest.raises(employee_services.EmployeeError, match="last active administrator"):
-        employee_services.employee_update(
+    with pytest.raises(services.EmployeeError, match="last active administrator"):
+        services.employee_update(
             actor=bob,
             employee=charlie,
             first_name="Charlie",
@@ -305,8 +305,8 @@ def test_the_last_active_administrator_can_never_be_demoted(charlie, bob):
 
 def test_an_inactive_administrator_does_not_count_as_the_remaining_one(charlie, bob):
     make_employee("Olga", role=Role.ADMINISTRATOR, active=False)
-    with pytest.raises(employee_services.EmployeeError, match="last active administrator"):
-        employee_services.employee_set_active(actor=bob, employee=charlie, active=False)
+    with pytest.raises(services.EmployeeError, match="last active administrator"):
+        services.employee_set_active(actor=bob, employee=charlie, active=False)
 
 
 def test_editing_an_unknown_employee_is_not_found(admin):
@@ -345,8 +345,8 @@ def test_an_administrator_cannot_deactivate_themself(admin, charlie):
 
 
 def test_the_last_active_administrator_can_never_be_deactivated(charlie, bob):
-    with pytest.raises(employee_services.EmployeeError, match="last active administrator"):
-        employee_services.employee_set_active(actor=bob, employee=charlie, active=False)
+    with pytest.raises(services.EmployeeError, match="last active administrator"):
+        services.employee_set_active(actor=bob, employee=charlie, active=False)
     charlie.refresh_from_db()
     assert charlie.is_active
 

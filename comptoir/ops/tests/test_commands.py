@@ -1,0 +1,72 @@
+"""The commands that drive every app: listed by `manage.py help`, reachable through `comptoir`."""
+
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from comptoir.mail.models import WorkerHeartbeat
+from comptoir.ops.management.commands.demo import demo_login_file
+from comptoir.staff.models import Employee
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_manage_py_help_lists_the_commands_of_comptoir(tmp_path):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("COMPTOIR_")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "help"],
+        cwd=ROOT,
+        env={**environ, "COMPTOIR_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    for command in ("createadmin", "demo", "import", "worker", "createsuperuser", "migrate"):
+        assert f"    {command}\n" in result.stdout
+
+
+@pytest.mark.django_db
+def test_the_worker_runs_one_round_with_once():
+    call_command("worker", once=True)
+    assert WorkerHeartbeat.objects.count() == 1
+
+
+def test_comptoir_passes_every_other_command_to_django(tmp_path):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("COMPTOIR_")}
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("comptoir")), "worker", "--help"],
+        cwd=ROOT,
+        env={**environ, "COMPTOIR_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "usage: comptoir worker" in result.stdout
+    assert "--once" in result.stdout
+
+
+@pytest.mark.django_db
+def test_demo_refuses_a_database_with_employees_unless_forced(bob):
+    with pytest.raises(CommandError, match="already has employees; use --force"):
+        call_command("demo")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_demo_loads_the_shop_and_keeps_the_login_for_comptoir_run(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    out = StringIO()
+    call_command("demo", stdout=out)
+    email, password = demo_login_file().read_text().split("\n")[:2]
+    assert f"Log in as {email} / {password}" in out.getvalue()
+    assert oct(demo_login_file().stat().st_mode & 0o777) == "0o600"
+    assert Employee.objects.get(email=email).check_password(password)
+    with pytest.raises(CommandError, match="already loaded"):
+        call_command("demo", force=True)
