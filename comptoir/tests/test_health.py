@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from comptoir.mail.models import WorkerHeartbeat
-from comptoir.worker import Worker
+from comptoir.ops.worker import Worker
 
 
 def test_health_reports_a_stale_worker_when_none_has_run(client, db):

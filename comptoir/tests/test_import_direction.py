@@ -1,10 +1,11 @@
 """The apps depend on each other one way: an app imports only apps to its right in ARROW.
 
-The pages and entry points (the order and customer pages, the administrators' settings, the API,
-the contact form, mail) use the threads, which use the shop and the staff, which use lib. Nothing
-imports back, so an app can be read, tested and changed knowing only what lies to its right. The
-project's own modules (urls, settings, the command line, the worker, the demo) sit outside the
-arrow and may import any app. Pages link to each other by URL name, which is not an import.
+The worker and the commands that drive several apps (``ops``) come first; then the pages and
+entry points (the order and customer pages, the administrators' settings, the API, the contact
+form, mail) and the demo shop, which use the threads, which use the shop and the staff, which
+use lib. Nothing imports back, so an app can be read, tested and changed knowing only what lies
+to its right. The project's own modules (urls, settings, the command line, testing) sit outside
+the arrow and may import any app. Pages link to each other by URL name, which is not an import.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ARROW: list[set[str]] = [
-    {"api", "contact_form", "mail", "orders", "desk_settings"},
+    {"ops"},
+    {"api", "contact_form", "mail", "orders", "desk_settings", "demo"},
     {"threads"},
     {"shop", "staff"},
     {"lib"},

@@ -42,7 +42,7 @@ def test_a_migration_and_the_worker_refresh_the_statistics(monkeypatch):
     from django.core.management import call_command
 
     from comptoir.lib import planner
-    from comptoir.worker import Worker
+    from comptoir.ops.worker import Worker
 
     monkeypatch.setattr(planner, "MIN_ROWS", 1)
     for n in range(4):

@@ -15,10 +15,10 @@ from django.utils import timezone
 from comptoir.contact_form.forms import form_token
 from comptoir.lib.secretbox import seal
 from comptoir.mail.models import Mailbox
+from comptoir.ops.worker import Worker
 from comptoir.testing import SmtpServer, SmtpSink, default_contact
 from comptoir.threads import services
 from comptoir.threads.models import Status, Thread
-from comptoir.worker import Worker
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.django_db]
 SHOP = "shop@comptoir.test"

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from comptoir.ops.worker import Worker
 from comptoir.threads.models import RateCounter
 from comptoir.threads.rates import rate_counters_purge, rate_key, rates_count
-from comptoir.worker import Worker
 
 pytestmark = pytest.mark.django_db
 

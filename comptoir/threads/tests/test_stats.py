@@ -44,7 +44,7 @@ def test_the_30_day_averages_are_kept_a_few_minutes_then_recomputed(bob):
 
 
 def test_the_worker_keeps_the_averages_in_the_cache(bob, django_assert_num_queries):
-    from comptoir.worker import Worker
+    from comptoir.ops.worker import Worker
 
     _answered(1, bob)
     worker = Worker(interval=0)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from comptoir.worker import Worker
+from comptoir.ops.worker import Worker
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 """The worker: one loop that fetches mailboxes, imports stored mail, delivers the outbox and
 the webhooks.
 
-It lives at the top of the package (like ``cli`` and ``demo``) because it drives several apps and
-no app may import another app of its own layer. It never stops on an error in one task: the error
+It lives in ``ops``, the app of the commands that drive several apps, because it drives ``mail``
+and ``api``, which may not import each other. It never stops on an error in one task: the error
 is logged and the loop goes on. SIGINT and SIGTERM end it after the current step.
 """
 
