@@ -19,7 +19,7 @@ from ninja import Status as Answer
 from comptoir.api.auth import READ, WRITE, acting_employee
 from comptoir.api.errors import invalid, not_found
 from comptoir.api.forms_bridge import form_errors
-from comptoir.api.pagination import ListQuery, Page, keyset_page
+from comptoir.api.pagination import BY_CHANGE, NEWEST_FIRST, ListQuery, Page, list_page
 from comptoir.api.responses import errors_for
 from comptoir.api.schemas import (
     MessageOut,
@@ -113,14 +113,8 @@ def threads_list(request: HttpRequest, filters: Query[ThreadFilters]) -> dict[st
         rows = rows.filter(order__reference=filters.order_reference.strip())
     if filters.updated_since:
         rows = rows.filter(updated_at__gte=filters.updated_since)
-    page, following = keyset_page(
-        rows,
-        by_updated=filters.updated_since is not None,
-        newest_first=True,
-        cursor=filters.cursor,
-        limit=filters.limit,
-    )
-    return {"items": page, "next_cursor": following}
+    keyset = NEWEST_FIRST if filters.updated_since is None else BY_CHANGE
+    return list_page(rows, keyset=keyset, query=filters)
 
 
 @router.get(
