@@ -25,18 +25,10 @@ from comptoir.mail.parse import MailParseError, ParsedMail, parse_mail
 from comptoir.shop.models import Customer
 from comptoir.staff.models import Employee
 from comptoir.threads import services
+from comptoir.threads.deliveries import outbound_email_failed
 from comptoir.threads.emails import message_id_key
 from comptoir.threads.matching import Match, Signals, ThreadLookup, thread_match
-from comptoir.threads.models import (
-    Attachment,
-    Contact,
-    EmailStatus,
-    EventKind,
-    OutboundEmail,
-    Source,
-    Thread,
-    ThreadEvent,
-)
+from comptoir.threads.models import Attachment, Contact, OutboundEmail, Source, Thread
 from comptoir.threads.storage import attachment_file_store
 
 log = logging.getLogger(__name__)
@@ -173,14 +165,8 @@ def _bounce(inbound: InboundMail, parsed: ParsedMail) -> None:
     if email is None:
         _finish(inbound, InboundStatus.IGNORED, "bounce of an e-mail we did not send", None)
         return
-    reason = f"bounced: {parsed.bounced_recipient or email.to_email} — {parsed.subject}"[:2000]
-    OutboundEmail.objects.filter(pk=email.pk).update(status=EmailStatus.FAILED, last_error=reason)
-    if email.thread_id is not None:
-        ThreadEvent.objects.create(
-            thread_id=email.thread_id,
-            kind=EventKind.DELIVERY_FAILED,
-            data={"email": email.pk, "to": email.to_email, "error": reason[:500]},
-        )
+    reason = f"bounced: {parsed.bounced_recipient or email.to_email} — {parsed.subject}"
+    outbound_email_failed(email=email, reason=reason)
     thread = Thread.objects.filter(pk=email.thread_id).first() if email.thread_id else None
     _finish(inbound, InboundStatus.IMPORTED, "bounce: the e-mail is marked failed", thread)
 
