@@ -36,7 +36,7 @@ def _replied(bob, address: str) -> OutboundEmail:
 
 def _failure_of(email: OutboundEmail) -> tuple[str, dict[str, object]]:
     email.refresh_from_db()
-    event = ThreadEvent.objects.get(thread_id=email.thread_id, kind=EventKind.DELIVERY_FAILED)
+    event = ThreadEvent.objects.get(thread=email.thread, kind=EventKind.DELIVERY_FAILED)
     return email.status, event.data
 
 
