@@ -42,7 +42,7 @@ from comptoir.threads.listing import (
     listed_attach,
     paginate,
 )
-from comptoir.threads.models import Contact, DeskSettings, Status, Thread
+from comptoir.threads.models import Author, Contact, DeskSettings, Status, Thread
 from comptoir.threads.page import ShownEvent, ShownMessage
 from comptoir.threads.storage import attachment_open
 
@@ -303,7 +303,7 @@ def thread_next(request: HttpRequest, pk: int) -> HttpResponse:
     filters = request.session.get(LIST_FILTERS_SESSION_KEY, {})
     candidates = apply_filters(threads_for_employee(employee), dict(filters))
     following = (
-        candidates.filter(status=Status.OPEN, last_message_from="customer")
+        candidates.filter(status=Status.OPEN, last_message_from=Author.CUSTOMER)
         .exclude(pk=pk)
         .order_by("last_customer_message_at", "id")
         .values_list("pk", flat=True)
