@@ -103,10 +103,12 @@ def threads_list(request: HttpRequest, filters: Query[ThreadFilters]) -> dict[st
     rows = threads_for_employee(acting_employee(request)).select_related("customer", "order")
     if filters.status:
         rows = rows.filter(status=filters.status)
+    # Through the relation's key: an id no row can have then finds nothing (Django checks the
+    # range), where ``assignee_id=`` sent it to the database (SQLite: OverflowError).
     if filters.contact_id is not None:
-        rows = rows.filter(contact_id=filters.contact_id)
+        rows = rows.filter(contact__pk=filters.contact_id)
     if filters.assignee_id is not None:
-        rows = rows.filter(assignee_id=filters.assignee_id)
+        rows = rows.filter(assignee__pk=filters.assignee_id)
     if filters.email:
         rows = rows.filter(email=filters.email.strip().lower())
     if filters.order_reference:
