@@ -32,8 +32,9 @@ class Targets:
 
 
 def targets_find(seed: int = 7) -> Targets:
+    from comptoir.lib.keyset import cursor_encode
     from comptoir.staff.models import Employee, Role
-    from comptoir.threads.listing import SORTS, _encode
+    from comptoir.threads.listing import SORTS
     from comptoir.threads.models import Contact, Thread
 
     rng = random.Random(seed)
@@ -54,7 +55,7 @@ def targets_find(seed: int = 7) -> Targets:
     return Targets(
         admin_email=admin.email,
         desk_first="/desk/",
-        desk_deep="/desk/?" + urlencode({**DEEP_FILTERS, "after": _encode(value, pk)}),
+        desk_deep="/desk/?" + urlencode({**DEEP_FILTERS, "after": cursor_encode([value, pk])}),
         desk_search="/desk/?" + urlencode({"q": "remboursement"}),
         thread_ids=thread_ids,
         order_ids=order_ids,

@@ -7,7 +7,7 @@ from ninja import Query, Router
 
 from comptoir.api.auth import READ
 from comptoir.api.errors import not_found
-from comptoir.api.pagination import ListQuery, Page, keyset_page
+from comptoir.api.pagination import BY_ID, ListQuery, Page, list_page
 from comptoir.api.responses import errors_for
 from comptoir.api.schemas import ContactOut, EmployeeOut
 from comptoir.staff.models import Employee
@@ -19,14 +19,7 @@ router = Router(tags=["contacts and employees"])
 @router.get("/contacts", response={200: Page[ContactOut], **errors_for(READ)}, auth=READ)
 def contacts_list(request: HttpRequest, query: Query[ListQuery]) -> dict[str, object]:
     """The contacts (departments) customers can write to, by id."""
-    page, following = keyset_page(
-        Contact.objects.all(),
-        by_updated=False,
-        newest_first=False,
-        cursor=query.cursor,
-        limit=query.limit,
-    )
-    return {"items": page, "next_cursor": following}
+    return list_page(Contact.objects.all(), keyset=BY_ID, query=query)
 
 
 @router.get(
@@ -42,11 +35,4 @@ def contact_get(request: HttpRequest, contact_id: int) -> Contact:
 @router.get("/employees", response={200: Page[EmployeeOut], **errors_for(READ)}, auth=READ)
 def employees_list(request: HttpRequest, query: Query[ListQuery]) -> dict[str, object]:
     """The shop's team, by id (``employee_id`` of messages, ``assignee_id`` of threads)."""
-    page, following = keyset_page(
-        Employee.objects.all(),
-        by_updated=False,
-        newest_first=False,
-        cursor=query.cursor,
-        limit=query.limit,
-    )
-    return {"items": page, "next_cursor": following}
+    return list_page(Employee.objects.all(), keyset=BY_ID, query=query)

@@ -21,7 +21,7 @@ from pydantic import BaseModel, create_model
 
 from comptoir.api.auth import READ, WRITE
 from comptoir.api.errors import invalid, not_found
-from comptoir.api.pagination import ListQuery, Page, keyset_page
+from comptoir.api.pagination import BY_CHANGE, BY_ID, ListQuery, Page, list_page
 from comptoir.api.responses import errors_for
 from comptoir.api.schemas import (
     CustomerOut,
@@ -145,14 +145,7 @@ def _register(resource: Resource) -> None:
         since = getattr(filters, "updated_since", None)
         if since is not None:
             rows = rows.filter(updated_at__gte=since)
-        page, following = keyset_page(
-            rows,
-            by_updated=since is not None,
-            newest_first=False,
-            cursor=filters.cursor,  # type: ignore[attr-defined]
-            limit=filters.limit,  # type: ignore[attr-defined]
-        )
-        return {"items": page, "next_cursor": following}
+        return list_page(rows, keyset=BY_ID if since is None else BY_CHANGE, query=filters)
 
     def batch(request: HttpRequest, payload: batch_schema) -> Any:  # type: ignore[valid-type]
         report = _write(resource, payload.items)  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ from ninja import Status as Answer
 from comptoir.api.auth import READ, WRITE, acting_employee
 from comptoir.api.errors import invalid, not_found
 from comptoir.api.forms_bridge import form_errors
-from comptoir.api.pagination import ListQuery, Page, keyset_page
+from comptoir.api.pagination import BY_CHANGE, NEWEST_FIRST, ListQuery, Page, list_page
 from comptoir.api.responses import errors_for
 from comptoir.api.schemas import (
     MessageOut,
@@ -103,24 +103,20 @@ def threads_list(request: HttpRequest, filters: Query[ThreadFilters]) -> dict[st
     rows = threads_for_employee(acting_employee(request)).select_related("customer", "order")
     if filters.status:
         rows = rows.filter(status=filters.status)
+    # Through the relation's key: an id no row can have then finds nothing (Django checks the
+    # range), where ``assignee_id=`` sent it to the database (SQLite: OverflowError).
     if filters.contact_id is not None:
-        rows = rows.filter(contact_id=filters.contact_id)
+        rows = rows.filter(contact__pk=filters.contact_id)
     if filters.assignee_id is not None:
-        rows = rows.filter(assignee_id=filters.assignee_id)
+        rows = rows.filter(assignee__pk=filters.assignee_id)
     if filters.email:
         rows = rows.filter(email=filters.email.strip().lower())
     if filters.order_reference:
         rows = rows.filter(order__reference=filters.order_reference.strip())
     if filters.updated_since:
         rows = rows.filter(updated_at__gte=filters.updated_since)
-    page, following = keyset_page(
-        rows,
-        by_updated=filters.updated_since is not None,
-        newest_first=True,
-        cursor=filters.cursor,
-        limit=filters.limit,
-    )
-    return {"items": page, "next_cursor": following}
+    keyset = NEWEST_FIRST if filters.updated_since is None else BY_CHANGE
+    return list_page(rows, keyset=keyset, query=filters)
 
 
 @router.get(

@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from comptoir.mail.fetch import mailbox_check_flags
+from comptoir.mail.connection import mailbox_check_flags
 from comptoir.mail.models import Mailbox
 
 HOST_RE = re.compile(r"^[A-Za-z0-9.\-]+$|^\[?[0-9A-Fa-f:.]+\]?$")

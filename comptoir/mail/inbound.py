@@ -11,7 +11,7 @@ import hashlib
 
 from django.db import IntegrityError, transaction
 
-from comptoir.mail.models import InboundMail, InboundRaw, Mailbox
+from comptoir.mail.models import InboundMail, InboundRaw, InboundStatus, Mailbox
 
 # Anything larger is kept out of the database and reported (no shop customer writes 40 MB).
 MAX_RAW_BYTES = 40 * 1024 * 1024
@@ -41,7 +41,7 @@ def inbound_store(*, mailbox: Mailbox | None, key: str, raw: bytes) -> InboundMa
                 key=key[:255],
                 size=len(raw),
                 sha256=digest,
-                status="failed" if too_large else "new",
+                status=InboundStatus.FAILED if too_large else InboundStatus.NEW,
                 error=f"message of {len(raw)} bytes is over the {MAX_RAW_BYTES} limit"
                 if too_large
                 else "",

@@ -21,7 +21,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from comptoir.lib.queue import LEASE, retry_delay, rows_claim
-from comptoir.threads.models import EmailStatus, EventKind, OutboundEmail, ThreadEvent
+from comptoir.threads.deliveries import ERROR_LENGTH, outbound_email_failed
+from comptoir.threads.models import EmailKind, EmailStatus, OutboundEmail
 from comptoir.threads.storage import attachment_open
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def build_message(email: OutboundEmail, backend: BaseEmailBackend) -> EmailMulti
     from email.utils import formataddr
 
     headers = {"Message-ID": email.header_message_id, "Auto-Submitted": "auto-generated"}
-    if email.kind == "reply":
+    if email.kind == EmailKind.REPLY:
         # A person's answer, not an automatic message: let mail clients and autoresponders treat
         # it as such.
         headers.pop("Auto-Submitted")
@@ -101,39 +102,26 @@ def _describe(exc: Exception) -> str:
 
 
 def _record(email: OutboundEmail, exc: Exception | None) -> str:
+    """Save how the attempt went: sent, queued again for later, or failed for good (through
+    ``outbound_email_failed``, which also records it on the thread)."""
     now = timezone.now()
     email.attempts += 1
     email.lease_expires_at = None
+    attempt = ["attempts", "lease_expires_at"]
     if exc is None:
         email.status, email.sent_at, email.last_error = EmailStatus.SENT, now, ""
-        outcome = "sent"
-    else:
-        email.last_error = _describe(exc)[:2000]
-        if _is_permanent(exc) or email.attempts >= settings.COMPTOIR_OUTBOX_MAX_ATTEMPTS:
-            email.status = EmailStatus.FAILED
-            outcome = "failed"
-        else:
-            email.status = EmailStatus.QUEUED
-            email.next_attempt_at = now + retry_delay(email.attempts)
-            outcome = "retried"
-    with transaction.atomic():
-        email.save(
-            update_fields=[
-                "attempts",
-                "lease_expires_at",
-                "status",
-                "sent_at",
-                "last_error",
-                "next_attempt_at",
-            ]
-        )
-        if outcome == "failed" and email.thread_id is not None:
-            ThreadEvent.objects.create(
-                thread_id=email.thread_id,
-                kind=EventKind.DELIVERY_FAILED,
-                data={"email": email.pk, "to": email.to_email, "error": email.last_error[:500]},
-            )
-    return outcome
+        email.save(update_fields=[*attempt, "status", "sent_at", "last_error"])
+        return "sent"
+    reason = _describe(exc)
+    if _is_permanent(exc) or email.attempts >= settings.COMPTOIR_OUTBOX_MAX_ATTEMPTS:
+        with transaction.atomic():
+            email.save(update_fields=attempt)
+            outbound_email_failed(email=email, reason=reason)
+        return "failed"
+    email.status, email.last_error = EmailStatus.QUEUED, reason[:ERROR_LENGTH]
+    email.next_attempt_at = now + retry_delay(email.attempts)
+    email.save(update_fields=[*attempt, "status", "last_error", "next_attempt_at"])
+    return "retried"
 
 
 def outbox_deliver(*, limit: int = 20) -> DeliveryReport:

@@ -25,18 +25,10 @@ from comptoir.mail.parse import MailParseError, ParsedMail, parse_mail
 from comptoir.shop.models import Customer
 from comptoir.staff.models import Employee
 from comptoir.threads import services
+from comptoir.threads.deliveries import outbound_email_failed
 from comptoir.threads.emails import message_id_key
 from comptoir.threads.matching import Match, Signals, ThreadLookup, thread_match
-from comptoir.threads.models import (
-    Attachment,
-    Contact,
-    EmailStatus,
-    EventKind,
-    OutboundEmail,
-    Source,
-    Thread,
-    ThreadEvent,
-)
+from comptoir.threads.models import Attachment, Contact, OutboundEmail, Source, Thread
 from comptoir.threads.storage import attachment_file_store
 
 log = logging.getLogger(__name__)
@@ -173,23 +165,16 @@ def _bounce(inbound: InboundMail, parsed: ParsedMail) -> None:
     if email is None:
         _finish(inbound, InboundStatus.IGNORED, "bounce of an e-mail we did not send", None)
         return
-    reason = f"bounced: {parsed.bounced_recipient or email.to_email} — {parsed.subject}"[:2000]
-    OutboundEmail.objects.filter(pk=email.pk).update(status=EmailStatus.FAILED, last_error=reason)
-    if email.thread_id is not None:
-        ThreadEvent.objects.create(
-            thread_id=email.thread_id,
-            kind=EventKind.DELIVERY_FAILED,
-            data={"email": email.pk, "to": email.to_email, "error": reason[:500]},
-        )
+    reason = f"bounced: {parsed.bounced_recipient or email.to_email} — {parsed.subject}"
+    outbound_email_failed(email=email, reason=reason)
     thread = Thread.objects.filter(pk=email.thread_id).first() if email.thread_id else None
     _finish(inbound, InboundStatus.IMPORTED, "bounce: the e-mail is marked failed", thread)
 
 
 def _imported_copies(inbounds: list[InboundMail]) -> dict[str, str]:
     """The key of an imported copy (another row, same digest) of each of these messages."""
-    # By digest alone, the status checked here: with "status = imported" in the query SQLite
-    # took the (status, id) index, true of nearly every row, and read the whole table (the raw
-    # messages were in it then) for each message processed; the digest index finds the few copies.
+    # By digest alone, the status checked here: the digest's index finds the few copies, where
+    # a condition on the status leads the planner to the status index (docs/DECISIONS.md).
     copies = (
         InboundMail.objects.filter(sha256__in={inbound.sha256 for inbound in inbounds})
         .exclude(pk__in=[inbound.pk for inbound in inbounds])
@@ -348,12 +333,9 @@ def inbound_process(
         return _fail(inbound_id, exc)
 
 
-# A batch is written in one transaction: small enough that a desk employee's reply waits little
-# for the counters' row lock (on SQLite, for the database's write lock: a batch of 100 holds it
-# about 35 ms, from its first write to its commit), and that the raw messages it holds stay well
-# under the worker's memory budget (one larger message goes alone). 100 rather than 50: the
-# queries made once per batch and the pages every commit writes again (the ends of the indexes,
-# the counters) are shared by twice as many messages, 10-15% faster.
+# A batch is one transaction: small enough that a desk employee's reply waits little for its
+# locks, and that the raw messages it holds stay well under the worker's memory budget (one
+# larger message goes alone); large enough to share the per-batch work (docs/DECISIONS.md).
 BATCH_MESSAGES = 100
 BATCH_BYTES = 4 * 1024 * 1024
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from comptoir.lib.secretbox import seal
-from comptoir.mail.fetch import mailbox_check_flags
+from comptoir.mail.connection import mailbox_check_flags
 from comptoir.mail.models import Mailbox
 
 

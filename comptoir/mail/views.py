@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comptoir.mail import services
-from comptoir.mail.fetch import mailbox_connect_settings, mailbox_test_connection
+from comptoir.mail.connection import mailbox_connect_settings
+from comptoir.mail.fetch import mailbox_test_connection
 from comptoir.mail.forms import FLAGS, MailboxForm
 from comptoir.mail.models import Mailbox
 from comptoir.staff.access import administrator_required

@@ -7,8 +7,6 @@ ORM lookup. Pages are found by keyset (the sort value and the id of the last row
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -18,6 +16,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from comptoir.lib.keyset import CursorInvalid, Keyset, KeysetPage, keyset_page
 from comptoir.staff.directory import employees_by_pk
 from comptoir.staff.models import Employee
 from comptoir.threads.models import Contact, Message, Status, Thread
@@ -163,24 +162,6 @@ def _int(value: str) -> int:
     return int(value) if value.isdigit() else -1
 
 
-def _encode(value: Any, pk: int) -> str:
-    raw = json.dumps([value.isoformat() if isinstance(value, datetime) else value, pk])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str, field_name: str) -> tuple[Any, int] | None:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        value, pk = json.loads(raw)
-        if field_name.endswith("_at"):
-            value = datetime.fromisoformat(value)
-        if not isinstance(pk, int):
-            return None
-    except (ValueError, TypeError):
-        return None
-    return value, pk
-
-
 @dataclass(slots=True)
 class ListedThread:
     """A row of the list, as plain values: 50 rows with their contact, customer and two
@@ -237,45 +218,17 @@ def listed_attach(
         row.last_employee = staff.get(row.last_employee_id) if row.last_employee_id else None
 
 
-@dataclass
-class Page:
-    rows: list[ListedThread]
-    next_cursor: str
-    previous_cursor: str
+def paginate(threads: QuerySet[Thread], params: ListParams) -> KeysetPage[ListedThread]:
+    """One page of rows by keyset on (sort field, id), in either direction; a cursor the list
+    did not make (forged, or from another sort) shows the first page."""
+    keyset = Keyset(SORTS[params.sort], descending=params.descending)
 
+    def read(found: QuerySet[Thread]) -> list[ListedThread]:
+        return [_listed(row) for row in found.values_list(*LISTED_COLUMNS)]
 
-def paginate(threads: QuerySet[Thread], params: ListParams) -> Page:
-    """One page of rows by keyset on (sort field, id), in either direction."""
-    name = SORTS[params.sort]
-    backwards = bool(params.before) and not params.after
-    cursor = _decode(params.before if backwards else params.after, name)
-    descending = params.descending != backwards
-    if cursor is not None:
-        value, pk = cursor
-        if name == "id":
-            threads = threads.filter(pk__lt=pk) if descending else threads.filter(pk__gt=pk)
-        else:
-            # (value, id) after the cursor, written so that the first term is a plain range on
-            # the sort column: with only "v < x OR (v = x AND id < y)" SQLite walked the index
-            # from the top of the list down to the cursor, so a deep page cost its depth.
-            after, strictly = ("lte", "lt") if descending else ("gte", "gt")
-            threads = threads.filter(**{f"{name}__{after}": value}).filter(
-                Q(**{f"{name}__{strictly}": value}) | Q(**{f"pk__{strictly}": pk})
-            )
-    order = [f"-{name}", "-id"] if descending else [name, "id"]
-    if name == "id":
-        order = order[:1]
-    found = threads.order_by(*order).values_list(*LISTED_COLUMNS)[: params.size + 1]
-    rows = [_listed(row) for row in found]
-    more = len(rows) > params.size
-    rows = rows[: params.size]
-    if backwards:
-        rows.reverse()
-    has_next = more if not backwards else True
-    has_previous = (more if backwards else cursor is not None) and bool(rows)
-    key = name if name != "id" else "pk"
-    return Page(
-        rows=rows,
-        next_cursor=_encode(getattr(rows[-1], key), rows[-1].pk) if rows and has_next else "",
-        previous_cursor=_encode(getattr(rows[0], key), rows[0].pk) if has_previous else "",
-    )
+    try:
+        return keyset_page(
+            threads, keyset, limit=params.size, read=read, after=params.after, before=params.before
+        )
+    except CursorInvalid:
+        return keyset_page(threads, keyset, limit=params.size, read=read)

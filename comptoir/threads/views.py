@@ -42,7 +42,7 @@ from comptoir.threads.listing import (
     listed_attach,
     paginate,
 )
-from comptoir.threads.models import Contact, DeskSettings, Status, Thread
+from comptoir.threads.models import Author, Contact, DeskSettings, Status, Thread
 from comptoir.threads.page import ShownEvent, ShownMessage
 from comptoir.threads.storage import attachment_open
 
@@ -120,7 +120,10 @@ def bulk(request: HttpRequest) -> HttpResponse:
         )
     elif action == "assign":
         form = AssignForm(request.POST, employees=active_employees())
-        assignee = form.employees.get(request.POST.get("assignee", ""))
+        if not form.is_valid():
+            messages.error(request, _("This employee cannot be assigned."))
+            return redirect(back)
+        assignee = form.employees.get(form.cleaned_data["assignee"])
         count = services.threads_bulk_apply(
             threads=threads, employee=employee, assignee=assignee, assign=True
         )
@@ -272,8 +275,10 @@ def thread_assign(request: HttpRequest, pk: int) -> HttpResponse:
     employee = signed_in_employee(request)
     thread = thread_get_for_employee(employee, pk)
     form = AssignForm(request.POST, employees=active_employees())
-    form.is_valid()
-    assignee = form.employees.get(request.POST.get("assignee", ""))
+    if not form.is_valid():  # not an active employee (unknown, or deactivated meanwhile)
+        messages.error(request, _("This employee cannot be assigned."))
+        return _back_to(thread)
+    assignee = form.employees.get(form.cleaned_data["assignee"])
     services.thread_assign(thread=thread, employee=employee, assignee=assignee)
     messages.success(request, _("Assignment saved."))
     return _back_to(thread)
@@ -298,7 +303,7 @@ def thread_next(request: HttpRequest, pk: int) -> HttpResponse:
     filters = request.session.get(LIST_FILTERS_SESSION_KEY, {})
     candidates = apply_filters(threads_for_employee(employee), dict(filters))
     following = (
-        candidates.filter(status=Status.OPEN, last_message_from="customer")
+        candidates.filter(status=Status.OPEN, last_message_from=Author.CUSTOMER)
         .exclude(pk=pk)
         .order_by("last_customer_message_at", "id")
         .values_list("pk", flat=True)

@@ -118,6 +118,25 @@ def test_bad_query_values_are_field_errors(api):
     assert api.get("/threads", cursor="not-a-cursor").json()["errors"][0]["field"] == "cursor"
 
 
+@pytest.mark.parametrize("field", ["contact_id", "assignee_id"])
+def test_an_id_no_row_can_have_finds_no_thread(api, field):
+    make_thread()
+    response = api.get("/threads", **{field: -(10**25)})
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+
+
+def test_a_cursor_of_the_list_by_id_is_refused_by_the_list_by_time_of_change(api):
+    for i in range(3):
+        make_thread(email=f"c{i}@example.com")
+    cursor = api.get("/threads", limit=1).json()["next_cursor"]
+    since = (timezone.now() - timedelta(days=1)).isoformat()
+    response = api.get("/threads", updated_since=since, cursor=cursor)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "cursor"
+    assert response.json()["errors"][0]["message"] == "This cursor is not valid."
+
+
 @pytest.mark.parametrize("count", [3, 40])
 def test_the_list_runs_the_same_queries_whatever_the_data(api, count):
     for i in range(count):

@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from comptoir.lib.secretbox import seal
-from comptoir.mail import fetch
+from comptoir.mail import fetch, sessions
 from comptoir.mail.fetch import mailbox_sync, mailbox_test_connection, mailboxes_sync_due
 from comptoir.mail.models import InboundMail, InboundRaw, InboundStatus, Mailbox
 
@@ -66,7 +66,7 @@ def test_it_fetches_over_imap_with_opportunistic_starttls(inbox):
     assert report.encrypted is True
     assert stored_raws() == sorted([message(1), message(2)])
     keys = set(InboundMail.objects.values_list("key", flat=True))
-    place = fetch._location(mailbox)
+    place = sessions.mailbox_location(mailbox)
     assert keys == {
         f"imap:{mailbox.pk}:{place}:{mailbox.uidvalidity}:{uid}" for uid in inbox.flags()
     }
@@ -280,15 +280,15 @@ def test_a_uidvalidity_change_imports_nothing_twice(inbox):
 def test_a_message_appended_during_a_sync_is_picked_up_by_the_next_one_once(inbox, monkeypatch):
     inbox.append(message(1))
     mailbox = make_mailbox(inbox)
-    original_fetch = fetch._ImapSession.fetch
+    original_fetch = sessions.ImapSession.fetch
 
     def fetch_and_append(self, refs):
         inbox.append(message(2))
         yield from original_fetch(self, refs)
 
-    monkeypatch.setattr(fetch._ImapSession, "fetch", fetch_and_append)
+    monkeypatch.setattr(sessions.ImapSession, "fetch", fetch_and_append)
     first = mailbox_sync(mailbox, worker_name="w1")
-    monkeypatch.setattr(fetch._ImapSession, "fetch", original_fetch)
+    monkeypatch.setattr(sessions.ImapSession, "fetch", original_fetch)
     second = mailbox_sync(mailbox, worker_name="w1")
     third = mailbox_sync(mailbox, worker_name="w1")
 
@@ -306,7 +306,7 @@ def test_a_crash_before_the_server_delete_stores_nothing_twice_and_deletes_later
     def crash(self, refs):
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(fetch._ImapSession, "delete", crash)
+    monkeypatch.setattr(sessions.ImapSession, "delete", crash)
     crashed = mailbox_sync(mailbox, worker_name="w1")
     assert not crashed.ok
     assert "worker killed" in crashed.error
@@ -327,17 +327,17 @@ def test_a_crash_before_the_server_delete_stores_nothing_twice_and_deletes_later
 def test_a_pop3_crash_before_quit_deletes_nothing(inbox, monkeypatch):
     inbox.append(message(1))
     mailbox = make_mailbox(inbox, port=inbox.pop3, use_pop3=True, delete_messages=True)
-    original_delete = fetch._Pop3Session.delete
+    original_delete = sessions.Pop3Session.delete
 
     def crash_before_quit(self, refs):
         for number in refs:
             self.conn.dele(int(number))
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(fetch._Pop3Session, "delete", crash_before_quit)
+    monkeypatch.setattr(sessions.Pop3Session, "delete", crash_before_quit)
     assert not mailbox_sync(mailbox, worker_name="w1").ok
     assert inbox.count() == 1
-    monkeypatch.setattr(fetch._Pop3Session, "delete", original_delete)
+    monkeypatch.setattr(sessions.Pop3Session, "delete", original_delete)
 
     rerun = mailbox_sync(mailbox, worker_name="w1")
 
@@ -491,7 +491,7 @@ def test_test_connection_reports_a_missing_folder(inbox):
 def test_a_run_is_bounded_and_the_next_one_continues(inbox, monkeypatch):
     monkeypatch.setattr(fetch, "MAX_MESSAGES_PER_RUN", 2)
     monkeypatch.setattr(fetch, "FETCH_BATCH", 1)
-    monkeypatch.setattr(fetch, "DELETE_BATCH", 1)
+    monkeypatch.setattr(sessions, "DELETE_BATCH", 1)
     for n in (1, 2, 3):
         inbox.append(message(n))
     mailbox = make_mailbox(inbox, delete_messages=True)

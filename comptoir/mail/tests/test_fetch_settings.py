@@ -6,7 +6,7 @@ import ssl
 
 import pytest
 
-from comptoir.mail.fetch import (
+from comptoir.mail.connection import (
     MailProtocol,
     TlsMode,
     mailbox_check_flags,
@@ -84,26 +84,26 @@ def test_contradictory_flags_are_named():
 
 
 def test_pointing_the_mailbox_elsewhere_changes_every_key():
-    from comptoir.mail.fetch import _location
     from comptoir.mail.models import Mailbox
+    from comptoir.mail.sessions import mailbox_location
 
     inbox = Mailbox(host="mail.shop.test", username="desk", folder="INBOX")
     archive = Mailbox(host="mail.shop.test", username="desk", folder="Archive")
     other = Mailbox(host="MAIL.shop.test", username="desk", folder="INBOX")
-    assert _location(inbox) != _location(archive)
-    assert _location(inbox) == _location(other)  # host names are case-insensitive
+    assert mailbox_location(inbox) != mailbox_location(archive)
+    assert mailbox_location(inbox) == mailbox_location(other)  # host names are case-insensitive
 
 
 def test_pop3_uidls_that_differ_only_in_case_stay_two_messages():
     """Some servers' UIDLs are case-sensitive; MariaDB's default collation is not."""
-    from comptoir.mail.fetch import _Pop3Session
     from comptoir.mail.models import Mailbox
+    from comptoir.mail.sessions import Pop3Session
 
     class Listing:
         def uidl(self):
             return b"+OK", [b"1 GmailIdAbC", b"2 GmailIdabc"], 0
 
-    session = object.__new__(_Pop3Session)
+    session = object.__new__(Pop3Session)
     session.mailbox = Mailbox(pk=7, host="pop.example.com", username="desk", use_pop3=True)
     session.conn = Listing()  # type: ignore[assignment]
     keys = list(session.listing())

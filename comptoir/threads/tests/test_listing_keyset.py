@@ -56,6 +56,15 @@ def test_a_page_backwards_is_the_page_before():
     assert [t.pk for t in paginate(Thread.objects.all(), params).rows] == [t.pk for t in first.rows]
 
 
+def test_a_cursor_of_another_sort_shows_the_first_page():
+    _threads_with_ties(25)
+    by_id = ListParams.from_query(QueryDict("sort=id&size=20"))
+    params = ListParams.from_query(QueryDict("sort=email&size=20"))
+    params.after = paginate(Thread.objects.all(), by_id).next_cursor
+    first = paginate(Thread.objects.all(), ListParams.from_query(QueryDict("sort=email&size=20")))
+    assert [t.pk for t in paginate(Thread.objects.all(), params).rows] == [t.pk for t in first.rows]
+
+
 @pytest.mark.sqlite_only
 def test_a_deep_page_searches_the_index_instead_of_scanning_it():
     _threads_with_ties(30)

@@ -1,0 +1,263 @@
+"""The two protocols behind one small interface (``Session``: list, fetch, delete, close,
+abort): IMAP by UID within UIDVALIDITY, POP3 by UIDL. Each message is keyed by where it lives on
+its server, so fetching it again can never store it twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import imaplib
+import poplib
+import re
+import ssl
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from comptoir.lib.secretbox import unseal
+from comptoir.mail.connection import (
+    ConnectionPlan,
+    FetchError,
+    MailProtocol,
+    TlsMode,
+    mailbox_connect_settings,
+    server_text,
+)
+from comptoir.mail.models import Mailbox
+
+DELETE_BATCH = 500
+
+
+def chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Session(Protocol):
+    encrypted: bool
+
+    def listing(self) -> dict[str, str]:
+        """Every message on the server: storage key → server reference (UID or message number)."""
+
+    def fetch(self, refs: list[str]) -> Iterator[tuple[str, bytes]]:
+        """(reference, raw bytes) for the given references, without marking anything read."""
+
+    def delete(self, refs: list[str]) -> None:
+        """Delete these messages for good (the deletion is committed when this returns)."""
+
+    def close(self) -> None:
+        """Log out; with POP3 this commits the deletions."""
+
+    def abort(self) -> None:
+        """Drop the connection after a failure; with POP3 nothing is deleted."""
+
+
+def mailbox_location(mailbox: Mailbox) -> str:
+    """Where the messages live (server, user, folder): part of each key, so that pointing the
+    mailbox elsewhere can never make a new message look already stored."""
+    place = f"{mailbox.host.lower()}|{mailbox.username}|{mailbox.folder}|{mailbox.use_pop3}"
+    return hashlib.sha256(place.encode()).hexdigest()[:10]
+
+
+def _is_tls(sock: object) -> bool:
+    return isinstance(sock, ssl.SSLSocket)
+
+
+def _quote_folder(folder: str) -> str:
+    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+_UID_RE = re.compile(rb"UID (\d+)")
+
+
+class ImapSession:
+    """IMAP: messages by UID within the folder's UIDVALIDITY, read without marking them seen."""
+
+    def __init__(self, mailbox: Mailbox, plan: ConnectionPlan, password: str, timeout: float):
+        self.mailbox = mailbox
+        context = plan.ssl_context()
+        if plan.tls is TlsMode.IMPLICIT:
+            self.conn: imaplib.IMAP4 = imaplib.IMAP4_SSL(
+                plan.host, plan.port, ssl_context=context, timeout=timeout
+            )
+        else:
+            self.conn = imaplib.IMAP4(plan.host, plan.port, timeout=timeout)
+        try:
+            if plan.tls in (TlsMode.OPPORTUNISTIC, TlsMode.STARTTLS_REQUIRED):
+                if "STARTTLS" in self.conn.capabilities:
+                    self.conn.starttls(ssl_context=context)
+                elif plan.tls is TlsMode.STARTTLS_REQUIRED:
+                    raise FetchError(_("Server does not offer STARTTLS (/tls)"))
+            try:
+                self.conn.login(mailbox.username, password)
+            except imaplib.IMAP4.abort:
+                raise
+            except imaplib.IMAP4.error as exc:
+                raise FetchError(
+                    _("Login failed for user %(user)s: %(reason)s")
+                    % {"user": mailbox.username, "reason": server_text(exc)}
+                ) from exc
+            self.encrypted = _is_tls(self.conn.sock)
+            typ, data = self.conn.select(_quote_folder(mailbox.folder or "INBOX"))
+            if typ != "OK":
+                raise FetchError(
+                    _("Cannot open the folder %(folder)s: %(reason)s")
+                    % {"folder": mailbox.folder, "reason": server_text(data[0] if data else "")}
+                )
+            _typ, values = self.conn.response("UIDVALIDITY")
+            if not values or values[0] is None:
+                raise FetchError(_("The server did not report a UIDVALIDITY for the folder."))
+            self.uidvalidity = int(values[0])
+            _typ, caps = self.conn.capability()
+            self.uidplus = b"UIDPLUS" in (caps[0] or b"").upper().split()
+        except BaseException:
+            self.close()
+            raise
+
+    def _key(self, uid: str) -> str:
+        return f"imap:{self.mailbox.pk}:{mailbox_location(self.mailbox)}:{self.uidvalidity}:{uid}"
+
+    def listing(self) -> dict[str, str]:
+        typ, data = self.conn.uid("SEARCH", "ALL")
+        if typ != "OK":
+            raise FetchError(_("UID SEARCH failed: %(reason)s") % {"reason": server_text(data[0])})
+        uids = sorted({int(uid) for uid in (data[0] or b"").split()})
+        return {self._key(str(uid)): str(uid) for uid in uids}
+
+    def fetch(self, refs: list[str]) -> Iterator[tuple[str, bytes]]:
+        typ, data = self.conn.uid("FETCH", ",".join(refs), "(UID BODY.PEEK[])")
+        if typ != "OK":
+            raise FetchError(_("UID FETCH failed: %(reason)s") % {"reason": server_text(data[0])})
+        for index, item in enumerate(data):
+            if not isinstance(item, tuple):
+                continue
+            head, raw = item
+            match = _UID_RE.search(head)
+            if match is None and index + 1 < len(data):  # UID after the literal
+                tail = data[index + 1]
+                match = _UID_RE.search(tail if isinstance(tail, bytes) else b"")
+            if match is not None:
+                yield match.group(1).decode(), raw
+
+    def delete(self, refs: list[str]) -> None:
+        # Commands stay short (servers limit a command line, Dovecot to 64 kB).
+        for chunk in chunks(refs, DELETE_BATCH):
+            self._delete(",".join(chunk))
+
+    def _delete(self, uids: str) -> None:
+        typ, data = self.conn.uid("STORE", uids, "+FLAGS.SILENT", r"(\Deleted)")
+        if typ != "OK":
+            raise FetchError(_("UID STORE failed: %(reason)s") % {"reason": server_text(data[0])})
+        # Without UIDPLUS, EXPUNGE also removes what another client flagged \Deleted — which is
+        # what that client asked for anyway.
+        typ, data = self.conn.uid("EXPUNGE", uids) if self.uidplus else self.conn.expunge()
+        if typ != "OK":
+            raise FetchError(_("EXPUNGE failed: %(reason)s") % {"reason": server_text(data[0])})
+
+    def close(self) -> None:
+        try:
+            self.conn.logout()  # not CLOSE: it would expunge messages flagged \Deleted
+        except (OSError, imaplib.IMAP4.error, EOFError):
+            with contextlib.suppress(OSError):
+                self.conn.shutdown()
+
+    def abort(self) -> None:
+        self.close()
+
+
+class Pop3Session:
+    """POP3: messages by UIDL; deletions apply at QUIT only."""
+
+    def __init__(self, mailbox: Mailbox, plan: ConnectionPlan, password: str, timeout: float):
+        self.mailbox = mailbox
+        self.closed = False
+        context = plan.ssl_context()
+        if plan.tls is TlsMode.IMPLICIT:
+            self.conn: poplib.POP3 = poplib.POP3_SSL(
+                plan.host, plan.port, context=context, timeout=timeout
+            )
+        else:
+            self.conn = poplib.POP3(plan.host, plan.port, timeout=timeout)
+        try:
+            if plan.tls in (TlsMode.OPPORTUNISTIC, TlsMode.STARTTLS_REQUIRED):
+                try:
+                    offers_stls = "STLS" in self.conn.capa()
+                except poplib.error_proto:  # no CAPA: no STLS either
+                    offers_stls = False
+                if offers_stls:
+                    self.conn.stls(context=context)
+                elif plan.tls is TlsMode.STARTTLS_REQUIRED:
+                    raise FetchError(_("Server does not offer STARTTLS (/tls)"))
+            try:
+                self.conn.user(mailbox.username)
+                self.conn.pass_(password)
+            except poplib.error_proto as exc:
+                raise FetchError(
+                    _("Login failed for user %(user)s: %(reason)s")
+                    % {"user": mailbox.username, "reason": server_text(exc)}
+                ) from exc
+            self.encrypted = _is_tls(self.conn.sock)
+        except BaseException:
+            self.abort()
+            raise
+
+    def listing(self) -> dict[str, str]:
+        try:
+            _resp, lines, _octets = self.conn.uidl()
+        except poplib.error_proto as exc:
+            raise FetchError(_("The POP3 server does not support UIDL.")) from exc
+        listing = {}
+        for line in lines:
+            number, _sep, uidl = line.decode("ascii", "replace").partition(" ")
+            # Hex: UIDLs are case-sensitive, and MariaDB's default collation is not.
+            uidl_hex = uidl.strip().encode().hex()
+            listing[f"pop3:{self.mailbox.pk}:{mailbox_location(self.mailbox)}:{uidl_hex}"] = number
+        return listing
+
+    def fetch(self, refs: list[str]) -> Iterator[tuple[str, bytes]]:
+        for number in refs:
+            _resp, lines, _octets = self.conn.retr(int(number))
+            yield number, b"\r\n".join(lines) + b"\r\n"
+
+    def delete(self, refs: list[str]) -> None:
+        for number in refs:
+            self.conn.dele(int(number))
+        self.conn.quit()  # POP3 applies DELE only at QUIT
+        self.closed = True
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            self.conn.quit()
+        except (OSError, poplib.error_proto, EOFError):
+            with contextlib.suppress(OSError):
+                self.conn.close()
+
+    def abort(self) -> None:
+        # Closing without QUIT leaves the session in AUTHORIZATION/TRANSACTION: no DELE applies.
+        self.closed = True
+        with contextlib.suppress(OSError):
+            self.conn.close()
+
+
+def _password(mailbox: Mailbox) -> str:
+    password = unseal(mailbox.password_sealed, secret_key=settings.SECRET_KEY)
+    if mailbox.password_sealed and not password:
+        raise FetchError(
+            _("The saved password cannot be decrypted (the secret key changed): enter it again.")
+        )
+    return password
+
+
+def session_open(mailbox: Mailbox, *, timeout: float) -> tuple[Session, ConnectionPlan]:
+    """A logged-in session on the mailbox's server (IMAP: its folder open), with its plan."""
+    plan = mailbox_connect_settings(mailbox)
+    password = _password(mailbox)
+    if plan.protocol is MailProtocol.POP3:
+        return Pop3Session(mailbox, plan, password, timeout), plan
+    return ImapSession(mailbox, plan, password, timeout), plan
