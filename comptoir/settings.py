@@ -199,7 +199,7 @@ TEMPLATES = [
 FORM_RENDERER = "django.forms.renderers.Jinja2"
 
 AUTH_USER_MODEL = "staff.Employee"
-AUTHENTICATION_BACKENDS = ["comptoir.staff.sessions.EmployeeBackend"]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "desk:home"
 LOGOUT_REDIRECT_URL = "staff:login"
@@ -231,7 +231,7 @@ else:
             "LOCATION": "comptoir_cache",
         }
     }
-SESSION_ENGINE = "comptoir.staff.sessions"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
