@@ -318,18 +318,5 @@ def test_a_former_employees_messages_and_events_keep_their_name(desk, charlie):
     assert f'value="{charlie.pk}"' not in page
 
 
-def test_the_prepared_thread_read_applies_the_access_rule(bob):
-    """thread_get_for_employee reads through a query compiled once for every employee: it holds
-    only while the rule of threads_for_employee does not depend on the employee."""
-    from comptoir.threads.access import thread_get_for_employee, threads_for_employee
-
-    assert str(threads_for_employee(bob).query) == str(Thread.objects.all().query), (
-        "threads_for_employee now filters: give thread_get_for_employee's prepared read the "
-        "same rule, with the employee as a parameter"
-    )
-    thread = make_thread()
-    assert thread_get_for_employee(bob, thread.pk) == thread
-
-
 def test_an_id_too_large_for_the_database_is_not_found(desk):
     assert desk.get(f"/desk/threads/{2**70}/").status_code == 404
