@@ -2,28 +2,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from functools import lru_cache
 from typing import Protocol
 
 from django import template
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy, ngettext
 
 register = template.Library()
-
-
-@lru_cache(maxsize=256)
-def _fixed_url(name: str, prefix: str, urlconf: str | None) -> str:
-    return reverse(name, urlconf=urlconf)
-
-
-@register.simple_tag
-def page_url(name: str) -> str:
-    """``{% url name %}`` for a page without arguments, worked out once per process: the
-    navigation of every desk page has a dozen, and ``reverse()`` costs about 85 us here."""
-    return _fixed_url(name, get_script_prefix(), get_urlconf())
 
 
 class _Named(Protocol):
@@ -73,6 +59,12 @@ def status_label(value: str) -> str:
     from comptoir.threads.models import Status
 
     return str(Status(value).label) if value in Status.values else value
+
+
+@register.filter
+def language_label(code: str) -> str:
+    """A language code as the shop's language choices name it."""
+    return str(dict(settings.LANGUAGES).get(code, code))
 
 
 @register.filter
