@@ -7,9 +7,19 @@ from typing import Protocol
 from django import template
 from django.conf import settings
 from django.utils.formats import number_format
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_lazy, ngettext
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def partial(context: template.Context, name: str) -> SafeString:
+    """``{% partial "threads/_messages.jinja" %}``: a Jinja2 partial (``threads.partials``)
+    rendered with this template's context."""
+    from comptoir.threads.partials import partial_render
+
+    return partial_render(name, context.flatten(), context.get("request"))
 
 
 class _Named(Protocol):
@@ -59,6 +69,20 @@ def status_label(value: str) -> str:
     from comptoir.threads.models import Status
 
     return str(Status(value).label) if value in Status.values else value
+
+
+@register.filter
+def email_status_label(value: str) -> str:
+    from comptoir.threads.models import EmailStatus
+
+    return str(EmailStatus(value).label) if value in EmailStatus.values else value
+
+
+@register.filter
+def event_kind_label(value: str) -> str:
+    from comptoir.threads.models import EventKind
+
+    return str(EventKind(value).label) if value in EventKind.values else value
 
 
 @register.filter

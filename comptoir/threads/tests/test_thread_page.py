@@ -1,7 +1,10 @@
 """One thread in the back office: every action, its event and its e-mail."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from comptoir.mail.outbox import outbox_deliver
 from comptoir.shop.models import OrderHistory, OrderState
@@ -235,6 +238,24 @@ def test_a_failed_email_shows_its_reason_and_can_be_retried(desk, bob, smtp):
     assert outbox_deliver().sent == 1
     email.refresh_from_db()
     assert email.status == EmailStatus.SENT
+
+
+def test_the_retry_form_carries_a_csrf_token_that_is_accepted(bob, smtp):
+    smtp.refuse["alice@example.com"] = "550 5.1.1 mailbox unknown"
+    thread = make_thread()
+    services.thread_reply(thread=thread, employee=bob, text="Hello")
+    outbox_deliver()
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(bob)
+    page = html(browser.get(f"/desk/threads/{thread.pk}/"))
+    email = OutboundEmail.objects.get()
+    form = page[page.index(f'action="/desk/threads/{thread.pk}/emails/{email.pk}/retry/"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    url = f"/desk/threads/{thread.pk}/emails/{email.pk}/retry/"
+    assert browser.post(url).status_code == 403
+    assert browser.post(url, {"csrfmiddlewaretoken": token}).status_code == 302
+    email.refresh_from_db()
+    assert email.status == EmailStatus.QUEUED
 
 
 def test_the_customer_panel_and_the_order_timeline(desk):
