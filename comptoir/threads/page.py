@@ -1,55 +1,110 @@
-"""What the thread page shows of a thread: its messages, with their outgoing e-mail and their
-files, and its events, each with its employee; only the columns the page shows."""
+"""What the thread page shows of a thread: its messages with their outgoing e-mail and files, its
+events, and the timeline of both with the order's history, read as values (``values_list``)
+into small records, each with its employee."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
-
 from comptoir.shop.models import OrderHistory
-from comptoir.threads.models import (
-    Attachment,
-    EmailStatus,
-    EventKind,
-    Message,
-    OutboundEmail,
-    Thread,
-    ThreadEvent,
-)
+from comptoir.staff.directory import employees_by_pk
+from comptoir.staff.models import Employee
+from comptoir.threads.models import Attachment, EmailStatus, EventKind, Message, Thread, ThreadEvent
 
 
-def thread_messages(thread: Thread) -> list[Message]:
-    """A thread's messages in order. Each has ``email``, its outgoing e-mail (None for a
-    customer's message or a note), and ``files``, its attachments."""
-    emails = OutboundEmail.objects.only("message_id", "status", "last_error")
-    files = Attachment.objects.only("message_id", "original_name", "size").order_by("id")
-    return list(
-        Message.objects.filter(thread=thread)
+@dataclass(slots=True)
+class ShownEmail:
+    pk: int
+    status: str
+    last_error: str
+
+
+@dataclass(slots=True)
+class ShownFile:
+    pk: int
+    original_name: str
+    size: int
+
+
+@dataclass(slots=True)
+class ShownMessage:
+    pk: int
+    author: str
+    employee_id: int | None
+    private: bool
+    is_auto_reply: bool
+    created_at: Any
+    text: str
+    html: str
+    quoted_text: str
+    email: ShownEmail | None
+    employee: Employee | None = None
+    files: list[ShownFile] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ShownEvent:
+    pk: int
+    kind: str
+    employee_id: int | None
+    data: Any
+    created_at: Any
+    employee: Employee | None = None
+
+
+def thread_messages(thread_id: int) -> list[ShownMessage]:
+    """A thread's messages in order, each with its e-mail's delivery and its files."""
+    shown = []
+    rows = (
+        Message.objects.filter(thread_id=thread_id)
         .order_by("created_at", "id")
-        .only(
-            *("thread_id", "author", "employee_id", "private", "is_auto_reply", "created_at"),
+        .values_list(
+            *("id", "author", "employee_id", "private", "is_auto_reply", "created_at"),
             *("text", "html", "quoted_text"),
-        )
-        .prefetch_related(
-            "employee",
-            Prefetch("outbound_email", queryset=emails, to_attr="email"),
-            Prefetch("attachments", queryset=files, to_attr="files"),
+            *("outbound_email__id", "outbound_email__status", "outbound_email__last_error"),
         )
     )
+    for row in rows:
+        pk, author, employee_id, private, auto, at, text, html, quoted = row[:9]
+        email_id, status, last_error = row[9:12]
+        email = ShownEmail(email_id, status, last_error) if email_id is not None else None
+        shown.append(
+            ShownMessage(pk, author, employee_id, private, auto, at, text, html, quoted, email)
+        )
+    by_pk = {message.pk: message for message in shown}
+    files = (
+        Attachment.objects.filter(message__thread_id=thread_id)
+        .order_by("id")
+        .values_list("message_id", "id", "original_name", "size")
+    )
+    for message_id, pk, name, size in files:
+        if message_id in by_pk:
+            by_pk[message_id].files.append(ShownFile(pk, name, size))
+    return shown
 
 
-def thread_events(thread: Thread) -> list[ThreadEvent]:
-    return list(
-        ThreadEvent.objects.filter(thread=thread)
+def thread_events(thread_id: int) -> list[ShownEvent]:
+    rows = (
+        ThreadEvent.objects.filter(thread_id=thread_id)
         .order_by("created_at", "id")
-        .only("thread_id", "kind", "employee_id", "data", "created_at")
-        .prefetch_related("employee")
+        .values_list("id", "kind", "employee_id", "data", "created_at")
     )
+    return [ShownEvent(*row) for row in rows]
+
+
+def employees_attach(rows: Sequence[ShownMessage | ShownEvent], staff: list[Employee]) -> None:
+    """Each row's employee from those already loaded for the page's forms (``staff``); former
+    employees in one query."""
+    by_pk = employees_by_pk((row.employee_id for row in rows), staff)
+    for row in rows:
+        if row.employee_id is not None:
+            row.employee = by_pk.get(row.employee_id)
 
 
 def thread_timeline(
-    thread: Thread, messages: list[Message], events: list[ThreadEvent]
+    thread: Thread, messages: list[ShownMessage], events: list[ShownEvent]
 ) -> list[dict[str, Any]]:
     """Messages, events and the order's history, newest first."""
     items: list[dict[str, Any]] = [
@@ -63,13 +118,15 @@ def thread_timeline(
     return items
 
 
-def thread_items(thread: Thread) -> dict[str, Any]:
-    """The thread page's repeated parts (``threads/_messages.html``, ``threads/_timeline.html``)
-    and the choices their templates compare with."""
-    messages = thread_messages(thread)
+def thread_items(thread: Thread, staff: list[Employee]) -> dict[str, Any]:
+    """The thread page's repeated parts (``threads/_messages.jinja``, ``threads/_timeline.jinja``)
+    and the choices their templates compare with; employees from ``staff``, the page's list."""
+    messages = thread_messages(thread.pk)
+    events = thread_events(thread.pk)
+    employees_attach([*messages, *events], staff)
     return {
         "thread_messages": messages,
-        "timeline": thread_timeline(thread, messages, thread_events(thread)),
+        "timeline": thread_timeline(thread, messages, events),
         "email_statuses": EmailStatus,
         "event_kinds": EventKind,
     }

@@ -4,9 +4,10 @@ The thread page repeats a message or a timeline entry up to a few hundred times;
 template engine those loops were most of the page's time and missed its budget (docs/DECISIONS.md,
 "Back to Django (issue 15)"). A partial is a Jinja2 template with autoescape, kept beside the
 Django templates (``<app>/templates/``), rendered with the including template's context and
-request: Django's translations (``_()``), ``url()``, ``csrf_input``, Django's ``date``, ``time``,
-``localtime``, ``truncatechars`` and ``filesizeformat`` filters, and the filters of the
-``comptoir`` library.
+request: Django's translations (``_()``), ``url()``, ``csrf_input``, ``date`` (Django's output,
+through ``lib.dates``), Django's ``localtime``, ``truncatechars`` and ``filesizeformat``, and
+the filters of the ``comptoir`` library. Unlike Django's engine, ``date`` does not change the
+value's time zone: templates write ``value|localtime`` once and format that.
 """
 
 from __future__ import annotations
@@ -22,18 +23,18 @@ from django.http import HttpRequest
 from django.template import defaultfilters
 from django.template.backends.jinja2 import Jinja2
 from django.urls import reverse
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 
-
-def _date(value: datetime | None, fmt: str | None = None) -> str:
-    """Django's ``date`` filter, in the current time zone as Django's engine gives it."""
-    return str(defaultfilters.date(localtime(value), fmt)) if value is not None else ""
+from comptoir.lib.dates import date_formatter
 
 
-def _time(value: datetime | None, fmt: str | None = None) -> str:
-    return str(defaultfilters.time(localtime(value), fmt)) if value is not None else ""
+def _date(value: datetime | None, fmt: str = "DATE_FORMAT") -> str:
+    """What Django's ``date`` filter writes, through the formatter compiled once per format
+    (``lib.dates``); the value is shown in its own zone (``|localtime`` first)."""
+    return date_formatter(get_format(fmt))(value) if value is not None else ""
 
 
 def _url(name: str, *args: Any) -> str:
@@ -51,7 +52,6 @@ def environment(**options: Any) -> jinja2.Environment:
     env.filters.update(register.filters)
     env.filters.update(
         date=_date,
-        time=_time,
         localtime=localtime,
         truncatechars=defaultfilters.truncatechars,
         filesizeformat=defaultfilters.filesizeformat,

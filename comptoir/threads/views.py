@@ -142,7 +142,7 @@ def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> di
     summary = thread.customer.order_summary() if thread.customer else None
     return {
         "thread": thread,
-        **thread_page.thread_items(thread),
+        **thread_page.thread_items(thread, employees),
         "customer_summary": summary,
         "reply_form": forms.get("reply_form")
         or ReplyForm(initial={"text": desk_settings.default_message_in(thread.language)}),

@@ -68,21 +68,30 @@ def sort_label(key: str) -> str:
 def status_label(value: str) -> str:
     from comptoir.threads.models import Status
 
-    return str(Status(value).label) if value in Status.values else value
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return value
 
 
 @register.filter
 def email_status_label(value: str) -> str:
     from comptoir.threads.models import EmailStatus
 
-    return str(EmailStatus(value).label) if value in EmailStatus.values else value
+    try:
+        return str(EmailStatus(value).label)
+    except ValueError:
+        return value
 
 
 @register.filter
 def event_kind_label(value: str) -> str:
     from comptoir.threads.models import EventKind
 
-    return str(EventKind(value).label) if value in EventKind.values else value
+    try:
+        return str(EventKind(value).label)
+    except ValueError:
+        return value
 
 
 @register.filter

@@ -98,7 +98,7 @@ def test_the_rows_escape_what_customers_wrote(client, bob):
     client.force_login(bob)
     html = page(client)
     assert "<script>alert(1)" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;quotes&#34;" in html
 
 
 def test_a_former_employee_still_shows_on_the_threads_they_handled(

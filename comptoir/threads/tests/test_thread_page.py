@@ -250,7 +250,9 @@ def test_the_retry_form_carries_a_csrf_token_that_is_accepted(bob, smtp):
     page = html(browser.get(f"/desk/threads/{thread.pk}/"))
     email = OutboundEmail.objects.get()
     form = page[page.index(f'action="/desk/threads/{thread.pk}/emails/{email.pk}/retry/"') :]
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    assert found is not None
+    token = found.group(1)
     url = f"/desk/threads/{thread.pk}/emails/{email.pk}/retry/"
     assert browser.post(url).status_code == 403
     assert browser.post(url, {"csrfmiddlewaretoken": token}).status_code == 302
@@ -308,7 +310,7 @@ def test_the_thread_page_runs_a_bounded_number_of_queries(
             text=f"a{n}",
             status_after=Status.OPEN,
             uploads=[
-                services.Upload(content=label, name=label.name, content_type="application/pdf")
+                services.Upload(content=label, name=f"label{n}.pdf", content_type="application/pdf")
             ],
         )
         services.thread_note(thread=thread, employee=charlie, text=f"n{n}")
