@@ -1,13 +1,14 @@
 """Jinja2 partials inside Django templates: ``{% partial "threads/_messages.jinja" %}``.
 
-The thread page repeats a message or a timeline entry up to a few hundred times; through Django's
-template engine those loops were most of the page's time and missed its budget (docs/DECISIONS.md,
-"Back to Django (issue 15)"). A partial is a Jinja2 template with autoescape, kept beside the
-Django templates (``<app>/templates/``), rendered with the including template's context and
-request: Django's translations (``_()``), ``url()``, ``csrf_input``, ``date`` (Django's output,
-through ``lib.dates``), Django's ``localtime``, ``truncatechars`` and ``filesizeformat``, and
-the filters of the ``comptoir`` library. Unlike Django's engine, ``date`` does not change the
-value's time zone: templates write ``value|localtime`` once and format that.
+The list and the thread page repeat a row, a message or a timeline entry up to a few hundred
+times; through Django's template engine those loops were most of each page's time and missed the
+budgets (docs/DECISIONS.md, "Back to Django (issue 15)"). A partial is a Jinja2 template with
+autoescape, kept beside the Django templates (``<app>/templates/``), rendered with the including
+template's context and request: Django's translations (``_()``), ``url()``, ``csrf_input``,
+``date`` (Django's output, through ``lib.dates``), Django's ``localtime`` and
+``filesizeformat``, and the filters of the ``comptoir`` library. Unlike Django's engine,
+``date`` does not change the value's time zone: templates write ``value|localtime`` once and
+format that.
 """
 
 from __future__ import annotations
@@ -53,7 +54,6 @@ def environment(**options: Any) -> jinja2.Environment:
     env.filters.update(
         date=_date,
         localtime=localtime,
-        truncatechars=defaultfilters.truncatechars,
         filesizeformat=defaultfilters.filesizeformat,
     )
     return env
