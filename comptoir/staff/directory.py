@@ -5,18 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from comptoir.lib.prepared import PreparedModels
 from comptoir.staff.models import Employee
-
-_ACTIVE = PreparedModels(
-    Employee,
-    lambda: Employee.objects.filter(is_active=True).order_by("last_name", "first_name", "id"),
-)
 
 
 def active_employees() -> list[Employee]:
-    """Everyone who can be chosen in a form, by name (a read compiled once: lib.prepared)."""
-    return _ACTIVE()
+    """Everyone who can be chosen in a form, by name."""
+    return list(Employee.objects.filter(is_active=True).order_by("last_name", "first_name", "id"))
 
 
 def employees_by_pk(pks: Iterable[int | None], known: Iterable[Employee]) -> dict[int, Employee]:

@@ -4,36 +4,23 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from comptoir.lib.prepared import PreparedModels
 from comptoir.staff.models import Employee
 from comptoir.threads.models import Attachment, Thread
 
 
 def threads_for_employee(employee: Employee) -> QuerySet[Thread]:
-    """Every thread an employee may see (all of them, for now: one team, one shop).
-
-    ``thread_get_for_employee`` reads by key through a query compiled once, with the same rule
-    (none): a rule that comes to depend on the employee must become one of its parameters
-    (a test compares the two)."""
+    """Every thread an employee may see (all of them, for now: one team, one shop)."""
     return Thread.objects.all()
 
 
-# The thread page and every action on a thread read it by key: compiled once (lib.prepared).
-_THREAD = PreparedModels(
-    Thread,
-    lambda pk: Thread.objects.select_related("contact", "customer", "order", "assignee").filter(
-        pk=pk
-    ),
-    "pk",
-)
-
-
 def thread_get_for_employee(employee: Employee, pk: int) -> Thread:
-    thread = _THREAD.first(pk=pk)
-    if thread is None:
-        raise Http404
-    return thread
+    """The thread, with what its page shows of it, or 404 when the employee may not see it."""
+    threads = threads_for_employee(employee).select_related(
+        "contact", "customer", "order", "assignee"
+    )
+    return get_object_or_404(threads, pk=pk)
 
 
 def attachment_get_for_employee(employee: Employee, pk: int) -> Attachment:

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.lib.i18n import localized
-from comptoir.lib.prepared import PreparedModels
 from comptoir.lib.tokens import random_token
 from comptoir.shop.models import Customer, Order
 
@@ -315,17 +314,11 @@ class DeskSettings(models.Model):
 
     @classmethod
     def load(cls) -> DeskSettings:
-        found = _DESK_SETTINGS.first(pk=1)  # read by every thread page: compiled once
-        if found is not None:
-            return found
         settings_row, _created = cls.objects.get_or_create(pk=1)
         return settings_row
 
     def default_message_in(self, language: str) -> str:
         return localized(self.default_message, language, settings.LANGUAGE_CODE)
-
-
-_DESK_SETTINGS = PreparedModels(DeskSettings, lambda pk: DeskSettings.objects.filter(pk=pk), "pk")
 
 
 class EmailKind(models.TextChoices):

@@ -5,8 +5,6 @@ Views parse input, load with an access check, make one service call and respond.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from comptoir.shop.models import OrderHistory
 from comptoir.staff.access import employee_required, signed_in_employee
 from comptoir.staff.directory import active_employees
 from comptoir.threads import page as thread_page
@@ -43,7 +40,6 @@ from comptoir.threads.listing import (
     paginate,
 )
 from comptoir.threads.models import Author, Contact, DeskSettings, Status, Thread
-from comptoir.threads.page import ShownEvent, ShownMessage
 from comptoir.threads.storage import attachment_open
 
 LIST_FILTERS_SESSION_KEY = "desk.list_filters"
@@ -143,33 +139,13 @@ def url_is_desk(url: str) -> bool:
     return url.startswith("/desk/") and "//" not in url and "\\" not in url
 
 
-def _timeline(
-    thread: Thread, thread_messages: list[ShownMessage], events: list[ShownEvent]
-) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = [
-        {"kind": "message", "at": m.created_at, "message": m} for m in thread_messages
-    ]
-    items += [{"kind": "event", "at": e.created_at, "event": e} for e in events]
-    if thread.order_id is not None:
-        items += [
-            {"kind": "order", "at": h.created_at, "history": h}
-            for h in OrderHistory.objects.filter(order_id=thread.order_id).select_related("state")
-        ]
-    items.sort(key=lambda item: item["at"], reverse=True)
-    return items
-
-
 def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> dict[str, object]:
     employees = active_employees()
     desk_settings = DeskSettings.load()
-    thread_messages = thread_page.thread_messages(thread.pk)
-    events = thread_page.thread_events(thread.pk)
-    thread_page.employees_attach([*thread_messages, *events], employees)
     summary = thread.customer.order_summary() if thread.customer else None
     return {
         "thread": thread,
-        "thread_messages": thread_messages,
-        "timeline": _timeline(thread, thread_messages, events),
+        **thread_page.thread_items(thread, employees),
         "customer_summary": summary,
         "reply_form": forms.get("reply_form")
         or ReplyForm(initial={"text": desk_settings.default_message_in(thread.language)}),

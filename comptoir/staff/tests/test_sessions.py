@@ -1,44 +1,34 @@
-"""The session store and the sign-in backend read by key through prepared queries, with
-Django's rules: an expired session is no session, an inactive employee is signed out."""
+"""Sessions and the signed-in employee, as Django keeps them (its database session store and its
+model backend): an expired session is no session, an inactive employee is signed out."""
 
 from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-
-from comptoir.staff.sessions import EmployeeBackend, SessionStore
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_saved_session_is_read_back_and_an_expired_one_is_not():
-    store = SessionStore()
-    store["answer"] = 42
-    store.save()
-    key = store.session_key
-    assert SessionStore(key).load() == {"answer": 42}
+def test_a_signed_in_employee_stays_signed_in_until_the_session_expires(client, bob):
+    client.force_login(bob)
+    assert client.get("/desk/").status_code == 200
+    Session.objects.filter(session_key=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    response = client.get("/desk/")
+    assert response.status_code == 302
+    assert "/login" in response["Location"]
+
+
+def test_the_cookie_of_an_expired_session_is_dropped(client, bob):
+    client.force_login(bob)
+    key = client.session.session_key
     Session.objects.filter(session_key=key).update(
         expire_date=timezone.now() - timedelta(seconds=1)
     )
-    expired = SessionStore(key)
-    assert expired.load() == {}
-    assert expired.session_key is None  # saving it would take a new key, as Django does
-    assert SessionStore("no-such-key-at-all-000000000000").load() == {}
-
-
-def test_the_employee_of_a_request_is_read_in_one_statement(bob):
-    backend = EmployeeBackend()
-    backend.get_user(bob.pk)  # compiled here
-    with CaptureQueriesContext(connection) as queries:
-        found = backend.get_user(bob.pk)
-    assert len(queries) == 1
-    assert found == bob
-    assert found.email == bob.email
-    assert backend.get_user(bob.pk + 1000) is None
-    assert backend.get_user("not a number") is None
+    client.get("/desk/login/")
+    assert client.cookies["sessionid"].value != key
 
 
 def test_an_inactive_employee_is_no_longer_signed_in(client, bob):
@@ -46,7 +36,14 @@ def test_an_inactive_employee_is_no_longer_signed_in(client, bob):
     assert client.get("/desk/").status_code == 200
     bob.is_active = False
     bob.save(update_fields=["is_active"])
-    assert EmployeeBackend().get_user(bob.pk) is None
+    response = client.get("/desk/")
+    assert response.status_code == 302
+    assert "/login" in response["Location"]
+
+
+def test_a_deleted_employee_is_no_longer_signed_in(client, charlie):
+    client.force_login(charlie)
+    charlie.delete()
     response = client.get("/desk/")
     assert response.status_code == 302
     assert "/login" in response["Location"]

@@ -2,28 +2,24 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from functools import lru_cache
 from typing import Protocol
 
 from django import template
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.formats import number_format
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_lazy, ngettext
 
 register = template.Library()
 
 
-@lru_cache(maxsize=256)
-def _fixed_url(name: str, prefix: str, urlconf: str | None) -> str:
-    return reverse(name, urlconf=urlconf)
+@register.simple_tag(takes_context=True)
+def partial(context: template.Context, name: str) -> SafeString:
+    """``{% partial "threads/_messages.jinja" %}``: a Jinja2 partial (``threads.partials``)
+    rendered with this template's context."""
+    from comptoir.threads.partials import partial_render
 
-
-@register.simple_tag
-def page_url(name: str) -> str:
-    """``{% url name %}`` for a page without arguments, worked out once per process: the
-    navigation of every desk page has a dozen, and ``reverse()`` costs about 85 us here."""
-    return _fixed_url(name, get_script_prefix(), get_urlconf())
+    return partial_render(name, context.flatten(), context.get("request"))
 
 
 class _Named(Protocol):
@@ -72,7 +68,36 @@ def sort_label(key: str) -> str:
 def status_label(value: str) -> str:
     from comptoir.threads.models import Status
 
-    return str(Status(value).label) if value in Status.values else value
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def email_status_label(value: str) -> str:
+    from comptoir.threads.models import EmailStatus
+
+    try:
+        return str(EmailStatus(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def event_kind_label(value: str) -> str:
+    from comptoir.threads.models import EventKind
+
+    try:
+        return str(EventKind(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def language_label(code: str) -> str:
+    """A language code as the shop's language choices name it."""
+    return str(dict(settings.LANGUAGES).get(code, code))
 
 
 @register.filter

@@ -93,6 +93,14 @@ def test_the_list_shows_each_column(client, bob, alice):
         assert value in html
 
 
+def test_the_rows_escape_what_customers_wrote(client, bob):
+    make_thread(email="x@example.com", text='<script>alert(1)</script> & "quotes"')
+    client.force_login(bob)
+    html = page(client)
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;quotes&#34;" in html
+
+
 def test_a_former_employee_still_shows_on_the_threads_they_handled(
     client, bob, charlie, django_assert_max_num_queries
 ):

@@ -1,0 +1,80 @@
+"""Jinja2 partials inside Django templates: ``{% partial "threads/_messages.jinja" %}``.
+
+The list and the thread page repeat a row, a message or a timeline entry up to a few hundred
+times; through Django's template engine those loops were most of each page's time and missed the
+budgets (docs/DECISIONS.md, "Back to Django (issue 15)"). A partial is a Jinja2 template with
+autoescape, kept beside the Django templates (``<app>/templates/``), rendered with the including
+template's context and request: Django's translations (``_()``), ``url()``, ``csrf_input``,
+``date`` (Django's output, through ``lib.dates``), Django's ``localtime`` and
+``filesizeformat``, and the filters of the ``comptoir`` library. Unlike Django's engine,
+``date`` does not change the value's time zone: templates write ``value|localtime`` once and
+format that.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from django.apps import apps
+from django.http import HttpRequest
+from django.template import defaultfilters
+from django.template.backends.jinja2 import Jinja2
+from django.urls import reverse
+from django.utils.formats import get_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
+from django.utils.translation import gettext, ngettext
+
+from comptoir.lib.dates import date_formatter
+
+
+def _date(value: datetime | None, fmt: str = "DATE_FORMAT") -> str:
+    """What Django's ``date`` filter writes, through the formatter compiled once per format
+    (``lib.dates``); the value is shown in its own zone (``|localtime`` first)."""
+    return date_formatter(get_format(fmt))(value) if value is not None else ""
+
+
+def _url(name: str, *args: Any) -> str:
+    return reverse(name, args=args)
+
+
+def environment(**options: Any) -> jinja2.Environment:
+    """The partials' environment (the ``environment`` option of Django's Jinja2 backend)."""
+    from comptoir.threads.templatetags.comptoir import register
+
+    options.pop("autoescape", None)
+    env = jinja2.Environment(autoescape=True, **options)
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["url"] = _url
+    env.filters.update(register.filters)
+    env.filters.update(
+        date=_date,
+        localtime=localtime,
+        filesizeformat=defaultfilters.filesizeformat,
+    )
+    return env
+
+
+@cache
+def _engine() -> Jinja2:
+    folders = [Path(app.path) / "templates" for app in apps.get_app_configs()]
+    return Jinja2(
+        {
+            "NAME": "partials",
+            "DIRS": [folder for folder in folders if folder.is_dir()],
+            "APP_DIRS": False,
+            "OPTIONS": {
+                "environment": "comptoir.threads.partials.environment",
+                "extensions": ["jinja2.ext.i18n"],
+            },
+        }
+    )
+
+
+def partial_render(name: str, context: dict[Any, Any], request: HttpRequest | None) -> SafeString:
+    """The partial ``name`` rendered with ``context``; its output is escaped by Jinja2."""
+    return mark_safe(_engine().get_template(name).render(context, request))  # noqa: S308
