@@ -137,7 +137,18 @@ TEMPLATES = [
                 "comptoir.context_processors.shop",
             ],
         },
-    }
+    },
+    # The list's rows and the thread page's messages and timeline: Jinja2 partials with
+    # autoescape, included by the Django templates with {% partial %} (comptoir.threads.partials).
+    {
+        "NAME": "partials",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,  # <app>/jinja2/
+        "OPTIONS": {
+            "environment": "comptoir.threads.partials.environment",
+            "extensions": ["jinja2.ext.i18n"],
+        },
+    },
 ]
 
 # Form widgets are drawn with Django's Jinja2 widget templates: the same markup, in about half

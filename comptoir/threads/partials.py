@@ -3,7 +3,8 @@
 The list and the thread page repeat a row, a message or a timeline entry up to a few hundred
 times; through Django's template engine those loops were most of each page's time and missed the
 budgets (docs/DECISIONS.md, "Back to Django (issue 15)"). A partial is a Jinja2 template with
-autoescape, kept beside the Django templates (``<app>/templates/``), rendered with the including
+autoescape, kept where Django's Jinja2 backend looks (``<app>/jinja2/``; the ``partials``
+engine of ``TEMPLATES``), rendered with the including
 template's context and request: Django's translations (``_()``), ``url()``, ``csrf_input``,
 ``date`` (Django's output, through ``lib.dates``), Django's ``localtime`` and
 ``filesizeformat``, and the filters of the ``comptoir`` library. Unlike Django's engine,
@@ -14,15 +15,11 @@ format that.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
-from django.apps import apps
 from django.http import HttpRequest
-from django.template import defaultfilters
-from django.template.backends.jinja2 import Jinja2
+from django.template import defaultfilters, engines
 from django.urls import reverse
 from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
@@ -59,22 +56,6 @@ def environment(**options: Any) -> jinja2.Environment:
     return env
 
 
-@cache
-def _engine() -> Jinja2:
-    folders = [Path(app.path) / "templates" for app in apps.get_app_configs()]
-    return Jinja2(
-        {
-            "NAME": "partials",
-            "DIRS": [folder for folder in folders if folder.is_dir()],
-            "APP_DIRS": False,
-            "OPTIONS": {
-                "environment": "comptoir.threads.partials.environment",
-                "extensions": ["jinja2.ext.i18n"],
-            },
-        }
-    )
-
-
 def partial_render(name: str, context: dict[Any, Any], request: HttpRequest | None) -> SafeString:
     """The partial ``name`` rendered with ``context``; its output is escaped by Jinja2."""
-    return mark_safe(_engine().get_template(name).render(context, request))  # noqa: S308
+    return mark_safe(engines["partials"].get_template(name).render(context, request))  # noqa: S308
