@@ -182,8 +182,10 @@ def threads_receive(arrivals: Sequence[Arrival]) -> list[Arrived]:
     counters.counters_apply(
         counters.deltas_sum(
             counter_deltas(None, None, messages={Author.CUSTOMER: len(messages)}),
-            *(counter_deltas(None, Counted.of(thread)) for thread in created),
-            *(counter_deltas(before[pk], Counted.of(t)) for pk, t in changed.items()),
+            counters.counter_deltas_many(
+                [(None, Counted.of(thread)) for thread in created]
+                + [(before[pk], Counted.of(thread)) for pk, thread in changed.items()]
+            ),
         )
     )
     return [Arrived(m.thread, m) for m in messages]

@@ -9,7 +9,7 @@ tests check that no change makes them drift.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import BigIntegerField, Case, Count, F, Value, When
@@ -74,6 +74,20 @@ def counter_deltas(
     return {name: delta for name, delta in deltas.items() if delta}
 
 
+def counter_deltas_many(changes: Iterable[tuple[Counted | None, Counted | None]]) -> dict[str, int]:
+    """``counter_deltas`` of many threads' (before, after), summed: equal changes (a batch's new
+    threads, a contact's threads moved) are computed once and counted."""
+    same: dict[tuple[Counted | None, Counted | None], int] = {}
+    for change in changes:
+        same[change] = same.get(change, 0) + 1
+    return deltas_sum(
+        *(
+            {name: delta * times for name, delta in counter_deltas(*change).items()}
+            for change, times in same.items()
+        )
+    )
+
+
 def deltas_sum(*many: Mapping[str, int]) -> dict[str, int]:
     """Several changes' deltas as one (counters that cancel out are left out)."""
     total: dict[str, int] = {}
@@ -84,14 +98,20 @@ def deltas_sum(*many: Mapping[str, int]) -> dict[str, int]:
 
 
 def _add(deltas: Mapping[str, int]) -> int:
-    """One UPDATE for every counter in ``deltas``; returns how many rows it found."""
-    if len(deltas) == 1:
-        ((name, delta),) = deltas.items()
-        return DeskCounter.objects.filter(name=name).update(value=F("value") + delta)
-    moves = [When(name=name, then=Value(delta)) for name, delta in deltas.items()]
-    return DeskCounter.objects.filter(name__in=deltas).update(
-        value=F("value") + Case(*moves, output_field=BigIntegerField())
-    )
+    """One UPDATE for every counter in ``deltas``; returns how many rows it found.
+
+    The counters are grouped by how much they move (nearly always +1 or -1): the statement's
+    cost is in building each WHEN, and a new thread's five counters all move by 1, so need none.
+    """
+    by_delta: dict[int, list[str]] = {}
+    for name, delta in deltas.items():
+        by_delta.setdefault(delta, []).append(name)
+    rows = DeskCounter.objects.filter(name__in=list(deltas))
+    if len(by_delta) == 1:
+        ((delta, _names),) = by_delta.items()
+        return rows.update(value=F("value") + delta)
+    moves = [When(name__in=names, then=Value(delta)) for delta, names in by_delta.items()]
+    return rows.update(value=F("value") + Case(*moves, output_field=BigIntegerField()))
 
 
 def counters_apply(deltas: Mapping[str, int]) -> None:

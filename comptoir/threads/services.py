@@ -29,7 +29,13 @@ from comptoir.threads.arrivals import (
     thread_receive,
     threads_receive,
 )
-from comptoir.threads.counters import Counted, counter_deltas, counters_apply, deltas_sum
+from comptoir.threads.counters import (
+    Counted,
+    counter_deltas,
+    counter_deltas_many,
+    counters_apply,
+    deltas_sum,
+)
 from comptoir.threads.messages import (
     CustomerMessage,
     Upload,
@@ -358,19 +364,15 @@ def threads_change_contact(*, threads: QuerySet[Thread], contact: Contact | None
     is (the caller sees it).
     """
     rows = list(threads.select_for_update().values_list("pk", "status", "is_unread", "contact_id"))
-    groups: dict[Counted, int] = {}
-    for _pk, status, is_unread, contact_id in rows:
-        counted = Counted(status, is_unread, contact_id)
-        groups[counted] = groups.get(counted, 0) + 1
     target = contact.pk if contact else None
-    moves = []
-    for before, count in groups.items():
-        deltas = counter_deltas(before, Counted(before.status, before.is_unread, target))
-        moves.append({name: delta * count for name, delta in deltas.items()})
+    moves = [
+        (Counted(status, is_unread, contact_id), Counted(status, is_unread, target))
+        for _pk, status, is_unread, contact_id in rows
+    ]
     keys = [pk for pk, *_rest in rows]
     for start in range(0, len(keys), 500):
         Thread.objects.filter(pk__in=keys[start : start + 500]).update(contact=contact)
-    counters_apply(deltas_sum(*moves))
+    counters_apply(counter_deltas_many(moves))
     return len(rows)
 
 

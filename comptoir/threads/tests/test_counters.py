@@ -72,6 +72,12 @@ def test_a_thread_s_counted_state_gives_the_counters_it_moves():
         "messages:customer": -2,
     }
     assert counter_deltas(closed_read, closed_read) == {}
+    assert counters.counter_deltas_many([(None, open_unread)] * 3 + [(open_unread, None)]) == {
+        "threads": 2,
+        "threads:open": 2,
+        "threads:unread": 2,
+        "unread:contact:7": 2,
+    }
 
 
 def test_a_new_thread_moves_its_four_counters_in_one_statement():
