@@ -17,6 +17,7 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from comptoir.threads.models import Contact, DeskSettings, OrderMessage, Thread
+from comptoir.threads.services import threads_change_contact
 
 CONTACT_NAME_MAX = 255
 CONTACT_DESCRIPTION_MAX = 2000
@@ -157,7 +158,7 @@ def contact_delete(*, contact: Contact, move_threads_to: Contact | None = None) 
     threads = Thread.objects.filter(contact=contact)
     moved = 0
     if move_threads_to is not None:
-        moved = threads.update(contact=move_threads_to)
+        moved = threads_change_contact(threads=threads, contact=move_threads_to)
     elif threads.exists():
         raise SettingsError(
             _(

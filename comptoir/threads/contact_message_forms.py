@@ -14,8 +14,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.lib.filetypes import ALLOWED_EXTENSIONS, check_file
-from comptoir.threads.contact_messages import Upload, order_for_email
+from comptoir.threads.contact_messages import order_for_email
 from comptoir.threads.forms import ContactChoiceField
+from comptoir.threads.messages import Upload
 from comptoir.threads.models import Contact, Thread
 
 
@@ -114,7 +115,7 @@ class ContactMessageBaseForm(forms.Form):
                 % {"ext": verdict.extension},
             }
             raise forms.ValidationError(messages[verdict.reason], code=verdict.reason)
-        return Upload(file=file, content_type=verdict.content_type)
+        return Upload(content=file, name=file.name or "file", content_type=verdict.content_type)
 
     def clean(self) -> dict[str, Any]:
         """The order reference must be an order of this e-mail address (same words whether it

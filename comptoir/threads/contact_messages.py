@@ -13,7 +13,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.shop.models import Customer, Order
 from comptoir.threads import emails, services
+from comptoir.threads.messages import Upload
 from comptoir.threads.models import (
     Attachment,
     Author,
@@ -31,7 +31,6 @@ from comptoir.threads.models import (
     Thread,
 )
 from comptoir.threads.rates import rate_key, rates_count
-from comptoir.threads.storage import attachment_store
 
 JOIN_WINDOW = timedelta(days=30)
 DUPLICATE_WINDOW = timedelta(minutes=10)
@@ -39,12 +38,6 @@ DUPLICATE_WINDOW = timedelta(minutes=10)
 
 class SubmitError(Exception):
     """The message cannot be delivered; the text (translated) says why."""
-
-
-@dataclass(frozen=True)
-class Upload:
-    file: UploadedFile
-    content_type: str
 
 
 @dataclass(frozen=True)
@@ -143,13 +136,7 @@ def _is_duplicate(thread: Thread, text: str) -> bool:
 def _store(upload: Upload | None) -> list[Attachment]:
     if upload is None:
         return []
-    return [
-        attachment_store(
-            content=upload.file,
-            original_name=upload.file.name or "file",
-            content_type=upload.content_type,
-        )
-    ]
+    return [upload.store()]
 
 
 def _queue_notification(

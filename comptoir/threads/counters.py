@@ -1,14 +1,18 @@
-"""The desk's running totals (see DeskCounter)."""
+"""The desk's running totals (see DeskCounter), and the one rule that says how a change moves them.
+
+Every change to threads computes its counter changes with ``counter_deltas`` from what each
+thread it touches looked like before and after (``Counted``), sums them, and writes the sum with
+``counters_apply`` once, inside its own transaction: a change that rolls back takes its counts
+back with it. ``thread_counters_count`` counts the same values from the rows, which is how the
+tests check that no change makes them drift.
+"""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Mapping
-from functools import wraps
-from typing import ParamSpec, TypeVar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import Count
+from django.db.models import BigIntegerField, Case, Count, F, Value, When
 
 from comptoir.threads.models import Author, Contact, DeskCounter, Message, Status, Thread
 
@@ -31,102 +35,107 @@ def unread_counter(contact_id: int | None) -> str:
     return f"unread:contact:{contact_id}" if contact_id is not None else "unread:contact:none"
 
 
-def unread_add(thread: Thread, delta: int) -> None:
-    """A thread became unread (1) or read (-1), or came or went while unread: the total and its
-    contact's count."""
-    counter_add(UNREAD, delta)
-    counter_add(unread_counter(thread.contact_id), delta)
+@dataclass(frozen=True)
+class Counted:
+    """What the counters see of one thread."""
+
+    status: str
+    is_unread: bool
+    contact_id: int | None
+
+    @classmethod
+    def of(cls, thread: Thread) -> Counted:
+        return cls(thread.status, thread.is_unread, thread.contact_id)
 
 
-def _increment(name: str, delta: int) -> int:
-    # One fixed statement: through the ORM the same UPDATE cost about 0.2 ms of query building,
-    # and every new thread moves three or four counters.
-    table = connection.ops.quote_name(DeskCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET value = value + %s WHERE name = %s", [delta, name])  # noqa: S608
-        return int(cursor.rowcount)
+def _counts(counted: Counted | None) -> dict[str, int]:
+    """The counters one thread adds to (None: a thread that does not exist adds to none)."""
+    if counted is None:
+        return {}
+    names = {THREADS: 1, status_counter(counted.status): 1}
+    if counted.is_unread:
+        names[UNREAD] = 1
+        names[unread_counter(counted.contact_id)] = 1
+    return names
 
 
-def _increment_many(deltas: Mapping[str, int]) -> int:
-    """One statement for several counters (a new thread moves four)."""
-    if len(deltas) == 1:
-        ((name, delta),) = deltas.items()
-        return _increment(name, delta)
-    table = connection.ops.quote_name(DeskCounter._meta.db_table)
-    cases = " ".join("WHEN %s THEN %s" for _name in deltas)
-    names = ", ".join("%s" for _name in deltas)
-    params: list[str | int] = [item for pair in deltas.items() for item in pair]
-    sql = f"UPDATE {table} SET value = value + CASE name {cases} END WHERE name IN ({names})"  # noqa: S608 — only placeholders are interpolated
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *deltas])
-        return int(cursor.rowcount)
+def counter_deltas(
+    before: Counted | None, after: Counted | None, *, messages: Mapping[str, int] | None = None
+) -> dict[str, int]:
+    """How the counters move when one thread goes from ``before`` to ``after`` (None: absent, so
+    None → state is a new thread and state → None a deleted one) while ``messages`` are added to
+    it, counted by author (negative: removed). Counters that do not move are left out."""
+    deltas = _counts(after)
+    for name, count in _counts(before).items():
+        deltas[name] = deltas.get(name, 0) - count
+    for author, count in (messages or {}).items():
+        name = message_counter(author)
+        deltas[name] = deltas.get(name, 0) + count
+    return {name: delta for name, delta in deltas.items() if delta}
 
 
-def _write(deltas: Mapping[str, int]) -> None:
-    changes = {name: delta for name, delta in deltas.items() if delta}
-    if not changes or _increment_many(changes) == len(changes):
-        return
-    # A counter that has no row yet (a new shop): create the missing rows, then count again.
-    existing = set(DeskCounter.objects.filter(name__in=changes).values_list("name", flat=True))
-    for name, delta in changes.items():
-        if name not in existing:
-            DeskCounter.objects.get_or_create(name=name)
-            _increment(name, delta)
+def counter_deltas_many(changes: Iterable[tuple[Counted | None, Counted | None]]) -> dict[str, int]:
+    """``counter_deltas`` of many threads' (before, after), summed: equal changes (a batch's new
+    threads, a contact's threads moved) are computed once and counted."""
+    same: dict[tuple[Counted | None, Counted | None], int] = {}
+    for change in changes:
+        same[change] = same.get(change, 0) + 1
+    return deltas_sum(
+        *(
+            {name: delta * times for name, delta in counter_deltas(*change).items()}
+            for change, times in same.items()
+        )
+    )
 
 
-class _Frames(threading.local):
-    def __init__(self) -> None:
-        self.stack: list[dict[str, int]] = []
+def deltas_sum(*many: Mapping[str, int]) -> dict[str, int]:
+    """Several changes' deltas as one (counters that cancel out are left out)."""
+    total: dict[str, int] = {}
+    for deltas in many:
+        for name, delta in deltas.items():
+            total[name] = total.get(name, 0) + delta
+    return {name: delta for name, delta in total.items() if delta}
 
 
-_frames = _Frames()
+def _add(deltas: Mapping[str, int]) -> int:
+    """One UPDATE for every counter in ``deltas``; returns how many rows it found.
 
-
-def counter_add(name: str, delta: int) -> None:
-    """Add ``delta`` to a counter; call inside the transaction of the change it counts.
-
-    Inside a ``counters_deferred`` function the change is kept and written with the function's
-    other changes when it returns (still inside its transaction).
+    The counters are grouped by how much they move (nearly always +1 or -1): the statement's
+    cost is in building each WHEN, and a new thread's five counters all move by 1, so need none.
     """
-    if delta == 0:
+    by_delta: dict[int, list[str]] = {}
+    for name, delta in deltas.items():
+        by_delta.setdefault(delta, []).append(name)
+    rows = DeskCounter.objects.filter(name__in=list(deltas))
+    if len(by_delta) == 1:
+        ((delta, _names),) = by_delta.items()
+        return rows.update(value=F("value") + delta)
+    moves = [When(name__in=names, then=Value(delta)) for delta, names in by_delta.items()]
+    return rows.update(value=F("value") + Case(*moves, output_field=BigIntegerField()))
+
+
+def counters_apply(deltas: Mapping[str, int]) -> None:
+    """Add ``deltas`` (``counter_deltas``, summed) to the counters, in one statement. Call it
+    inside the transaction of the change it counts."""
+    changes = {name: delta for name, delta in deltas.items() if delta}
+    if not changes or _add(changes) == len(changes):
         return
-    if _frames.stack:
-        frame = _frames.stack[-1]
-        frame[name] = frame.get(name, 0) + delta
-    else:
-        _write({name: delta})
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def counters_deferred(func: Callable[P, R]) -> Callable[P, R]:
-    """Write the counter changes ``func`` makes in one statement when it returns. Use inside
-    its transaction (below ``transaction.atomic``), so that whatever rolls the transaction or
-    a savepoint back takes the counts back too; a nested call writes its own changes when it
-    returns, and an exception drops them with the rest."""
-
-    @wraps(func)
-    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-        _frames.stack.append({})
-        try:
-            result = func(*args, **kwargs)
-        except BaseException:
-            _frames.stack.pop()
-            raise
-        _write(_frames.stack.pop())
-        return result
-
-    return wrapped
+    # A counter that has no row yet (a new shop, a new contact): create the missing rows, then
+    # add to those.
+    existing = set(DeskCounter.objects.filter(name__in=changes).values_list("name", flat=True))
+    missing = {name: delta for name, delta in changes.items() if name not in existing}
+    for name in missing:
+        DeskCounter.objects.get_or_create(name=name)
+    _add(missing)
 
 
 def counters_read() -> dict[str, int]:
     return dict(DeskCounter.objects.values_list("name", "value"))
 
 
-def thread_counters_recount() -> dict[str, int]:
-    """Recompute every counter from the rows (full scans: for repair, not for pages)."""
+def thread_counters_count() -> dict[str, int]:
+    """Every counter counted from the rows, nothing written (full scans: for checks and repair,
+    not for pages). Counters at zero are included."""
     values = {
         THREADS: Thread.objects.count(),
         UNREAD: Thread.objects.filter(is_unread=True).count(),
@@ -138,6 +147,12 @@ def thread_counters_recount() -> dict[str, int]:
     values[CUSTOMER_MESSAGES] = by_author.get(Author.CUSTOMER, 0)
     values[EMPLOYEE_MESSAGES] = by_author.get(Author.EMPLOYEE, 0)
     values.update(unread_by_contact())
+    return values
+
+
+def thread_counters_recount() -> dict[str, int]:
+    """Set every counter to its value counted from the rows (after a bulk import, or a repair)."""
+    values = thread_counters_count()
     for name, value in values.items():
         DeskCounter.objects.update_or_create(name=name, defaults={"value": value})
     return values

@@ -2,26 +2,48 @@
 
 Each function is keyword-only, typed and atomic; it writes the ThreadEvent of its change and, when
 the change means an e-mail, the outbox row in the same transaction (delivered after commit by the
-worker, so nothing leaves for a change that rolled back).
+worker, so nothing leaves for a change that rolled back). The counters it moves are computed from
+each thread's state before and after the change (``counters.counter_deltas``) and written once,
+in the same transaction. Customers' messages arrive through ``threads.arrivals`` (its public
+names are importable from here too); the pieces both share are in ``threads.messages``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import IO, ParamSpec, TypeVar
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from comptoir.lib.rows import rows_insert, rows_update
 from comptoir.shop.models import Customer, Order
 from comptoir.staff.models import Employee
-from comptoir.threads import counters, emails
+from comptoir.threads import emails
+from comptoir.threads.arrivals import (
+    Arrival,
+    Arrived,
+    NewThread,
+    thread_open,
+    thread_receive,
+    threads_receive,
+)
+from comptoir.threads.counters import (
+    Counted,
+    counter_deltas,
+    counter_deltas_many,
+    counters_apply,
+    deltas_sum,
+)
+from comptoir.threads.messages import (
+    CustomerMessage,
+    Upload,
+    event_add,
+    message_add,
+    status_set,
+    thread_lock,
+)
 from comptoir.threads.models import (
     Attachment,
     Author,
@@ -34,366 +56,49 @@ from comptoir.threads.models import (
     Source,
     Status,
     Thread,
-    ThreadEvent,
     Topic,
 )
-from comptoir.threads.publish import Event, event_publish, events_publish, events_publish_many
-from comptoir.threads.storage import attachment_files_delete, attachment_store
+from comptoir.threads.publish import Event, event_publish, events_publish
+from comptoir.threads.storage import attachment_files_delete
 
-EXCERPT_LENGTH = 200
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def service(func: Callable[P, R]) -> Callable[P, R]:
-    """A change to threads: atomic, and the counters it moves written in one statement."""
-    return transaction.atomic(counters.counters_deferred(func))
+# The arrivals' names and the shared messages' are part of this module's interface.
+__all__ = [
+    "Arrival",
+    "Arrived",
+    "CustomerMessage",
+    "NewThread",
+    "ThreadError",
+    "Upload",
+    "outbound_email_retry",
+    "thread_assign",
+    "thread_change_contact",
+    "thread_delete",
+    "thread_forward",
+    "thread_mark_read",
+    "thread_note",
+    "thread_open",
+    "thread_post",
+    "thread_receive",
+    "thread_reply",
+    "thread_reply_with_files",
+    "thread_set_status",
+    "thread_start",
+    "threads_bulk_apply",
+    "threads_change_contact",
+    "threads_link_customers",
+    "threads_receive",
+]
 
 
 class ThreadError(Exception):
     """A request the thread cannot accept (the message says why, translated)."""
 
 
-@dataclass(frozen=True)
-class CustomerMessage:
-    """What a customer sent, from any channel."""
-
-    text: str
-    source: Source
-    html: str = ""
-    quoted_text: str = ""
-    ip_address: str | None = None
-    user_agent: str = ""
-    message_id: str = ""
-    in_reply_to: str = ""
-    references: str = ""
-    is_auto_reply: bool = False
-
-
-def _excerpt(text: str) -> str:
-    return " ".join(text.split())[:EXCERPT_LENGTH]
-
-
-def _lock(thread: Thread) -> Thread:
-    """The thread's row, locked until the transaction ends (related rows load lazily: a lock
-    cannot cover the nullable side of an outer join)."""
-    return Thread.objects.select_for_update().get(pk=thread.pk)
-
-
-def _event(
-    thread: Thread, kind: EventKind, employee: Employee | None = None, **data: object
-) -> ThreadEvent:
-    return ThreadEvent.objects.create(thread=thread, kind=kind, employee=employee, data=data)
-
-
-def _apply_message(
-    thread: Thread,
-    *,
-    author: Author,
-    text: str,
-    private: bool,
-    at: datetime,
-    employee: Employee | None,
-) -> None:
-    """What a new message changes in its thread's derived fields (the caller saves the thread;
-    its row is locked or new, so its message count is current)."""
-    counters.counter_add(counters.message_counter(author), 1)
-    thread.message_count = (thread.message_count or 0) + 1
-    thread.last_message_at = at
-    if private:
-        thread.has_private = True
-    else:
-        thread.last_message_excerpt = _excerpt(text)
-        thread.last_message_from = author
-    if author == Author.CUSTOMER and private:
-        pass  # an auto-reply kept as a note: neither a question to answer nor a first message
-    elif author == Author.CUSTOMER:
-        thread.last_customer_message_at = at
-        thread.first_customer_message_at = thread.first_customer_message_at or at
-    else:
-        thread.last_employee_message_at = at
-        thread.last_employee = employee
-        if not private and thread.first_response_at is None and thread.first_customer_message_at:
-            thread.first_response_at = at
-
-
-def _message_build(
-    thread: Thread,
-    *,
-    author: Author,
-    text: str,
-    source: Source,
-    at: datetime,
-    employee: Employee | None = None,
-    private: bool = False,
-    incoming: CustomerMessage | None = None,
-) -> Message:
-    """A message row, not yet written."""
-    return Message(
-        thread=thread,
-        author=author,
-        employee=employee,
-        text=text,
-        html=incoming.html if incoming else "",
-        quoted_text=incoming.quoted_text if incoming else "",
-        private=private,
-        source=source,
-        is_auto_reply=incoming.is_auto_reply if incoming else False,
-        message_id=incoming.message_id if incoming else "",
-        in_reply_to=incoming.in_reply_to if incoming else "",
-        references=incoming.references if incoming else "",
-        ip_address=incoming.ip_address if incoming else None,
-        user_agent=(incoming.user_agent if incoming else "")[:256],
-        created_at=at,
-    )
-
-
-def _attachments_link(pairs: Sequence[tuple[Message, Sequence[Attachment]]]) -> None:
-    """Put each message's files on it: records not written yet (mail) in one INSERT, stored
-    ones (uploads, written before their message) by one UPDATE per message."""
-    new: list[Attachment] = []
-    for message, attachments in pairs:
-        for attachment in attachments:
-            attachment.message = message
-            if not attachment.pk:
-                new.append(attachment)
-        stored = [attachment.pk for attachment in attachments if attachment.pk]
-        if stored:
-            Attachment.objects.filter(pk__in=stored).update(message=message)
-    if new:
-        Attachment.objects.bulk_create(new)
-
-
-def _add_message(
-    thread: Thread,
-    *,
-    author: Author,
-    text: str,
-    source: Source,
-    employee: Employee | None = None,
-    private: bool = False,
-    at: datetime | None = None,
-    attachments: Sequence[Attachment] = (),
-    incoming: CustomerMessage | None = None,
-) -> Message:
-    """A message in an existing thread (locked by the caller), and the thread's new state."""
-    now = at or timezone.now()
-    message = _message_build(
-        thread,
-        author=author,
-        text=text,
-        source=source,
-        at=now,
-        employee=employee,
-        private=private,
-        incoming=incoming,
-    )
-    message.save(force_insert=True)
-    _attachments_link([(message, attachments)])
-    _apply_message(thread, author=author, text=text, private=private, at=now, employee=employee)
-    thread.save()
-    return message
-
-
-def _set_status(thread: Thread, status: Status) -> bool:
-    if thread.status == status:
-        return False
-    counters.counter_add(counters.status_counter(thread.status), -1)
-    counters.counter_add(counters.status_counter(status), 1)
-    thread.status = status
-    thread.status_changed_at = timezone.now()
-    return True
-
-
 def _status_changed(thread: Thread, employee: Employee | None, old: str, new: str) -> None:
     event_publish(Topic.STATUS_CHANGED, thread=thread, employee=employee, old=old, new=new)
 
 
-def _set_unread(thread: Thread, unread: bool) -> None:
-    """Set the unread flag (the caller saves the thread), keeping the counter in step."""
-    if thread.is_unread != unread:
-        counters.unread_add(thread, 1 if unread else -1)
-        thread.is_unread = unread
-
-
-@dataclass(frozen=True)
-class NewThread:
-    """Who starts a conversation, and about what."""
-
-    email: str
-    language: str
-    contact: Contact | None = None
-    customer: Customer | None = None
-    order: Order | None = None
-    product_reference: str = ""
-
-
-@dataclass(frozen=True)
-class Arrival:
-    """A customer message for an existing ``thread``, or the first one of a ``new`` thread."""
-
-    incoming: CustomerMessage
-    thread: Thread | None = None
-    new: NewThread | None = None
-    attachments: Sequence[Attachment] = ()
-    # An existing thread's language changes to this one (the customer switched).
-    language: str | None = None
-
-
-@dataclass(frozen=True)
-class Arrived:
-    thread: Thread
-    message: Message
-
-
-# What a customer message can change in an existing thread's row: what _apply_message sets for a
-# customer's message or note, _set_status and _set_unread, and the language.
-_ARRIVAL_FIELDS = [
-    "status",
-    "status_changed_at",
-    "language",
-    "is_unread",
-    "has_private",
-    "message_count",
-    "last_message_at",
-    "last_message_excerpt",
-    "last_message_from",
-    "last_customer_message_at",
-    "first_customer_message_at",
-    "updated_at",
-]
-
-
-def _thread_new(new: NewThread, incoming: CustomerMessage, now: datetime) -> Thread:
-    thread = Thread(
-        contact=new.contact,
-        customer=new.customer,
-        order=new.order,
-        product_reference=new.product_reference,
-        email=new.email.strip().lower(),
-        language=new.language,
-        status=Status.OPEN,
-        is_unread=not incoming.is_auto_reply,
-        created_at=now,
-        status_changed_at=now,
-        updated_at=now,
-    )
-    counters.counter_add(counters.THREADS, 1)
-    counters.counter_add(counters.status_counter(Status.OPEN), 1)
-    if thread.is_unread:
-        counters.unread_add(thread, 1)
-    return thread
-
-
-@service
-def threads_receive(arrivals: Sequence[Arrival]) -> list[Arrived]:
-    """Customer messages, each into its thread or a new one, in the order given.
-
-    A message into an existing thread re-opens it and marks it unread; an auto-reply (out of
-    office…) is kept as a private note and changes nothing else. However many messages arrive,
-    the writes are the same few statements: the threads locked in one query, the new threads, the
-    messages, their files, the events and the webhooks' events each in one INSERT, the existing
-    threads in one UPDATE, the counters in one.
-    """
-    now = timezone.now()
-    known = sorted({a.thread.pk for a in arrivals if a.thread is not None})
-    locked = Thread.objects.select_for_update().filter(pk__in=known).order_by("pk") if known else []
-    threads = {thread.pk: thread for thread in locked}
-    created: list[Thread] = []
-    changed: dict[int, Thread] = {}
-    messages: list[Message] = []
-    events: list[tuple[Thread, EventKind, dict[str, object]]] = []
-    published: list[tuple[Thread, Event]] = []
-    for arrival in arrivals:
-        incoming = arrival.incoming
-        auto = incoming.is_auto_reply
-        reopened: dict[str, object] | None = None
-        if arrival.new is not None:
-            thread = _thread_new(arrival.new, incoming, now)
-            created.append(thread)
-            events.append((thread, EventKind.CREATED, {"source": incoming.source}))
-        elif arrival.thread is not None:
-            thread = threads.get(arrival.thread.pk) or _lock(arrival.thread)  # gone: DoesNotExist
-            changed[thread.pk] = thread
-            previous = thread.status
-            if not auto:  # an auto-reply changes nothing but the message count
-                if _set_status(thread, Status.OPEN):
-                    reopened = {"old": previous, "new": Status.OPEN}
-                    events.append((thread, EventKind.REOPENED, reopened))
-                thread.language = arrival.language or thread.language
-                _set_unread(thread, True)
-        else:
-            raise ValueError("an arrival names a thread or a new one")
-        # An auto-reply into a thread is a private note; as a first message it starts the thread.
-        private = auto and arrival.new is None
-        _apply_message(
-            thread,
-            author=Author.CUSTOMER,
-            text=incoming.text,
-            private=private,
-            at=now,
-            employee=None,
-        )
-        message = _message_build(
-            thread,
-            author=Author.CUSTOMER,
-            text=incoming.text,
-            source=incoming.source,
-            at=now,
-            private=private,
-            incoming=incoming,
-        )
-        messages.append(message)
-        if arrival.new is not None:
-            published.append((thread, Event(Topic.THREAD_CREATED, message=message)))
-        if not auto:
-            published.append((thread, Event(Topic.MESSAGE_RECEIVED, message=message)))
-        if reopened is not None:
-            published.append((thread, Event(Topic.STATUS_CHANGED, data=reopened)))
-    rows_insert(created)
-    rows_insert(messages)
-    _attachments_link([(m, a.attachments) for m, a in zip(messages, arrivals, strict=True)])
-    if changed:
-        for thread in changed.values():
-            thread.updated_at = now
-        rows_update(list(changed.values()), _ARRIVAL_FIELDS)
-    rows_insert(
-        [ThreadEvent(thread=t, kind=kind, data=data, created_at=now) for t, kind, data in events]
-    )
-    events_publish_many(published)
-    return [Arrived(m.thread, m) for m in messages]
-
-
-def thread_open(
-    *,
-    email: str,
-    incoming: CustomerMessage,
-    language: str,
-    contact: Contact | None = None,
-    customer: Customer | None = None,
-    order: Order | None = None,
-    product_reference: str = "",
-    attachments: Sequence[Attachment] = (),
-) -> tuple[Thread, Message]:
-    """A new conversation started by a customer, with its first message."""
-    new = NewThread(email, language, contact, customer, order, product_reference)
-    (arrived,) = threads_receive([Arrival(incoming, new=new, attachments=attachments)])
-    return arrived.thread, arrived.message
-
-
-def thread_receive(
-    *,
-    thread: Thread,
-    incoming: CustomerMessage,
-    attachments: Sequence[Attachment] = (),
-    language: str | None = None,
-) -> Message:
-    """A customer wrote again: the message joins the thread (see ``threads_receive``)."""
-    arrival = Arrival(incoming, thread=thread, attachments=attachments, language=language)
-    return threads_receive([arrival])[0].message
-
-
-@service
+@transaction.atomic
 def thread_reply(
     *,
     thread: Thread,
@@ -412,8 +117,9 @@ def thread_reply(
     """
     if not text.strip():
         raise ThreadError(_("The message cannot be blank."))
-    thread = _lock(thread)
-    message = _add_message(
+    thread = thread_lock(thread)
+    before = Counted.of(thread)
+    message = message_add(
         thread,
         author=Author.EMPLOYEE,
         employee=employee,
@@ -451,30 +157,22 @@ def thread_reply(
         attachments=attachments,
     )
     about = {"order": order.pk} if order is not None else {}
-    _event(thread, EventKind.REPLIED, employee, message=message.pk, **about)
+    event_add(thread, EventKind.REPLIED, employee, message=message.pk, **about)
     events = [Event(Topic.REPLY_SENT, message=message, employee=employee)]
     previous = thread.status
     if order is None:
-        _set_unread(thread, False)
-    if order is None and _set_status(thread, status_after):
-        _event(thread, EventKind.STATUS, employee, old=previous, new=status_after)
+        thread.is_unread = False
+    if order is None and status_set(thread, status_after):
+        event_add(thread, EventKind.STATUS, employee, old=previous, new=status_after)
         data: dict[str, object] = {"old": previous, "new": status_after}
         events.append(Event(Topic.STATUS_CHANGED, employee=employee, data=data))
     thread.save()
     events_publish(thread=thread, events=events)
+    counters_apply(counter_deltas(before, Counted.of(thread), messages={Author.EMPLOYEE: 1}))
     return message
 
 
-@dataclass(frozen=True)
-class Upload:
-    """A file an employee attaches, already checked (``forms.check_uploads``)."""
-
-    content: IO[bytes]
-    name: str
-    content_type: str
-
-
-@service
+@transaction.atomic
 def thread_reply_with_files(
     *,
     thread: Thread,
@@ -485,21 +183,17 @@ def thread_reply_with_files(
     source: Source = Source.DESK,
 ) -> Message:
     """``thread_reply`` with files: they are stored in the same transaction as the reply."""
-    files = [
-        attachment_store(content=u.content, original_name=u.name, content_type=u.content_type)
-        for u in uploads
-    ]
     return thread_reply(
         thread=thread,
         employee=employee,
         text=text,
         status_after=status_after,
-        attachments=files,
+        attachments=[upload.store() for upload in uploads],
         source=source,
     )
 
 
-@service
+@transaction.atomic
 def thread_start(
     *,
     email: str,
@@ -520,62 +214,74 @@ def thread_start(
         status=Status.OPEN,
         is_unread=False,
     )
-    counters.counter_add(counters.THREADS, 1)
-    counters.counter_add(counters.status_counter(Status.OPEN), 1)
-    _event(thread, EventKind.CREATED, employee, source=source)
+    event_add(thread, EventKind.CREATED, employee, source=source)
     event_publish(Topic.THREAD_CREATED, thread=thread, employee=employee)
+    counters_apply(counter_deltas(None, Counted.of(thread)))
     return thread
 
 
-@service
+@transaction.atomic
 def thread_post(
     *, thread: Thread, employee: Employee, text: str, source: Source, private: bool = False
 ) -> Message:
     """An employee's message that changes nothing else: no e-mail, the status stays."""
     if not text.strip():
         raise ThreadError(_("The message cannot be blank."))
-    thread = _lock(thread)
-    return _add_message(
+    thread = thread_lock(thread)
+    before = Counted.of(thread)
+    message = message_add(
         thread, author=Author.EMPLOYEE, employee=employee, text=text, source=source, private=private
     )
+    counters_apply(counter_deltas(before, Counted.of(thread), messages={Author.EMPLOYEE: 1}))
+    return message
 
 
-@service
+@transaction.atomic
 def thread_note(
     *, thread: Thread, employee: Employee, text: str, source: Source = Source.DESK
 ) -> Message:
     """An internal note: never shown to the customer, never e-mailed."""
     message = thread_post(thread=thread, employee=employee, text=text, source=source, private=True)
-    _event(thread, EventKind.NOTE, employee, message=message.pk)
+    event_add(thread, EventKind.NOTE, employee, message=message.pk)
     return message
 
 
-@service
+@transaction.atomic
 def thread_set_status(*, thread: Thread, employee: Employee | None, status: Status) -> Thread:
-    thread = _lock(thread)
-    previous = thread.status
-    if _set_status(thread, status):
-        if status != Status.OPEN:
-            _set_unread(thread, False)
-        thread.save(update_fields=["status", "status_changed_at", "is_unread", "updated_at"])
-        _event(thread, EventKind.STATUS, employee, old=previous, new=status)
-        _status_changed(thread, employee, previous, status)
+    thread, deltas = _status_change(thread, employee, status)
+    counters_apply(deltas)
     return thread
 
 
-@service
+def _status_change(
+    thread: Thread, employee: Employee | None, status: Status
+) -> tuple[Thread, dict[str, int]]:
+    """``thread_set_status`` but the counters: their deltas are returned, to be written."""
+    thread = thread_lock(thread)
+    before = Counted.of(thread)
+    previous = thread.status
+    if status_set(thread, status):
+        if status != Status.OPEN:
+            thread.is_unread = False
+        thread.save(update_fields=["status", "status_changed_at", "is_unread", "updated_at"])
+        event_add(thread, EventKind.STATUS, employee, old=previous, new=status)
+        _status_changed(thread, employee, previous, status)
+    return thread, counter_deltas(before, Counted.of(thread))
+
+
+@transaction.atomic
 def thread_assign(
     *, thread: Thread, employee: Employee | None, assignee: Employee | None
 ) -> Thread:
     """Give the thread to ``assignee`` (None: nobody). ``employee`` is who did it."""
     if assignee is not None and not assignee.is_active:
         raise ThreadError(_("This employee is not active."))
-    thread = _lock(thread)
+    thread = thread_lock(thread)
     if thread.assignee_id != (assignee.pk if assignee else None):
         previous = thread.assignee_id
         thread.assignee = assignee
         thread.save(update_fields=["assignee", "updated_at"])
-        _event(
+        event_add(
             thread,
             EventKind.ASSIGNED,
             employee,
@@ -586,7 +292,7 @@ def thread_assign(
     return thread
 
 
-@service
+@transaction.atomic
 def thread_forward(
     *,
     thread: Thread,
@@ -603,7 +309,8 @@ def thread_forward(
         raise ThreadError(_("Choose one employee or one e-mail address."))
     if to_employee is not None and not to_employee.is_active:
         raise ThreadError(_("This employee is not active."))
-    thread = _lock(thread)
+    thread = thread_lock(thread)
+    before = Counted.of(thread)
     target_email = to_employee.email if to_employee else to_email.strip().lower()
     target_name = to_employee.full_name if to_employee else target_email
     language = to_employee.language if to_employee else employee.language
@@ -632,7 +339,7 @@ def thread_forward(
         note = _("Message forwarded to %(name)s") % {"name": target_name}
         if comment.strip():
             note += "\n" + _("Comment: %(comment)s") % {"comment": comment.strip()}
-    _add_message(
+    message_add(
         thread,
         author=Author.EMPLOYEE,
         employee=employee,
@@ -640,30 +347,50 @@ def thread_forward(
         source=Source.DESK,
         private=True,
     )
-    _event(thread, EventKind.FORWARDED, employee, to=target_email, comment=comment.strip())
+    event_add(thread, EventKind.FORWARDED, employee, to=target_email, comment=comment.strip())
+    counters_apply(counter_deltas(before, Counted.of(thread), messages={Author.EMPLOYEE: 1}))
     if to_employee is not None:
         thread_assign(thread=thread, employee=employee, assignee=to_employee)
     return email
 
 
-@service
+@transaction.atomic
 def thread_change_contact(
     *, thread: Thread, employee: Employee | None, contact: Contact | None
 ) -> Thread:
     """Move the thread to another contact (department); ``employee`` None: the customer did."""
-    thread = _lock(thread)
+    thread = thread_lock(thread)
     if thread.contact_id != (contact.pk if contact else None):
+        before = Counted.of(thread)
         previous = thread.contact_id
-        if thread.is_unread:
-            counters.unread_add(thread, -1)
         thread.contact = contact
-        if thread.is_unread:
-            counters.unread_add(thread, 1)
         thread.save(update_fields=["contact", "updated_at"])
-        _event(
+        event_add(
             thread, EventKind.CONTACT, employee, old=previous, new=contact.pk if contact else None
         )
+        counters_apply(counter_deltas(before, Counted.of(thread)))
     return thread
+
+
+def threads_change_contact(*, threads: QuerySet[Thread], contact: Contact | None) -> int:
+    """Move many threads to ``contact`` at once (an administrator's re-filing: no event per
+    thread, ``updated_at`` kept); returns how many moved. Call inside a transaction.
+
+    The rows are locked and counted by the state the counters see before one UPDATE moves them,
+    so the counters move by the same counts, and a thread that arrives meanwhile is left where it
+    is (the caller sees it).
+    """
+    rows = list(threads.select_for_update().values_list("pk", "status", "is_unread", "contact_id"))
+    target = contact.pk if contact else None
+    moves = [
+        (Counted(status, is_unread, contact_id), Counted(status, is_unread, target))
+        for _pk, status, is_unread, contact_id in rows
+    ]
+    keys = [pk for pk, *_rest in rows]
+    for start in range(0, len(keys), 500):
+        Thread.objects.filter(pk__in=keys[start : start + 500]).update(contact=contact)
+    counters_apply(counter_deltas_many(moves))
+    return len(rows)
 
 
 def thread_mark_read(*, thread: Thread, employee: Employee) -> None:
@@ -674,35 +401,39 @@ def thread_mark_read(*, thread: Thread, employee: Employee) -> None:
     if not thread.is_unread:
         return
     with transaction.atomic():
-        locked = _lock(thread)
+        locked = thread_lock(thread)
         Message.objects.filter(thread=locked, author=Author.CUSTOMER, read_at__isnull=True).update(
             read_at=timezone.now()
         )
         if locked.is_unread:
-            _set_unread(locked, False)
+            before = Counted.of(locked)
+            locked.is_unread = False
             locked.save(update_fields=["is_unread"])
+            counters_apply(counter_deltas(before, Counted.of(locked)))
     thread.is_unread = False
 
 
-@service
+@transaction.atomic
 def thread_delete(*, thread: Thread, employee: Employee) -> None:
     """Delete a thread with its messages; the attachment files go when the rows go."""
-    thread = _lock(thread)
+    counters_apply(_delete(thread))
+
+
+def _delete(thread: Thread) -> dict[str, int]:
+    """``thread_delete`` but the counters: their deltas are returned, to be written."""
+    thread = thread_lock(thread)
     names = list(
         Attachment.objects.filter(message__thread=thread).values_list("storage_name", flat=True)
     )
     by_author = dict(thread.messages.values_list("author").annotate(n=Count("id")).order_by())
-    for author, count in by_author.items():
-        counters.counter_add(counters.message_counter(author), -count)
-    counters.counter_add(counters.THREADS, -1)
-    counters.counter_add(counters.status_counter(thread.status), -1)
-    if thread.is_unread:
-        counters.unread_add(thread, -1)
+    before = Counted.of(thread)
     thread.delete()
     transaction.on_commit(lambda: attachment_files_delete(names))
+    removed = {author: -count for author, count in by_author.items()}
+    return counter_deltas(before, None, messages=removed)
 
 
-@service
+@transaction.atomic
 def outbound_email_retry(*, email: OutboundEmail, employee: Employee) -> bool:
     """Queue a failed e-mail again (an employee's "retry"); False when it had not failed."""
     queued = OutboundEmail.objects.filter(pk=email.pk, status=EmailStatus.FAILED).update(
@@ -720,17 +451,20 @@ def threads_bulk_apply(
     assign: bool = False,
     delete: bool = False,
 ) -> int:
-    """The same change on many threads, each through its own service (events included)."""
+    """The same change on many threads, each as its own service makes it (events included), the
+    counters they move written once."""
     done = 0
+    moves: list[dict[str, int]] = []
     with transaction.atomic():
         for thread in threads:
             if delete:
-                thread_delete(thread=thread, employee=employee)
+                moves.append(_delete(thread))
             elif status is not None:
-                thread_set_status(thread=thread, employee=employee, status=status)
+                moves.append(_status_change(thread, employee, status)[1])
             elif assign:
                 thread_assign(thread=thread, employee=employee, assignee=assignee)
             done += 1
+        counters_apply(deltas_sum(*moves))
     return done
 
 
