@@ -11,10 +11,12 @@ from django.test.utils import CaptureQueriesContext
 
 from comptoir.api.models import Scope
 from comptoir.api.services import api_key_create
+from comptoir.desk_settings.services import contact_delete
 from comptoir.mail.inbound import inbound_store
 from comptoir.mail.models import InboundStatus, Mailbox
 from comptoir.mail.process import inbound_attach, inbound_process_pending
 from comptoir.mail.tests.test_process import mail
+from comptoir.orders.services import order_message_post
 from comptoir.testing import make_customer, make_order, make_thread
 from comptoir.threads import counters, services, stats
 from comptoir.threads.contact_messages import Submission, contact_message_submit
@@ -26,9 +28,7 @@ from comptoir.threads.counters import (
     thread_counters_recount,
 )
 from comptoir.threads.models import Contact, Source, Status, Thread
-from comptoir.threads.order_services import order_message_post
 from comptoir.threads.services import CustomerMessage, Upload
-from comptoir.threads.settings_services import contact_delete
 
 pytestmark = pytest.mark.django_db
 
