@@ -25,9 +25,10 @@ from django.test import Client
 from comptoir.shop.models import Customer, Order
 from comptoir.staff.models import Employee, Role
 from comptoir.staff.services import employee_create
+from comptoir.threads.arrivals import thread_open
 from comptoir.threads.defaults import default_contacts_ensure
+from comptoir.threads.messages import CustomerMessage
 from comptoir.threads.models import Contact, Source, Thread
-from comptoir.threads.services import CustomerMessage, thread_open
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "correct horse battery staple"

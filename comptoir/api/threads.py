@@ -37,6 +37,7 @@ from comptoir.threads.access import (
     threads_for_employee,
 )
 from comptoir.threads.forms import MAX_REPLY_FILES, NoteForm, ReplyForm
+from comptoir.threads.messages import Upload
 from comptoir.threads.models import Message, Source, Status, Thread
 from comptoir.threads.storage import attachment_open
 
@@ -156,7 +157,7 @@ def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Answ
         text=form.cleaned_data["text"],
         status_after=Status(form.cleaned_data["status_after"]),
         uploads=[
-            services.Upload(content=f, name=f.name or "file", content_type=kind)
+            Upload(content=f, name=f.name or "file", content_type=kind)
             for f, kind in form.cleaned_data["attachments"]
         ],
         source=Source.API,

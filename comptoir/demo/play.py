@@ -17,6 +17,8 @@ from comptoir.demo.attachments import attachment_content
 from comptoir.demo.conversations import ContactKey, Turn
 from comptoir.demo.plan import Step, ThreadPlan
 from comptoir.staff.models import Employee
+from comptoir.threads.arrivals import thread_open, thread_receive
+from comptoir.threads.messages import CustomerMessage
 from comptoir.threads.models import (
     Attachment,
     Author,
@@ -30,13 +32,10 @@ from comptoir.threads.models import (
     ThreadEvent,
 )
 from comptoir.threads.services import (
-    CustomerMessage,
     thread_assign,
     thread_forward,
     thread_mark_read,
     thread_note,
-    thread_open,
-    thread_receive,
     thread_reply,
     thread_set_status,
 )

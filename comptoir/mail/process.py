@@ -24,10 +24,11 @@ from comptoir.mail.models import InboundMail, InboundStatus, Mailbox, raw_by_inb
 from comptoir.mail.parse import MailParseError, ParsedMail, parse_mail
 from comptoir.shop.models import Customer
 from comptoir.staff.models import Employee
-from comptoir.threads import services
+from comptoir.threads import arrivals
 from comptoir.threads.deliveries import outbound_email_failed
 from comptoir.threads.emails import message_id_key
 from comptoir.threads.matching import Match, Signals, ThreadLookup, thread_match
+from comptoir.threads.messages import CustomerMessage
 from comptoir.threads.models import Attachment, Contact, OutboundEmail, Source, Thread
 from comptoir.threads.storage import attachment_file_store
 
@@ -91,9 +92,9 @@ def _attachments(parsed: ParsedMail) -> list[Attachment]:
     ]
 
 
-def _incoming(parsed: ParsedMail) -> services.CustomerMessage:
+def _incoming(parsed: ParsedMail) -> CustomerMessage:
     text = parsed.new_text or parsed.text or parsed.subject or "(empty message)"
-    return services.CustomerMessage(
+    return CustomerMessage(
         text=text,
         source=Source.EMAIL,
         html=parsed.html,
@@ -133,25 +134,25 @@ def _arrival(
     thread: Thread | None,
     contacts: list[Contact],
     customers: dict[str, Customer],
-) -> services.Arrival:
+) -> arrivals.Arrival:
     """The message for ``thread``, or the first of a new thread (for its sender's customer)."""
     new = None
     if thread is None:
         customer = customers.get(parsed.from_address.lower())
-        new = services.NewThread(
+        new = arrivals.NewThread(
             email=parsed.from_address,
             language=customer.language if customer else settings.LANGUAGE_CODE,
             contact=_contact_for(parsed, contacts),
             customer=customer,
         )
-    return services.Arrival(
+    return arrivals.Arrival(
         _incoming(parsed), thread=thread, new=new, attachments=_attachments(parsed)
     )
 
 
 def _new_thread(parsed: ParsedMail, contacts: list[Contact]) -> Thread:
     customers = _customers([parsed.from_address])
-    (arrived,) = services.threads_receive([_arrival(parsed, None, contacts, customers)])
+    (arrived,) = arrivals.threads_receive([_arrival(parsed, None, contacts, customers)])
     return arrived.thread
 
 
@@ -292,8 +293,8 @@ def _batch(ids: list[int], contacts: list[Contact]) -> dict[int, InboundStatus]:
                 copies[inbound.sha256] = inbound.key  # a later copy in this batch is a duplicate
         imports = [(d, d.mail) for d in decided if d.mail is not None]
         customers = _customers([mail.from_address for d, mail in imports if d.thread is None])
-        arrivals = [_arrival(mail, d.thread, contacts, customers) for d, mail in imports]
-        arrived = services.threads_receive(arrivals) if arrivals else []
+        batch = [_arrival(mail, d.thread, contacts, customers) for d, mail in imports]
+        arrived = arrivals.threads_receive(batch) if batch else []
         for (d, _mail), result in zip(imports, arrived, strict=True):
             d.thread = result.thread
         outcomes = [d for d in decided if not d.saved]
@@ -400,7 +401,7 @@ def inbound_attach(*, inbound: InboundMail, thread: Thread, employee: Employee) 
     """An employee files an unmatched message into a thread they chose."""
     inbound = InboundMail.objects.select_for_update().get(pk=inbound.pk)
     parsed = _parse(inbound.raw)
-    services.thread_receive(
+    arrivals.thread_receive(
         thread=thread, incoming=_incoming(parsed), attachments=_attachments(parsed)
     )
     _finish(

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.shop.models import Customer, Order
-from comptoir.threads import emails, services
-from comptoir.threads.messages import Upload
+from comptoir.threads import arrivals, emails, services
+from comptoir.threads.messages import CustomerMessage, Upload
 from comptoir.threads.models import (
     Attachment,
     Author,
@@ -223,7 +223,7 @@ def contact_message_submit(*, submission: Submission) -> Outcome:
         if thread is not None and _is_duplicate(thread, submission.text):
             return Outcome(thread=thread, duplicate=True)
         attachments = _store(submission.upload)
-        incoming = services.CustomerMessage(
+        incoming = CustomerMessage(
             text=submission.text,
             source=Source.FORM,
             ip_address=submission.ip_address,
@@ -231,7 +231,7 @@ def contact_message_submit(*, submission: Submission) -> Outcome:
         )
         new = thread is None
         if thread is None:
-            thread, _message = services.thread_open(
+            thread, _message = arrivals.thread_open(
                 email=submission.email,
                 incoming=incoming,
                 language=submission.language,
@@ -242,7 +242,7 @@ def contact_message_submit(*, submission: Submission) -> Outcome:
             )
         else:
             services.thread_change_contact(thread=thread, employee=None, contact=contact)
-            services.thread_receive(
+            arrivals.thread_receive(
                 thread=thread,
                 incoming=incoming,
                 attachments=attachments,

@@ -4,8 +4,8 @@ Each function is keyword-only, typed and atomic; it writes the ThreadEvent of it
 the change means an e-mail, the outbox row in the same transaction (delivered after commit by the
 worker, so nothing leaves for a change that rolled back). The counters it moves are computed from
 each thread's state before and after the change (``counters.counter_deltas``) and written once,
-in the same transaction. Customers' messages arrive through ``threads.arrivals`` (its public
-names are importable from here too); the pieces both share are in ``threads.messages``.
+in the same transaction. Customers' messages arrive through ``threads.arrivals``; the pieces
+both share are in ``threads.messages``.
 """
 
 from __future__ import annotations
@@ -21,14 +21,6 @@ from django.utils.translation import gettext as _
 from comptoir.shop.models import Customer, Order
 from comptoir.staff.models import Employee
 from comptoir.threads import emails
-from comptoir.threads.arrivals import (
-    Arrival,
-    Arrived,
-    NewThread,
-    thread_open,
-    thread_receive,
-    threads_receive,
-)
 from comptoir.threads.counters import (
     Counted,
     counter_deltas,
@@ -37,7 +29,6 @@ from comptoir.threads.counters import (
     deltas_sum,
 )
 from comptoir.threads.messages import (
-    CustomerMessage,
     Upload,
     event_add,
     message_add,
@@ -60,34 +51,6 @@ from comptoir.threads.models import (
 )
 from comptoir.threads.publish import Event, event_publish, events_publish
 from comptoir.threads.storage import attachment_files_delete
-
-# The arrivals' names and the shared messages' are part of this module's interface.
-__all__ = [
-    "Arrival",
-    "Arrived",
-    "CustomerMessage",
-    "NewThread",
-    "ThreadError",
-    "Upload",
-    "outbound_email_retry",
-    "thread_assign",
-    "thread_change_contact",
-    "thread_delete",
-    "thread_forward",
-    "thread_mark_read",
-    "thread_note",
-    "thread_open",
-    "thread_post",
-    "thread_receive",
-    "thread_reply",
-    "thread_reply_with_files",
-    "thread_set_status",
-    "thread_start",
-    "threads_bulk_apply",
-    "threads_change_contact",
-    "threads_link_customers",
-    "threads_receive",
-]
 
 
 class ThreadError(Exception):

@@ -39,6 +39,7 @@ from comptoir.threads.listing import (
     listed_attach,
     paginate,
 )
+from comptoir.threads.messages import Upload
 from comptoir.threads.models import Author, Contact, DeskSettings, Status, Thread
 from comptoir.threads.storage import attachment_open
 
@@ -204,7 +205,7 @@ def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
         text=form.cleaned_data["text"],
         status_after=Status(form.cleaned_data["status_after"]),
         uploads=[
-            services.Upload(content=file, name=file.name or "file", content_type=kind)
+            Upload(content=file, name=file.name or "file", content_type=kind)
             for file, kind in form.cleaned_data["attachments"]
         ],
     )

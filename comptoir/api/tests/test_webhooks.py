@@ -20,7 +20,8 @@ from comptoir.api.webhooks import (
 )
 from comptoir.lib import netguard
 from comptoir.testing import make_thread
-from comptoir.threads import services
+from comptoir.threads import arrivals, services
+from comptoir.threads.messages import CustomerMessage
 from comptoir.threads.models import OutboundEvent, Source, Status, Topic
 
 pytestmark = pytest.mark.django_db
@@ -66,8 +67,8 @@ def test_a_new_thread_is_delivered_signed_to_a_real_server(receiver, charlie):
 def test_each_topic_reaches_only_its_subscribers(receiver, charlie, bob):
     subscribe(receiver.url, who=charlie, topics=["reply.sent", "thread.status_changed"])
     thread = make_thread()
-    services.thread_receive(
-        thread=thread, incoming=services.CustomerMessage(text="Any news?", source=Source.FORM)
+    arrivals.thread_receive(
+        thread=thread, incoming=CustomerMessage(text="Any news?", source=Source.FORM)
     )
     services.thread_reply(thread=thread, employee=bob, text="Yes", status_after=Status.PENDING1)
     run_worker()

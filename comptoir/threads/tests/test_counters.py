@@ -18,7 +18,7 @@ from comptoir.mail.process import inbound_attach, inbound_process_pending
 from comptoir.mail.tests.test_process import mail
 from comptoir.orders.services import order_message_post
 from comptoir.testing import make_customer, make_order, make_thread
-from comptoir.threads import counters, services, stats
+from comptoir.threads import arrivals, counters, services, stats
 from comptoir.threads.contact_messages import Submission, contact_message_submit
 from comptoir.threads.counters import (
     Counted,
@@ -27,8 +27,8 @@ from comptoir.threads.counters import (
     thread_counters_count,
     thread_counters_recount,
 )
+from comptoir.threads.messages import CustomerMessage, Upload
 from comptoir.threads.models import Contact, Source, Status, Thread
-from comptoir.threads.services import CustomerMessage, Upload
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +142,7 @@ def test_each_contacts_unread_count_follows_reads_moves_and_deletions(bob):
     services.thread_delete(thread=third, employee=bob)
     assert boxes()[support.pk] == 1
     # The customer writes again in a read thread: it is unread again, in its contact's box.
-    services.thread_receive(
+    arrivals.thread_receive(
         thread=first, incoming=CustomerMessage(text="Again", source=Source.FORM)
     )
     assert boxes()[support.pk] == 2
@@ -216,7 +216,7 @@ def test_after_each_kind_of_change_the_counters_equal_a_count_of_the_rows(bob, c
         assert inbound_store(mailbox=None, key=f"counters:{key}", raw=raw) is not None
     inbound_process_pending()
     check("a batch of mail: replies re-opening a thread, an auto-reply, a new thread")
-    services.thread_receive(
+    arrivals.thread_receive(
         thread=gaston,
         incoming=CustomerMessage(text="Away", source=Source.EMAIL, is_auto_reply=True),
     )
@@ -286,7 +286,7 @@ def test_after_each_kind_of_change_the_counters_equal_a_count_of_the_rows(bob, c
     check("a bulk status change")
     services.threads_bulk_apply(threads=everyone, employee=bob, assign=True, assignee=bob)
     check("a bulk assignment")
-    services.thread_receive(thread=alice, incoming=CustomerMessage("Hello?", Source.EMAIL))
+    arrivals.thread_receive(thread=alice, incoming=CustomerMessage("Hello?", Source.EMAIL))
     services.threads_bulk_apply(threads=everyone[:2], employee=bob, delete=True)
     check("a bulk deletion")
     services.thread_delete(thread=Thread.objects.order_by("id")[0], employee=bob)

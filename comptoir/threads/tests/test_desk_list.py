@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from comptoir.testing import default_contact, make_customer, make_employee, make_thread
-from comptoir.threads import services
+from comptoir.threads import arrivals, services
+from comptoir.threads.messages import CustomerMessage
 from comptoir.threads.models import Contact, EventKind, Source, Status, Thread, ThreadEvent
-from comptoir.threads.services import CustomerMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +143,7 @@ def test_filters(client, bob, alice, query, expected):
     pending = make_thread(email="pending@example.com")
     services.thread_set_status(thread=pending, employee=bob, status=Status.PENDING2)
     french = make_thread(email="french@example.com", language="fr", text="Je veux un remboursement")
-    services.thread_receive(
+    arrivals.thread_receive(
         thread=french, incoming=CustomerMessage(text="Mon colis est perdu", source=Source.EMAIL)
     )
     client.force_login(bob)

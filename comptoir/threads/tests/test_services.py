@@ -5,8 +5,9 @@ from django.conf import settings
 
 from comptoir.lib.msgid import verify_message_id
 from comptoir.testing import default_contact, make_employee, make_thread
-from comptoir.threads import services
+from comptoir.threads import arrivals, services
 from comptoir.threads.emails import message_id_key
+from comptoir.threads.messages import CustomerMessage
 from comptoir.threads.models import (
     Author,
     EmailKind,
@@ -17,7 +18,7 @@ from comptoir.threads.models import (
     Status,
     Thread,
 )
-from comptoir.threads.services import CustomerMessage, ThreadError
+from comptoir.threads.services import ThreadError
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +105,7 @@ def test_the_reply_is_written_in_the_threads_language(bob):
 def test_a_customer_message_reopens_a_handled_thread_and_makes_it_unread(bob):
     thread = make_thread()
     services.thread_reply(thread=thread, employee=bob, text="Done.")
-    services.thread_receive(
+    arrivals.thread_receive(
         thread=thread, incoming=CustomerMessage(text="Not received yet!", source=Source.EMAIL)
     )
     thread.refresh_from_db()
@@ -117,7 +118,7 @@ def test_a_customer_message_reopens_a_handled_thread_and_makes_it_unread(bob):
 def test_an_auto_reply_is_kept_as_a_private_note_without_reopening(bob):
     thread = make_thread()
     services.thread_reply(thread=thread, employee=bob, text="Done.")
-    message = services.thread_receive(
+    message = arrivals.thread_receive(
         thread=thread,
         incoming=CustomerMessage(
             text="I am out of office.", source=Source.EMAIL, is_auto_reply=True
@@ -182,7 +183,7 @@ def test_forwarding_to_a_colleague_assigns_emails_the_whole_conversation_and_not
     services.thread_reply(
         thread=thread, employee=bob, text="First answer", status_after=Status.OPEN
     )
-    services.thread_receive(
+    arrivals.thread_receive(
         thread=thread, incoming=CustomerMessage(text="Second question", source=Source.EMAIL)
     )
     email = services.thread_forward(
@@ -271,7 +272,7 @@ def test_counters_follow_every_change_and_match_a_recount(bob, charlie):
     first = make_thread(email="a@example.com")
     second = make_thread(email="b@example.com")
     services.thread_reply(thread=first, employee=bob, text="Done")
-    services.thread_receive(
+    arrivals.thread_receive(
         thread=first, incoming=CustomerMessage(text="Again", source=Source.EMAIL)
     )
     services.thread_note(thread=second, employee=bob, text="note")

@@ -9,7 +9,8 @@ from django.test import Client
 from comptoir.mail.outbox import outbox_deliver
 from comptoir.shop.models import OrderHistory, OrderState
 from comptoir.testing import make_customer, make_order, make_thread
-from comptoir.threads import services
+from comptoir.threads import arrivals, services
+from comptoir.threads.messages import CustomerMessage, Upload
 from comptoir.threads.models import (
     DeskSettings,
     EmailKind,
@@ -20,7 +21,6 @@ from comptoir.threads.models import (
     Status,
     Thread,
 )
-from comptoir.threads.services import CustomerMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -300,7 +300,7 @@ def test_the_thread_page_runs_a_bounded_number_of_queries(
     state = OrderState.objects.create(name={"en": "Paid"}, color="#32CD32")
     thread = make_thread(customer=alice, order=order)
     for n in range(extra):
-        services.thread_receive(
+        arrivals.thread_receive(
             thread=thread, incoming=CustomerMessage(text=f"q{n}", source=Source.EMAIL)
         )
         label = SimpleUploadedFile(f"label{n}.pdf", b"%PDF-1.4 label")
@@ -309,9 +309,7 @@ def test_the_thread_page_runs_a_bounded_number_of_queries(
             employee=bob,
             text=f"a{n}",
             status_after=Status.OPEN,
-            uploads=[
-                services.Upload(content=label, name=f"label{n}.pdf", content_type="application/pdf")
-            ],
+            uploads=[Upload(content=label, name=f"label{n}.pdf", content_type="application/pdf")],
         )
         services.thread_note(thread=thread, employee=charlie, text=f"n{n}")
         OrderHistory.objects.create(order=order, state=state)
@@ -326,7 +324,7 @@ def test_the_thread_page_runs_a_bounded_number_of_queries(
 
 def test_an_html_email_is_shown_sandboxed_and_escaped_into_srcdoc(desk):
     thread = make_thread()
-    services.thread_receive(
+    arrivals.thread_receive(
         thread=thread,
         incoming=CustomerMessage(
             text="Bonjour",
