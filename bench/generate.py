@@ -11,8 +11,8 @@ then sets the Statistics counters. Employee replies carry signed Message-IDs and
 outbox row; threads carry their events. SIZE / 2,000 threads (at least 10) have exactly 50
 messages, for the thread page.
 
-Rows go in with ``executemany`` (``bench.bulk``) in chunks of threads, one transaction per chunk; the
-team, order states, customers and orders come from ``bench.shopgen``.
+Rows go in with ``executemany`` (``bench.bulk``) in chunks of threads, one transaction per
+chunk; the team, order states, customers and orders come from ``bench.shopgen``.
 """
 
 from __future__ import annotations
