@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.template import engines
+from django.template.backends.jinja2 import Jinja2
 from django.utils import translation
 
 from comptoir.shop.models import OrderHistory, OrderState
@@ -14,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def partial_env():
-    return engines["partials"].env
+    engine = engines["partials"]
+    assert isinstance(engine, Jinja2)
+    return engine.env
 
 
 @pytest.mark.parametrize(
