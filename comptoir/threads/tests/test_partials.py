@@ -14,6 +14,13 @@ from comptoir.threads.models import Message, Source
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """The employee's language, activated by the middleware, does not outlive the test."""
+    with translation.override(translation.get_language()):
+        yield
+
+
 def partial_env():
     engine = engines["partials"]
     assert isinstance(engine, Jinja2)
