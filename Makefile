@@ -55,9 +55,10 @@ clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache
 
 # Extract the strings to translate into the catalogues, then compile them (needs gettext).
+# The Jinja2 partials (*.jinja) too: their _("...") calls are read like a Django template's.
 messages: dev-venv
 	cd comptoir && ../$(BIN)/python ../manage.py makemessages --all --no-obsolete --no-location \
-		-i "tests/*" -i "*/tests/*" && ../$(BIN)/python ../manage.py compilemessages
+		-e html,txt,py,jinja -i "tests/*" -i "*/tests/*" && ../$(BIN)/python ../manage.py compilemessages
 
 # Benchmarks (bench/README.md). SIZE: threads, one or more (10000 100000 1000000); DB: sqlite,
 # postgres or both. Data sets are generated once under var/bench/ and reused.

@@ -8,6 +8,8 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[1]
+# The Jinja2 partials (threads/partials.py), which `make messages` reads like Django templates.
+PARTIALS = sorted(ROOT.rglob("jinja2/**/*.jinja"))
 LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
 # Visible words that are the same in every language, or not words at all.
 ALLOWED_LITERALS = {
@@ -95,8 +97,17 @@ def test_the_compiled_catalogue_says_what_the_po_file_says(language):
     assert stale == [], "run `make messages`: " + ", ".join(stale[:10])
 
 
+def templatized(partial: Path, folder: Path) -> Path:
+    """The partial as makemessages hands it to xgettext: Django's templatize, as Python."""
+    from django.utils.translation.template import templatize
+
+    out = folder / f"{partial.stem}.py"
+    out.write_text(templatize(partial.read_text(encoding="utf-8"), origin=str(partial)))
+    return out
+
+
 def test_every_string_in_the_code_is_in_the_catalogues(tmp_path):
-    """xgettext over the sources finds no msgid the French catalogue lacks."""
+    """xgettext over the sources and the partials finds no msgid the French catalogue lacks."""
     xgettext = subprocess.run(["which", "xgettext"], capture_output=True, text=True, check=False)
     if xgettext.returncode != 0:
         pytest.skip("xgettext (gettext) is not installed")
@@ -104,6 +115,7 @@ def test_every_string_in_the_code_is_in_the_catalogues(tmp_path):
     sources = [
         str(p) for p in ROOT.rglob("*.py") if "/tests/" not in str(p) and "migrations" not in str(p)
     ]
+    sources += [str(templatized(partial, tmp_path)) for partial in PARTIALS]
     out = tmp_path / "py.pot"
     subprocess.run(
         [
@@ -125,6 +137,30 @@ def test_every_string_in_the_code_is_in_the_catalogues(tmp_path):
     assert missing == [], f"run `make messages` and translate: {missing}"
 
 
+# A translation call in a partial: _("..."), with or without arguments after the string.
+PARTIAL_CALL = re.compile(r"""\b_\(\s*("[^"]*"|'[^']*')""")
+
+
+def extractable_calls(template: str) -> list[str]:
+    """The msgids of the partial's _() calls that makemessages' templatize finds."""
+    from django.utils.translation.template import templatize
+
+    return re.findall(r"""\b_\(("[^"]*"|'[^']*')\)""", templatize(template, origin="partial"))
+
+
+@pytest.mark.parametrize("path", PARTIALS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_makemessages_extracts_every_translation_of_a_partial(path):
+    """templatize sees _("...") alone, not _("...", name=value): placeholders go through |format."""
+    template = path.read_text(encoding="utf-8")
+    assert sorted(extractable_calls(template)) == sorted(PARTIAL_CALL.findall(template))
+
+
+def test_a_translation_with_keyword_arguments_is_not_extractable():
+    template = """<a title="{{ _('Hello %(name)s', name=x) }}">{{ _("Bye")|format() }}</a>"""
+    assert extractable_calls(template) == ['"Bye"']
+    assert PARTIAL_CALL.findall(template) == ["'Hello %(name)s'", '"Bye"']
+
+
 TAG = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.S)
 BLOCK = re.compile(
     r"{%\s*(blocktranslate|blocktrans)\b.*?{%\s*end(blocktranslate|blocktrans)\s*%}", re.S
@@ -139,13 +175,14 @@ def visible_text(template: str) -> list[str]:
     text = re.sub(r"&#?\w+;", " ", text)
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
     text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
+    # Tags and comments may span lines (the partials' comments do).
+    text = TAG.sub(" ", text)
     # Attribute values people read (placeholder, title, aria-label, alt) count too.
     readable_attrs = re.findall(r'\b(?:placeholder|title|aria-label|alt)="([^"]*)"', text)
     text = re.sub(r"<[^>]*>", " ", text)
     chunks = [*text.split("\n"), *readable_attrs]
     found = []
     for chunk in chunks:
-        chunk = TAG.sub(" ", chunk).strip()
         for word in re.findall(r"[^\W\d_][\w'’-]*", chunk):
             if word not in ALLOWED_LITERALS:
                 found.append(word)
@@ -155,7 +192,9 @@ def visible_text(template: str) -> list[str]:
 HTML_TEMPLATES = sorted(p for p in ROOT.rglob("templates/**/*.html") if "/email/" not in str(p))
 
 
-@pytest.mark.parametrize("path", HTML_TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path", [*HTML_TEMPLATES, *PARTIALS], ids=lambda p: str(p.relative_to(ROOT))
+)
 def test_templates_show_no_text_outside_translation_tags(path):
     assert visible_text(path.read_text(encoding="utf-8")) == []
 
@@ -164,3 +203,14 @@ def test_the_scanner_would_catch_a_bare_word():
     assert visible_text("<p>{% translate 'Hello' %} Goodbye</p>") == ["Goodbye"]
     assert visible_text('<input placeholder="Search here">') == ["Search", "here"]
     assert visible_text("<p>{% translate 'Hello' %} {{ name }}</p>") == []
+
+
+def test_the_scanner_would_catch_a_bare_word_in_a_partial():
+    partial = """{#
+      What this partial draws.
+    #}
+    {% set label = _("Yes"),
+       _("No") %}
+    <td title="{{ _('Has a note') }}">{{ label }} Maybe</td>
+    <span title="Bare title">✔</span>"""
+    assert visible_text(partial) == ["Maybe", "Bare", "title"]

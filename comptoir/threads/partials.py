@@ -10,6 +10,12 @@ template's context and request: Django's translations (``_()``), ``url()``, ``cs
 ``filesizeformat``, and the filters of the ``comptoir`` library. Unlike Django's engine,
 ``date`` does not change the value's time zone: templates write ``value|localtime`` once and
 format that.
+
+Templates are written across lines (``trim_blocks`` and ``lstrip_blocks``: a line holding only
+a ``{% tag %}`` leaves nothing in the output). ``_()`` is Django's ``gettext`` as Jinja's
+old-style callable: its result is text, escaped like any value, and placeholders are filled by
+``|format``: ``_("Order %(reference)s")|format(reference=ref)``, the form ``makemessages`` finds
+(it cannot see ``_("...", name=value)``).
 """
 
 from __future__ import annotations
@@ -44,8 +50,10 @@ def environment(**options: Any) -> jinja2.Environment:
     from comptoir.threads.templatetags.comptoir import register
 
     options.pop("autoescape", None)
+    options.setdefault("trim_blocks", True)
+    options.setdefault("lstrip_blocks", True)
     env = jinja2.Environment(autoescape=True, **options)
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.globals["url"] = _url
     env.filters.update(register.filters)
     env.filters.update(
