@@ -232,3 +232,8 @@ def paginate(threads: QuerySet[Thread], params: ListParams) -> KeysetPage[Listed
         )
     except CursorInvalid:
         return keyset_page(threads, keyset, limit=params.size, read=read)
+
+
+def newest_thread_id(threads: QuerySet[Thread]) -> int:
+    """The id of the newest of ``threads`` (0: none), which the live region polls against."""
+    return threads.order_by("-pk").values_list("pk", flat=True).first() or 0

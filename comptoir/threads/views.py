@@ -37,6 +37,7 @@ from comptoir.threads.listing import (
     ListParams,
     apply_filters,
     listed_attach,
+    newest_thread_id,
     paginate,
 )
 from comptoir.threads.messages import Upload
@@ -68,7 +69,8 @@ def _list_context(request: HttpRequest) -> dict[str, object]:
         "languages": settings.LANGUAGES,
         "bulk_actions": BULK_ACTIONS,
         "page_sizes": PAGE_SIZES,
-        "newest_id": page.rows[0].pk if page.rows and not params.after else 0,
+        # What the live region compares with: whatever the list's filters, order and page.
+        "newest_id": newest_thread_id(threads_for_employee(employee)),
     }
 
 
@@ -93,7 +95,9 @@ def live(request: HttpRequest) -> HttpResponse:
         newest = 0
     employee = signed_in_employee(request)
     newer = newest > 0 and threads_for_employee(employee).filter(pk__gt=newest).exists()
-    return render(request, "threads/_live.html", {"boxes": stats.contact_boxes(), "newer": newer})
+    # The next poll asks again about the threads newer than the page's, until it is reloaded.
+    context = {"boxes": stats.contact_boxes(), "newer": newer, "newest_id": max(newest, 0)}
+    return render(request, "threads/_live.html", context)
 
 
 @employee_required

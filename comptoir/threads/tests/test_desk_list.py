@@ -300,3 +300,38 @@ def test_the_page_runs_a_bounded_number_of_queries(
         assert client.get("/desk/?size=50").status_code == 200
     with django_assert_max_num_queries(16):
         assert client.get("/desk/?status=closed&sort=last_message&q=ok").status_code == 200
+
+
+def test_the_page_has_one_live_region_polled_once(client, bob):
+    make_thread(email="a@example.com")
+    client.force_login(bob)
+    html = page(client)
+    assert html.count('id="live"') == 1
+    assert html.count('hx-get="/desk/live/') == 1
+
+
+def test_the_live_fragment_keeps_the_newest_thread_the_page_knew(client, bob):
+    first = make_thread(email="a@example.com")
+    client.force_login(bob)
+    html = page(client, f"/desk/live/?newest={first.pk}")
+    assert f'hx-get="/desk/live/?newest={first.pk}"' in html
+    make_thread(email="b@example.com")
+    # The second poll asks with what the first answered, and still announces the newer thread.
+    assert "New messages have arrived" in page(client, f"/desk/live/?newest={first.pk}")
+
+
+def test_a_list_sorted_otherwise_polls_with_the_newest_thread(client, bob):
+    older = make_thread(email="a@example.com")
+    newer = make_thread(email="b@example.com")
+    client.force_login(bob)
+    html = page(client, "/desk/?sort=id&dir=asc")
+    assert f'hx-get="/desk/live/?newest={newer.pk}"' in html
+    assert older.pk < newer.pk
+
+
+def test_a_bad_newest_value_is_no_error(client, bob):
+    client.force_login(bob)
+    for value in ("", "abc", "-5", "99999999999999999999999"):
+        response = client.get("/desk/live/", {"newest": value})
+        assert response.status_code == 200
+        assert "New messages have arrived" not in response.content.decode()
