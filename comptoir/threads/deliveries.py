@@ -1,10 +1,13 @@
 """What becomes of an outgoing e-mail once it has left: the one place that records a failed
-delivery, whether the server refused it (the outbox) or a bounce came back (inbound mail)."""
+delivery, whether the server refused it (the outbox) or a bounce came back (inbound mail), and
+an employee's retry of it."""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
+from comptoir.staff.models import Employee
 from comptoir.threads.models import EmailStatus, EventKind, OutboundEmail, ThreadEvent
 
 # What a thread's timeline keeps of the reason; the e-mail's row keeps more.
@@ -29,3 +32,12 @@ def outbound_email_failed(*, email: OutboundEmail, reason: str) -> None:
                 "error": email.last_error[:EVENT_ERROR_LENGTH],
             },
         )
+
+
+@transaction.atomic
+def outbound_email_retry(*, email: OutboundEmail, employee: Employee) -> bool:
+    """Queue a failed e-mail again (an employee's "retry"); False when it had not failed."""
+    queued = OutboundEmail.objects.filter(pk=email.pk, status=EmailStatus.FAILED).update(
+        status=EmailStatus.QUEUED, next_attempt_at=timezone.now(), attempts=0, last_error=""
+    )
+    return bool(queued)

@@ -40,7 +40,6 @@ from comptoir.threads.models import (
     Author,
     Contact,
     EmailKind,
-    EmailStatus,
     EventKind,
     Message,
     OutboundEmail,
@@ -394,15 +393,6 @@ def _delete(thread: Thread) -> dict[str, int]:
     transaction.on_commit(lambda: attachment_files_delete(names))
     removed = {author: -count for author, count in by_author.items()}
     return counter_deltas(before, None, messages=removed)
-
-
-@transaction.atomic
-def outbound_email_retry(*, email: OutboundEmail, employee: Employee) -> bool:
-    """Queue a failed e-mail again (an employee's "retry"); False when it had not failed."""
-    queued = OutboundEmail.objects.filter(pk=email.pk, status=EmailStatus.FAILED).update(
-        status=EmailStatus.QUEUED, next_attempt_at=timezone.now(), attempts=0, last_error=""
-    )
-    return bool(queued)
 
 
 def threads_bulk_apply(

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from comptoir.staff.access import employee_required, signed_in_employee
 from comptoir.staff.directory import active_employees
+from comptoir.threads import deliveries, services, stats
 from comptoir.threads import page as thread_page
-from comptoir.threads import services, stats
 from comptoir.threads.access import (
     attachment_get_for_employee,
     thread_get_for_employee,
@@ -271,7 +271,7 @@ def email_retry(request: HttpRequest, pk: int, email_pk: int) -> HttpResponse:
     employee = signed_in_employee(request)
     thread = thread_get_for_employee(employee, pk)
     email = thread.emails.filter(pk=email_pk).first()
-    if email is not None and services.outbound_email_retry(email=email, employee=employee):
+    if email is not None and deliveries.outbound_email_retry(email=email, employee=employee):
         messages.success(request, _("The e-mail will be sent again."))
     return _back_to(thread)
 

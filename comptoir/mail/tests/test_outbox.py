@@ -9,7 +9,7 @@ from django.utils import timezone
 from comptoir.lib.msgid import verify_message_id
 from comptoir.mail.outbox import outbox_deliver
 from comptoir.testing import SmtpServer, SmtpSink, make_thread
-from comptoir.threads import services
+from comptoir.threads import deliveries, services
 from comptoir.threads.emails import message_id_key
 from comptoir.threads.models import EmailStatus, EventKind, OutboundEmail
 
@@ -115,7 +115,7 @@ def test_a_failed_email_can_be_retried_by_an_employee(bob, smtp):
     _thread, email = reply(bob)
     outbox_deliver()
     smtp.refuse.clear()
-    assert services.outbound_email_retry(email=email, employee=bob)
+    assert deliveries.outbound_email_retry(email=email, employee=bob)
     assert outbox_deliver().sent == 1
     assert len(smtp.messages) == 1
 
