@@ -244,7 +244,7 @@ def test_the_edit_form_shows_the_saved_values_of_every_language(admin):
     page = body(admin.get(f"/desk/contacts/{contact.pk}/edit/"))
     assert 'value="Customer service"' in page
     assert 'value="Service client"' in page
-    assert 'value="Servicio al cliente"' in page
+    assert 'value="Servicio de Atención al cliente"' in page
     assert "Para cualquier pregunta sobre un producto o un pedido" in page
 
 
