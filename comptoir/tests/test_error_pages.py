@@ -1,4 +1,4 @@
-"""The error pages (400, 403, 404, 500, CSRF failure): translated, in the shop's look, with a way back.
+"""Error pages (400, 403, 404, 500, CSRF failure): translated, in the shop's look, with a way back.
 
 Employees (pages under /desk/) are led back to the customer service page, the public to the
 contact form. The 500 page is drawn without the database, which may be the thing that failed.
@@ -35,7 +35,7 @@ PUBLIC_BACK = 'href="/contact/?lang='
 
 
 def html(response) -> str:
-    return entities.unescape(response.content.decode())
+    return str(entities.unescape(response.content.decode()))
 
 
 def assert_styled(page: str) -> None:
