@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -31,20 +32,21 @@ def _setup() -> None:
         raise SystemExit(2) from None
 
 
-def _banner(url: str, login: tuple[str, str] | None) -> None:
+def _banner(url: str, logins: Sequence[tuple[str, str, str]] | None) -> None:
     print("\n  comptoir is running:", url)
     print("  back office:        ", f"{url}/desk/")
     print("  contact form:       ", f"{url}/contact/")
-    if login:
-        print(f"  demo login:          {login[0]} / {login[1]}")
+    for number, (email, password, role) in enumerate(logins or ()):
+        label = "demo logins:" if number == 0 else ""
+        print(f"  {label:<20} {email} / {password}  ({role})")
     print("  stop with Ctrl-C\n", flush=True)
 
 
-def _prepare() -> tuple[str, str] | None:
-    """Migrations, cache table, static files; demo data on first run. Returns the demo login."""
+def _prepare() -> Sequence[tuple[str, str, str]]:
+    """Migrations, cache table, static files; demo data on first run. Returns the demo logins."""
     from django.core.management import call_command
 
-    from comptoir.ops.management.commands.demo import demo_login_file
+    from comptoir.ops.management.commands.demo import demo_logins
     from comptoir.staff.models import Employee
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -53,15 +55,10 @@ def _prepare() -> tuple[str, str] | None:
     if not Employee.objects.exists():
         print("first run: loading the demo shop…", flush=True)
         call_command("demo")
-    login_file = demo_login_file()
-    if login_file.exists():
-        email, password = login_file.read_text().split("\n")[:2]
-        if Employee.objects.filter(email=email).exists():
-            return email, password
-    return None
+    return demo_logins()
 
 
-def _serve(*, web: bool, worker: bool, login: tuple[str, str] | None) -> int:
+def _serve(*, web: bool, worker: bool, login: Sequence[tuple[str, str, str]] | None) -> int:
     from django.conf import settings
 
     children: list[subprocess.Popen[bytes]] = []

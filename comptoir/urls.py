@@ -18,3 +18,8 @@ urlpatterns = [
     path("contact/", include("comptoir.contact_form.urls")),
     path("api/v1/", api.urls),
 ]
+
+handler400 = "comptoir.errors.bad_request"
+handler403 = "comptoir.errors.permission_denied"
+handler404 = "comptoir.errors.page_not_found"
+handler500 = "comptoir.errors.server_error"

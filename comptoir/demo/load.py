@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -26,13 +27,15 @@ from comptoir.threads.models import (
 )
 
 
-def _create_team(now: datetime, admin_password: str) -> tuple[Employee, dict[str, Employee]]:
+def _create_team(
+    now: datetime, admin_password: str, agent_passwords: Mapping[str, str]
+) -> tuple[Employee, dict[str, Employee]]:
     admin: Employee | None = None
     agents: dict[str, Employee] = {}
     for email, first, last, language, is_admin, days in EMPLOYEES:
         employee = employee_create(
             email=email,
-            password=admin_password if is_admin else None,
+            password=admin_password if is_admin else agent_passwords.get(email),
             first_name=first,
             last_name=last,
             role=Role.ADMINISTRATOR if is_admin else Role.AGENT,
@@ -106,13 +109,18 @@ def _contacts() -> dict[ContactKey, Contact | None]:
     return {"service": service, "webmaster": webmaster}
 
 
-def demo_load(*, admin_password: str, seed: int = 7) -> str:
-    """Load the demo shop in one transaction; returns a one-line summary of what was created."""
+def demo_load(
+    *, admin_password: str, agent_passwords: Mapping[str, str] | None = None, seed: int = 7
+) -> str:
+    """Load the demo shop in one transaction; returns a one-line summary of what was created.
+
+    ``agent_passwords`` gives agents (by e-mail) a password; an agent without one cannot sign in.
+    """
     since = timezone.now()
     now = since - timedelta(minutes=1)
     plan = make_plan(seed, now)
     with transaction.atomic():
-        admin, agents = _create_team(now, admin_password)
+        admin, agents = _create_team(now, admin_password, agent_passwords or {})
         states = _create_order_states()
         _create_order_messages()
         _create_customers(plan.customers)

@@ -416,12 +416,11 @@ def _plan_threads(
             )
         )
     _ensure_every_status(threads)
-    sent: set[str] = set()
     for plan in threads:
         plan.steps = _plan_steps(rng, plan, now)
-        if any(turn.attachment for turn in plan.turns) and plan.script.key not in sent:
-            plan.with_attachment = True
-            sent.add(plan.script.key)
+        # Every conversation sends the file its customer says is attached, not only the first
+        # conversation told from that script.
+        plan.with_attachment = any(turn.attachment for turn in plan.turns)
     return threads
 
 

@@ -160,3 +160,22 @@ def test_a_conversation_opened_by_the_employee_is_refused() -> None:
 
     with pytest.raises(DemoDataError, match=r"conversation 1 \(late\): the first turn"):
         language_parse(text, language="en", source="good.toml")
+
+
+# Words by which a customer says a file comes with the message.
+SAYS_ATTACHED = ("attach", "ci-joint", "pièce jointe", "adjunt")
+
+
+def test_every_demo_message_that_says_a_file_is_attached_comes_with_the_file():
+    from datetime import UTC, datetime
+
+    from comptoir.demo.plan import make_plan
+
+    plan = make_plan(7, datetime(2026, 12, 5, 12, tzinfo=UTC))
+    missing = []
+    for thread in plan.threads:
+        for turn in thread.turns:
+            says = turn.kind == "customer" and any(w in turn.text.lower() for w in SAYS_ATTACHED)
+            if says and not (turn.attachment and thread.with_attachment):
+                missing.append(f"{thread.script.key}: {turn.text[:60]!r}")
+    assert missing == []

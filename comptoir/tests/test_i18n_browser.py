@@ -14,7 +14,7 @@ def test_a_customer_writes_in_spanish_and_a_french_employee_answers(
     settings.COMPTOIR_CONTACT_MIN_FILL_SECONDS = 1
     page.goto(f"{live_server.url}/contact/?lang=es")
     page.get_by_role("heading", name="Enviar un mensaje").wait_for()
-    page.get_by_label("Servicio al cliente").check()
+    page.get_by_label("Servicio de Atención al cliente").check()
     page.get_by_label("Dirección de correo electrónico").fill("lucia@example.com")
     page.get_by_label("Mensaje", exact=True).fill("Hola, ¿cuándo llega mi pedido?")
     page.screenshot(path=screenshot_dir / "contact-form-es.png", full_page=True)

@@ -24,7 +24,7 @@ THREAD_WORDS = {
         "Marquer comme",
         "traité",
         "Transférer cette discussion à un autre employé",
-        "Répondre au prochain message sans réponse",
+        "Répondre au prochain message de cette conversation",
         "Historique des commandes et des messages",
     ],
     "es": [

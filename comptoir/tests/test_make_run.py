@@ -41,6 +41,29 @@ def get(opener, url: str):
         return None, ""
 
 
+def opener_for_one():
+    return urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+
+
+def log_in(opener, base: str, email: str, password: str) -> str:
+    """Signs in through the login form; returns the address the browser lands on."""
+    status, page = get(opener, f"{base}/desk/login/")
+    assert status == 200
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found, page
+    form = urllib.parse.urlencode(
+        {"email": email, "password": password, "csrfmiddlewaretoken": found[1]}
+    ).encode()
+    request = urllib.request.Request(
+        f"{base}/desk/login/", data=form, headers={"Referer": f"{base}/desk/login/"}
+    )
+    with opener.open(request, timeout=10) as response:
+        response.read()
+        return str(response.url)
+
+
 def test_make_run_serves_the_demo_shop_and_stops_on_ctrl_c(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -66,9 +89,12 @@ def test_make_run_serves_the_demo_shop_and_stops_on_ctrl_c(tmp_path):
         )
         wait_for(lambda: get(opener, f"{base}/healthz")[0] == 200, 240, "/healthz")
         output = log.read_text()
-        match = re.search(r"demo login:\s+(\S+) / (\S+)", output)
-        assert match, output
-        email, password = match.groups()
+        banner = output[output.index("comptoir is running") :]
+        logins = re.findall(r"(\S+@\S+) / (\S+)  \((administrator|agent)\)", banner)
+        assert [role for _e, _p, role in logins] == ["administrator", "agent", "agent"], output
+        # An agent's login works too (the administrator's is the one used below).
+        assert log_in(opener_for_one(), base, *logins[1][:2]) == f"{base}/desk/"
+        email, password, _role = logins[0]
         assert f"http://127.0.0.1:{port}" in output
 
         status, page = get(opener, f"{base}/desk/login/")

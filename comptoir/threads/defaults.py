@@ -16,7 +16,11 @@ DEFAULT_CONTACTS = [
         },
     },
     {
-        "name": {"en": "Customer service", "fr": "Service client", "es": "Servicio al cliente"},
+        "name": {
+            "en": "Customer service",
+            "fr": "Service client",
+            "es": "Servicio de Atención al cliente",
+        },
         "description": {
             "en": "For any question about a product, an order",
             "fr": "Pour toute question sur un produit, une commande",

@@ -134,8 +134,9 @@ class ForwardForm(forms.Form):
         target = data.get("target")
         data["to_employee"] = self.employees.get(target or "")
         if target == SOMEONE_ELSE:
-            if not data.get("email"):
-                self.add_error("email", _("The email address is invalid."))
+            # An address that is not one already has EmailField's error; none at all is missing.
+            if not data.get("email") and "email" not in self.errors:
+                self.add_error("email", _("This field is required."))
         elif data["to_employee"] is None:
             self.add_error("target", _("Choose an employee or someone else."))
         return data

@@ -78,7 +78,15 @@ def test_the_form_lists_contacts_by_position_with_their_descriptions(client):
     ("lang", "words"),
     [
         ("fr", ["Envoyer un message", "Service client", "Adresse e-mail", "Pièce jointe"]),
-        ("es", ["Enviar un mensaje", "Servicio al cliente", "Dirección de correo", "Adjuntar"]),
+        (
+            "es",
+            [
+                "Enviar un mensaje",
+                "Servicio de Atención al cliente",
+                "Dirección de correo",
+                "Adjuntar",
+            ],
+        ),
     ],
 )
 def test_the_form_speaks_the_language_chosen_in_the_url(client, lang, words):

@@ -244,7 +244,7 @@ def test_the_edit_form_shows_the_saved_values_of_every_language(admin):
     page = body(admin.get(f"/desk/contacts/{contact.pk}/edit/"))
     assert 'value="Customer service"' in page
     assert 'value="Service client"' in page
-    assert 'value="Servicio al cliente"' in page
+    assert 'value="Servicio de Atención al cliente"' in page
     assert "Para cualquier pregunta sobre un producto o un pedido" in page
 
 
@@ -505,7 +505,7 @@ def test_an_order_message_is_deleted_after_confirmation(admin, order_message):
 
 def test_the_options_page_shows_the_current_options(admin):
     page = body(admin.get("/desk/options/"))
-    for label in ("Customer service options", "Contact options", "Allow file uploading"):
+    for label in ("Contact options", "Allow file uploading"):
         assert label in page
     assert "Default message" in page
     assert "Cher client," in page
@@ -578,3 +578,15 @@ def test_the_order_messages_page_makes_the_same_queries_for_3_or_50_messages(
     with django_assert_max_num_queries(4):
         page = body(admin.get("/desk/order-messages/"))
     assert "Message 49" in page
+
+
+def headings(page: str) -> list[str]:
+    return [html.unescape(h).strip() for h in re.findall(r"<h[12][^>]*>(.*?)</h[12]>", page, re.S)]
+
+
+def test_the_options_page_and_the_mailbox_section_do_not_share_a_title(admin):
+    options = headings(body(admin.get("/desk/options/")))
+    mailbox = headings(body(admin.get("/desk/mailbox/")))
+    assert options[0] == "Contact options"
+    assert "Customer service options" in mailbox
+    assert set(options) & set(mailbox) == set()

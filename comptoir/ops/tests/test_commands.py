@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from comptoir.mail.models import WorkerHeartbeat
-from comptoir.ops.management.commands.demo import demo_login_file
+from comptoir.ops.management.commands.demo import demo_login_file, demo_logins
 from comptoir.staff.models import Employee
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -60,13 +60,34 @@ def test_demo_refuses_a_database_with_employees_unless_forced(bob):
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_demo_loads_the_shop_and_keeps_the_login_for_comptoir_run(settings, tmp_path):
+def test_demo_loads_the_shop_and_keeps_every_login_for_comptoir_run(settings, tmp_path):
     settings.DATA_DIR = tmp_path
     out = StringIO()
     call_command("demo", stdout=out)
-    email, password = demo_login_file().read_text().split("\n")[:2]
-    assert f"Log in as {email} / {password}" in out.getvalue()
+    logins = demo_logins()
+    assert [login.role for login in logins] == ["administrator", "agent", "agent"]
+    assert logins[0].email == "admin@comptoir.test"
     assert oct(demo_login_file().stat().st_mode & 0o777) == "0o600"
-    assert Employee.objects.get(email=email).check_password(password)
+    for login in logins:
+        assert f"{login.email} / {login.password}" in out.getvalue()
+        assert Employee.objects.get(email=login.email).check_password(login.password)
+    assert len({login.password for login in logins}) == 3
     with pytest.raises(CommandError, match="already loaded"):
         call_command("demo", force=True)
+
+
+def test_the_banner_of_comptoir_run_prints_every_demo_login(capsys):
+    from comptoir.cli import _banner
+    from comptoir.ops.management.commands.demo import DemoLogin
+
+    _banner(
+        "http://127.0.0.1:8000",
+        [
+            DemoLogin("admin@comptoir.test", "pw-admin", "administrator"),
+            DemoLogin("lucie@comptoir.test", "pw-lucie", "agent"),
+        ],
+    )
+    out = capsys.readouterr().out
+    assert "admin@comptoir.test / pw-admin  (administrator)" in out
+    assert "lucie@comptoir.test / pw-lucie  (agent)" in out
+    assert "http://127.0.0.1:8000/desk/" in out

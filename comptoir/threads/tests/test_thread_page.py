@@ -197,6 +197,29 @@ def test_forwarding_to_someone_else_needs_a_valid_address(desk):
     assert (email.kind, email.to_email) == (EmailKind.FORWARD, "carrier@example.org")
 
 
+@pytest.mark.parametrize(
+    ("language", "required", "invalid"),
+    [
+        ("en", "This field is required.", "The email address is invalid."),
+        ("fr", "Ce champ est obligatoire.", "L'adresse e-mail n'est pas valide."),
+    ],
+)
+def test_an_empty_someone_else_address_is_reported_as_required_not_invalid(
+    desk, bob, language, required, invalid
+):
+    import html as entities
+
+    bob.language = language
+    bob.save(update_fields=["language"])
+    thread = make_thread()
+    response = desk.post(f"/desk/threads/{thread.pk}/forward/", {"target": "other", "email": ""})
+    assert response.status_code == 400
+    page = entities.unescape(html(response))
+    assert required in page
+    assert invalid not in page
+    assert not OutboundEmail.objects.exists()
+
+
 def test_assigning_from_the_page(desk, charlie):
     thread = make_thread()
     desk.post(f"/desk/threads/{thread.pk}/assign/", {"assignee": str(charlie.pk)})
