@@ -450,19 +450,19 @@ def _derived_from_messages(thread: Thread) -> None:
     customer = Q(author=Author.CUSTOMER, private=False)
     employee = Q(author=Author.EMPLOYEE)
     values = messages.aggregate(
-        count=Count("id"),
-        last=Max("created_at"),
-        private=Count("id", filter=Q(private=True)),
-        first_customer=Min("created_at", filter=customer),
-        last_customer=Max("created_at", filter=customer),
-        last_employee=Max("created_at", filter=employee),
+        n=Count("id"),
+        n_private=Count("id", filter=Q(private=True)),
+        at_last=Max("created_at"),
+        at_first_customer=Min("created_at", filter=customer),
+        at_last_customer=Max("created_at", filter=customer),
+        at_last_employee=Max("created_at", filter=employee),
     )
-    thread.message_count = values["count"]
-    thread.last_message_at = values["last"] or thread.last_message_at
-    thread.has_private = values["private"] > 0
-    thread.first_customer_message_at = values["first_customer"]
-    thread.last_customer_message_at = values["last_customer"]
-    thread.last_employee_message_at = values["last_employee"]
+    thread.message_count = values["n"]
+    thread.last_message_at = values["at_last"] or thread.last_message_at
+    thread.has_private = values["n_private"] > 0
+    thread.first_customer_message_at = values["at_first_customer"]
+    thread.last_customer_message_at = values["at_last_customer"]
+    thread.last_employee_message_at = values["at_last_employee"]
     public = messages.filter(private=False).order_by("-created_at", "-id")
     last_public = public.values_list("text", "author").first()
     thread.last_message_excerpt = excerpt(last_public[0]) if last_public else ""
