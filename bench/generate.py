@@ -133,7 +133,7 @@ class Writer:
                 "email",
                 "language",
                 "status",
-                "token",
+                "link_secret",
                 "assignee",
                 "last_employee",
                 "last_message_at",

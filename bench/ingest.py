@@ -42,7 +42,7 @@ def _targets(count: int):
     return [
         ReplyTarget(
             thread_id=row.thread.pk,
-            token=row.thread.token,
+            token=row.thread.link_secret,
             email=row.thread.email,
             language=row.thread.language,
             message_id=row.header_message_id,

@@ -1,7 +1,8 @@
 """/api/v1/contact-messages: a shop with its own front end sends its contact form here.
 
 The same rules as ``/contact/`` (``threads.contact_messages``): the fields are checked by the same
-form, the message joins the customer's open or recent thread or opens one, the contact is
+form, the message opens a new thread, or joins the customer's open or recent one when the front
+end names the signed-in customer (``customer``: an address alone proves nothing), the contact is
 notified, the customer gets the confirmation with the conversation link, and the rate limits per
 address apply (per customer IP when the front end passes it, per e-mail address always). The
 page's anti-robot fields (honeypot, timed token) are the front end's to keep.
@@ -23,6 +24,7 @@ from comptoir.api.forms_bridge import form_errors
 from comptoir.api.responses import errors_for
 from comptoir.api.threads import FileIn, decode_files
 from comptoir.lib.validation import FieldError
+from comptoir.shop.models import Customer
 from comptoir.threads.contact_message_forms import ContactMessageBaseForm
 from comptoir.threads.contact_messages import (
     Submission,
@@ -44,6 +46,15 @@ class ContactMessageIn(Schema):
     attachment: FileIn | None = Field(None, description='Only when "Allow file uploading" is on.')
     customer_ip: str | None = Field(None, description="The customer's IP address, for limits.")
     user_agent: str = Field("", max_length=256)
+    customer: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description=(
+            "external_id of the customer, only when they are signed in to the shop: the message "
+            "then joins their open or recent conversation. Without it, a new one is opened."
+        ),
+    )
 
 
 class ContactMessageOut(Schema):
@@ -62,6 +73,20 @@ def _language(value: str | None) -> str:
         }
         raise invalid([FieldError("language", message, "invalid")])
     return value
+
+
+def _signed_in(external_id: str | None, email: str) -> Customer | None:
+    """The signed-in customer the front end names; their address must be the one sent."""
+    if external_id is None:
+        return None
+    customer = Customer.objects.filter(external_id=external_id).first()
+    if customer is None:
+        message = _("Unknown customer %(id)s.") % {"id": external_id}
+        raise invalid([FieldError("customer", message, "unknown")])
+    if customer.email.strip().lower() != email:
+        message = _("This e-mail address is not the customer's.")
+        raise invalid([FieldError("email", message, "not_the_customers")])
+    return customer
 
 
 def _ip(value: str | None) -> str | None:
@@ -105,13 +130,18 @@ def contact_message_post(
     if not form.is_valid():
         raise invalid(form_errors(form, rename={"contact": "contact_id"}))
     data = form.cleaned_data
+    customer = _signed_in(payload.customer, data["email"])
     if contact_message_rate_limited(ip_address=ip_address, email=data["email"]):
         message = _("Too many messages from this address: wait a few minutes and try again.")
         raise ApiError(429, "rate_limited", message)
     try:
         outcome = contact_message_submit(
             submission=Submission.from_form(
-                data, language=language, ip_address=ip_address, user_agent=payload.user_agent
+                data,
+                language=language,
+                ip_address=ip_address,
+                user_agent=payload.user_agent,
+                customer=customer,
             )
         )
     except SubmitError as exc:

@@ -21,7 +21,7 @@ from comptoir.threads.contact_messages import (
     contact_message_rate_limited,
     contact_message_submit,
 )
-from comptoir.threads.models import DeskSettings, Thread
+from comptoir.threads.models import Contact, DeskSettings, Thread
 
 PublicView = Callable[..., HttpResponse]
 
@@ -46,20 +46,24 @@ def public_language(view: PublicView) -> PublicView:
 
 
 def thread_get_for_token(token: str) -> Thread | None:
-    """The thread whose secret token this is, compared in constant time; None otherwise."""
+    """The thread whose link secret this is, compared in constant time; None otherwise. The
+    link of a thread merged into another opens that one."""
     if not token.isalnum() or not 16 <= len(token) <= 32:
         return None
-    thread = Thread.objects.filter(token=token).select_related("contact", "order").first()
-    if thread is None or not same_secret(token, thread.token):
+    thread = Thread.objects.filter(link_secret=token).first()
+    if thread is None or not same_secret(token, thread.link_secret):
         return None
-    return thread
+    pk = thread.merged_into_id or thread.pk
+    return Thread.objects.select_related("contact", "order").filter(pk=pk).first()
 
 
 def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _handle(request: HttpRequest, thread: Thread | None) -> HttpResponse:
+def _handle(
+    request: HttpRequest, thread: Thread | None, *, link_invalid: bool = False
+) -> HttpResponse:
     language = translation.get_language() or settings.LANGUAGE_CODE
     desk_settings = DeskSettings.load()
     form = ContactMessageForm(
@@ -95,18 +99,37 @@ def _handle(request: HttpRequest, thread: Thread | None) -> HttpResponse:
                     messages.success(
                         request, _("Your message has been successfully sent to our team.")
                     )
+                    messages.info(request, _what_follows(data["contact"]))
                     return redirect(f"{reverse('contact_form:sent')}?lang={language}")
         else:
             status = 400
     conversation = (
         thread.messages.filter(private=False).select_related("employee") if thread else []
     )
+    if link_invalid and status == 200:
+        status = 404
     return render(
         request,
         "contact_form/contact.html",
-        {"form": form, "thread": thread, "conversation": conversation},
+        {
+            "form": form,
+            "thread": thread,
+            "conversation": conversation,
+            "link_invalid": link_invalid,
+        },
         status=status,
     )
+
+
+def _what_follows(contact: Contact) -> str:
+    """What the thank-you page says happens next: what really happened to the message."""
+    if not contact.save_messages:
+        # Only e-mailed to the contact (contact_message_submit): nothing goes to the customer.
+        return _(
+            "It was e-mailed to our team, who will answer you by e-mail. No confirmation "
+            "e-mail is sent for this subject."
+        )
+    return _("We have sent you a confirmation e-mail with a link to follow the conversation.")
 
 
 @never_cache
@@ -118,8 +141,10 @@ def contact(request: HttpRequest) -> HttpResponse:
 @never_cache
 @public_language
 def conversation(request: HttpRequest, token: str) -> HttpResponse:
-    # A wrong or malformed token shows the plain form: nothing tells whether a thread exists.
-    return _handle(request, thread_get_for_token(token))
+    # A wrong, malformed or replaced link shows the plain form with a notice (404): the same
+    # words whatever the reason, so nothing tells whether a thread exists.
+    thread = thread_get_for_token(token)
+    return _handle(request, thread, link_invalid=thread is None)
 
 
 @never_cache

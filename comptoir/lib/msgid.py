@@ -44,3 +44,23 @@ def find_signed_thread_ids(header: str, *, key: bytes) -> list[int]:
         if thread_id is not None and thread_id not in ids:
             ids.append(thread_id)
     return ids
+
+
+# --- reply markers -----------------------------------------------------------------------------
+# ``#ct<thread id> #tc<marker>`` in a subject, where the marker is an HMAC of the thread id: it
+# helps a reply whose headers were lost find its thread, and is trusted only from the thread's
+# participants. It opens nothing: the conversation link's secret is another value.
+
+MARKER_LENGTH = 20
+
+
+def make_reply_marker(*, key: bytes, thread_id: int) -> str:
+    """The marker of a thread (20 hex characters, 80 bits), the same every time."""
+    digest = hmac.new(key, f"marker.{thread_id}".encode(), hashlib.sha256).hexdigest()
+    return digest[:MARKER_LENGTH]
+
+
+def verify_reply_marker(value: str, *, key: bytes, thread_id: int) -> bool:
+    """Whether ``value`` is the marker of ``thread_id`` (exact length, constant time)."""
+    expected = make_reply_marker(key=key, thread_id=thread_id)
+    return len(value) == MARKER_LENGTH and hmac.compare_digest(value, expected)

@@ -81,3 +81,32 @@ def test_agents_cannot_open_administrator_pages(client, bob, some_data, route, n
     else:
         assert response.status_code != 403, route
         assert response.status_code < 500, route
+
+
+@pytest.mark.parametrize("who", [None, "bob", "charlie"])
+def test_merging_and_renewing_a_link_need_an_employee_who_sees_both_threads(
+    client, request, some_data, who
+):
+    """Anonymous: the login page, nothing changes. Agent and administrator: done. A thread
+    nobody can see (no such id) is a 404 on either side."""
+    other = make_thread(email=some_data.email, text="Typed address")
+    merge = f"/desk/threads/{some_data.pk}/merge/"
+    link = f"/desk/threads/{some_data.pk}/link/"
+    secret = some_data.link_secret
+    if who is not None:
+        client.force_login(request.getfixturevalue(who))
+        assert client.post(merge, {"source": 10**9, "confirm": "yes"}).status_code == 404
+        missing = "/desk/threads/1000000000/merge/"
+        assert client.post(missing, {"source": other.pk, "confirm": "yes"}).status_code == 404
+    merged = client.post(merge, {"source": other.pk, "confirm": "yes"})
+    renewed = client.post(link)
+    other.refresh_from_db()
+    some_data.refresh_from_db()
+    if who is None:
+        for response in (merged, renewed):
+            assert response["Location"].startswith("/desk/login/?next=")
+        assert (other.merged_into_id, some_data.link_secret) == (None, secret)
+    else:
+        assert (merged.status_code, renewed.status_code) == (302, 302)
+        assert other.merged_into_id == some_data.pk
+        assert some_data.link_secret != secret

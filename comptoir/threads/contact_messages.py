@@ -2,6 +2,12 @@
 
 The same rules whether the message comes from the public contact form (``contact_form``) or from a
 shop's own front end through the API: same thread lookup, rate limits, duplicate check and e-mails.
+
+A message joins an existing thread only with a proof that its sender is that thread's customer:
+the conversation link (``Submission.thread``, found by its secret) or a customer the shop says is
+signed in (``Submission.customer``, through the API). An address typed in the form proves
+nothing: the message opens a new thread, and the thread page shows the address's other
+conversations so that an employee can merge them (``threads.services.thread_merge``).
 """
 
 from __future__ import annotations
@@ -52,6 +58,8 @@ class Submission:
     user_agent: str = ""
     # The thread of the conversation link the customer came from, if any.
     thread: Thread | None = None
+    # The customer the shop's front end says is signed in (API), if any.
+    customer: Customer | None = None
 
     @classmethod
     def from_form(
@@ -62,6 +70,7 @@ class Submission:
         ip_address: str | None,
         user_agent: str,
         thread: Thread | None = None,
+        customer: Customer | None = None,
     ) -> Submission:
         """From the cleaned data of a ``ContactMessageBaseForm``."""
         return cls(
@@ -74,6 +83,7 @@ class Submission:
             ip_address=ip_address,
             user_agent=user_agent[:256],
             thread=thread,
+            customer=customer,
         )
 
 
@@ -106,18 +116,32 @@ def order_for_email(reference: str, email: str) -> Order | None:
     )
 
 
-def thread_find_for_form(*, email: str, order: Order | None) -> Thread | None:
-    """The customer's thread to join: same address and order, open or active in 30 days."""
+def thread_find_for_customer(*, customer: Customer, order: Order | None) -> Thread | None:
+    """A signed-in customer's thread to join: theirs, about the same order, open or active in
+    30 days (not one merged into another)."""
     recent = timezone.now() - JOIN_WINDOW
     return (
-        Thread.objects.filter(email=email, order=order)
+        Thread.objects.filter(customer=customer, order=order, merged_into__isnull=True)
         .filter(~Q(status=Status.CLOSED) | Q(last_message_at__gte=recent))
         .order_by("-last_message_at", "-id")
         .first()
     )
 
 
-def _registered_customer(email: str, order: Order | None) -> Customer | None:
+def _thread_proven(submission: Submission) -> Thread | None:
+    """The thread the message may join: only with a proof (see the module's docstring)."""
+    if submission.thread is not None:
+        return submission.thread
+    if submission.customer is not None:
+        return thread_find_for_customer(customer=submission.customer, order=submission.order)
+    return None
+
+
+def _registered_customer(
+    email: str, order: Order | None, signed_in: Customer | None
+) -> Customer | None:
+    if signed_in is not None:
+        return signed_in
     if order is not None:
         return order.customer
     return Customer.objects.with_email(email).filter(is_guest=False).order_by("id").first()
@@ -217,9 +241,7 @@ def contact_message_submit(*, submission: Submission) -> Outcome:
         if not contact.save_messages:
             _queue_notification(submission, None, _store(submission.upload))
             return Outcome(thread=None)
-        thread = submission.thread or thread_find_for_form(
-            email=submission.email, order=submission.order
-        )
+        thread = _thread_proven(submission)
         if thread is not None and _is_duplicate(thread, submission.text):
             return Outcome(thread=thread, duplicate=True)
         attachments = _store(submission.upload)
@@ -236,7 +258,9 @@ def contact_message_submit(*, submission: Submission) -> Outcome:
                 incoming=incoming,
                 language=submission.language,
                 contact=contact,
-                customer=_registered_customer(submission.email, submission.order),
+                customer=_registered_customer(
+                    submission.email, submission.order, submission.customer
+                ),
                 order=submission.order,
                 attachments=attachments,
             )

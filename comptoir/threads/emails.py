@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.crypto import salted_hmac
 
-from comptoir.lib.msgid import make_message_id
+from comptoir.lib.msgid import make_message_id, make_reply_marker
 from comptoir.threads.models import Attachment, EmailKind, Message, OutboundEmail, Thread
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -31,6 +31,16 @@ def message_id_key() -> bytes:
     return salted_hmac("comptoir.message-id", "key", secret=settings.SECRET_KEY).digest()
 
 
+def reply_marker_key() -> bytes:
+    return salted_hmac("comptoir.reply-marker", "key", secret=settings.SECRET_KEY).digest()
+
+
+def subject_markers(thread: Thread) -> str:
+    """``#ct<id> #tc<marker>``: PrestaShop's subject markers, the second one derived from the
+    id (``lib.msgid``), never the conversation link's secret."""
+    return f"#ct{thread.pk} #tc{make_reply_marker(key=reply_marker_key(), thread_id=thread.pk)}"
+
+
 def new_message_id(thread: Thread | None) -> str:
     return make_message_id(
         key=message_id_key(),
@@ -40,8 +50,9 @@ def new_message_id(thread: Thread | None) -> str:
 
 
 def conversation_url(thread: Thread) -> str:
-    """The customer's link to their conversation (public, secret token)."""
-    path = reverse("contact_form:thread", kwargs={"token": thread.token})
+    """The customer's link to their conversation (public, with the thread's link secret): only
+    in e-mails to the thread's own address."""
+    path = reverse("contact_form:thread", kwargs={"token": thread.link_secret})
     return f"{settings.COMPTOIR_SITE_URL}{path}?lang={thread.language}"
 
 
@@ -83,6 +94,8 @@ def email_queue(
 ) -> OutboundEmail:
     """Render the text ``template`` (its first line is the subject) and queue the e-mail.
 
+    The template sees ``markers``, the thread's subject markers (``subject_markers``).
+
     Call inside the transaction of the change that causes the e-mail.
     """
     with translation.override(language):
@@ -92,6 +105,7 @@ def email_queue(
                 **context,
                 "shop_name": settings.COMPTOIR_SHOP_NAME,
                 "site_url": settings.COMPTOIR_SITE_URL,
+                "markers": subject_markers(thread) if thread is not None else "",
             },
         )
     subject_line, _sep, body = rendered.lstrip().partition("\n")

@@ -102,7 +102,17 @@ class Thread(models.Model):
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
     )
-    token = models.CharField(max_length=32, unique=True, default=new_thread_token, editable=False)
+    # The secret of the customer's conversation link (/contact/t/<secret>/): never in a subject
+    # line (the reply markers are derived from the id, threads/emails.py); an employee can
+    # replace it (thread_link_renew).
+    link_secret = models.CharField(
+        max_length=32, unique=True, default=new_thread_token, editable=False
+    )
+    # A thread merged into another (thread_merge): closed and empty; its e-mails' replies and
+    # its conversation link lead to ``merged_into``.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -164,11 +174,6 @@ class Thread(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.email}"
-
-    @property
-    def markers(self) -> str:
-        """The subject markers that let a reply by e-mail find its thread."""
-        return f"#ct{self.pk} #tc{self.token}"
 
 
 class Message(models.Model):
@@ -242,6 +247,9 @@ class EventKind(models.TextChoices):
     REPLIED = "replied", _("Answered")
     NOTE = "note", _("Private note added")
     DELIVERY_FAILED = "delivery_failed", _("E-mail could not be delivered")
+    MERGED = "merged", _("Conversation merged into this one")
+    MERGED_INTO = "merged_into", _("Merged into another conversation")
+    LINK_RENEWED = "link_renewed", _("New conversation link sent")
 
 
 class ThreadEvent(models.Model):
@@ -327,6 +335,7 @@ class EmailKind(models.TextChoices):
     NOTIFICATION = "notification", _("Notification to a contact")
     FORWARD = "forward", _("Forwarded conversation")
     ORDER_MESSAGE = "order_message", _("Message about an order")
+    LINK = "link", _("New conversation link")
 
 
 class EmailStatus(models.TextChoices):

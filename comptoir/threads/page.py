@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q, QuerySet
+
 from comptoir.shop.models import OrderHistory
 from comptoir.staff.directory import employees_by_pk
 from comptoir.staff.models import Employee
@@ -130,3 +132,22 @@ def thread_items(thread: Thread, staff: list[Employee]) -> dict[str, Any]:
         "email_statuses": EmailStatus,
         "event_kinds": EventKind,
     }
+
+
+OTHERS_SHOWN = 10
+
+
+def thread_others(thread: Thread, visible: QuerySet[Thread]) -> list[dict[str, Any]]:
+    """The customer's other conversations (same customer or same address) among ``visible``
+    (the employee's), newest first, at most ``OTHERS_SHOWN``: one query, by two indexes. Threads
+    merged into another are left out (they are empty)."""
+    same = Q(email=thread.email)
+    if thread.customer_id is not None:
+        same |= Q(customer_id=thread.customer_id)
+    rows = (
+        visible.filter(same, merged_into__isnull=True)
+        .exclude(pk=thread.pk)
+        .order_by("-last_message_at", "-id")
+        .values("pk", "email", "status", "last_message_at", "last_message_excerpt", "message_count")
+    )
+    return [dict(row) for row in rows[:OTHERS_SHOWN]]

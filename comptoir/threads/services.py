@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,7 @@ from comptoir.threads.counters import (
 from comptoir.threads.messages import (
     Upload,
     event_add,
+    excerpt,
     message_add,
     status_set,
     thread_lock,
@@ -46,7 +47,9 @@ from comptoir.threads.models import (
     Source,
     Status,
     Thread,
+    ThreadEvent,
     Topic,
+    new_thread_token,
 )
 from comptoir.threads.publish import Event, event_publish, events_publish
 from comptoir.threads.storage import attachment_files_delete
@@ -438,3 +441,131 @@ def threads_link_customers(*, customer_ids: Sequence[int]) -> int:
                 customer_id=by_email[email]
             )
     return linked
+
+
+def _derived_from_messages(thread: Thread) -> None:
+    """Set the thread's derived fields from its messages, as ``message_apply`` would have
+    written them one message at a time (the caller saves the thread)."""
+    messages = Message.objects.filter(thread=thread)
+    customer = Q(author=Author.CUSTOMER, private=False)
+    employee = Q(author=Author.EMPLOYEE)
+    values = messages.aggregate(
+        n=Count("id"),
+        n_private=Count("id", filter=Q(private=True)),
+        at_last=Max("created_at"),
+        at_first_customer=Min("created_at", filter=customer),
+        at_last_customer=Max("created_at", filter=customer),
+        at_last_employee=Max("created_at", filter=employee),
+    )
+    thread.message_count = values["n"]
+    thread.last_message_at = values["at_last"] or thread.last_message_at
+    thread.has_private = values["n_private"] > 0
+    thread.first_customer_message_at = values["at_first_customer"]
+    thread.last_customer_message_at = values["at_last_customer"]
+    thread.last_employee_message_at = values["at_last_employee"]
+    public = messages.filter(private=False).order_by("-created_at", "-id")
+    last_public = public.values_list("text", "author").first()
+    thread.last_message_excerpt = excerpt(last_public[0]) if last_public else ""
+    thread.last_message_from = last_public[1] if last_public else ""
+    thread.last_employee_id = (
+        messages.filter(employee)
+        .order_by("-created_at", "-id")
+        .values_list("employee_id", flat=True)
+        .first()
+    )
+    thread.first_response_at = None
+    if thread.first_customer_message_at is not None:
+        thread.first_response_at = (
+            messages.filter(
+                author=Author.EMPLOYEE,
+                private=False,
+                created_at__gte=thread.first_customer_message_at,
+            )
+            .order_by("created_at", "id")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+
+
+@transaction.atomic
+def thread_merge(*, source: Thread, target: Thread, employee: Employee) -> Thread:
+    """Move ``source``'s messages (with their files and e-mails) and events into ``target``.
+
+    Both threads keep their history: ``target`` gets a MERGED event naming ``source``, and
+    ``source`` stays, closed and empty, with a MERGED_INTO event and ``merged_into`` set, so
+    that replies to its e-mails and its conversation link lead to ``target``. ``target`` is
+    unread (and open) when either was; its derived fields are computed again from the
+    messages. The counters move by the two threads' changes (the message totals do not move).
+    """
+    if source.pk == target.pk:
+        raise ThreadError(_("A conversation cannot be merged into itself."))
+    first, second = sorted([source, target], key=lambda t: t.pk)
+    locked = {thread.pk: thread_lock(thread) for thread in (first, second)}
+    source, target = locked[source.pk], locked[target.pk]
+    if source.merged_into_id is not None or target.merged_into_id is not None:
+        raise ThreadError(_("This conversation was already merged into another one."))
+    before = {pk: Counted.of(thread) for pk, thread in locked.items()}
+    moved = Message.objects.filter(thread=source).update(thread=target)
+    ThreadEvent.objects.filter(thread=source).update(thread=target)
+    OutboundEmail.objects.filter(thread=source).update(thread=target)
+    # Threads merged into the source earlier now lead to the target (one step, never a chain).
+    Thread.objects.filter(merged_into=source).update(merged_into=target)
+
+    events: list[Event] = []
+    unread = source.is_unread or target.is_unread
+    previous = target.status
+    if unread and status_set(target, Status.OPEN):
+        event_add(target, EventKind.STATUS, employee, old=previous, new=Status.OPEN)
+        events.append(
+            Event(
+                Topic.STATUS_CHANGED, employee=employee, data={"old": previous, "new": Status.OPEN}
+            )
+        )
+    target.is_unread = unread
+    target.customer_id = target.customer_id or source.customer_id
+    target.order_id = target.order_id or source.order_id
+    _derived_from_messages(target)
+    target.save()
+    event_add(
+        target, EventKind.MERGED, employee, other=source.pk, email=source.email, messages=moved
+    )
+    events_publish(thread=target, events=events)
+
+    old_status = source.status
+    status_set(source, Status.CLOSED)
+    source.is_unread = False
+    source.merged_into = target
+    _derived_from_messages(source)
+    source.save()
+    event_add(source, EventKind.MERGED_INTO, employee, other=target.pk, messages=moved)
+    if old_status != Status.CLOSED:
+        _status_changed(source, employee, old_status, Status.CLOSED)
+    counters_apply(
+        deltas_sum(
+            *(counter_deltas(before[pk], Counted.of(thread)) for pk, thread in locked.items())
+        )
+    )
+    return target
+
+
+@transaction.atomic
+def thread_link_renew(*, thread: Thread, employee: Employee) -> OutboundEmail:
+    """Replace the conversation link's secret (the old link stops working at once) and e-mail
+    the new link to the thread's address, in the thread's language."""
+    thread = thread_lock(thread)
+    thread.link_secret = new_thread_token()
+    thread.save(update_fields=["link_secret", "updated_at"])
+    from_email, from_name = emails.thread_sender(thread)
+    email = emails.email_queue(
+        kind=EmailKind.LINK,
+        template="threads/email/link.txt",
+        context={"thread": thread, "link": emails.conversation_url(thread)},
+        language=thread.language,
+        to_email=thread.email,
+        to_name=thread.customer.full_name if thread.customer else "",
+        from_email=from_email,
+        from_name=from_name,
+        thread=thread,
+    )
+    event_add(thread, EventKind.LINK_RENEWED, employee, to=thread.email)
+    return email

@@ -148,8 +148,10 @@ def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> di
     employees = active_employees()
     desk_settings = DeskSettings.load()
     summary = thread.customer.order_summary() if thread.customer else None
+    visible = threads_for_employee(signed_in_employee(request))
     return {
         "thread": thread,
+        "other_threads": thread_page.thread_others(thread, visible),
         **thread_page.thread_items(thread, employees),
         "customer_summary": summary,
         "reply_form": forms.get("reply_form")
@@ -273,6 +275,46 @@ def email_retry(request: HttpRequest, pk: int, email_pk: int) -> HttpResponse:
     email = thread.emails.filter(pk=email_pk).first()
     if email is not None and deliveries.outbound_email_retry(email=email, employee=employee):
         messages.success(request, _("The e-mail will be sent again."))
+    return _back_to(thread)
+
+
+@employee_required
+@require_POST
+def thread_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge another conversation of the customer (``source``) into this one, once confirmed."""
+    employee = signed_in_employee(request)
+    target = thread_get_for_employee(employee, pk)
+    source_pk = request.POST.get("source", "")
+    if not source_pk.isdigit():
+        messages.error(request, _("Choose a conversation to merge."))
+        return _back_to(target)
+    source = thread_get_for_employee(employee, int(source_pk))
+    if request.POST.get("confirm") != "yes":
+        context = {"thread": target, "source": source}
+        return render(request, "threads/merge_confirm.html", context)
+    try:
+        services.thread_merge(source=source, target=target, employee=employee)
+    except services.ThreadError as exc:
+        messages.error(request, str(exc))
+        return _back_to(target)
+    messages.success(
+        request,
+        _("Conversation #%(source)s was merged into this one.") % {"source": source.pk},
+    )
+    return _back_to(target)
+
+
+@employee_required
+@require_POST
+def thread_link_renew(request: HttpRequest, pk: int) -> HttpResponse:
+    employee = signed_in_employee(request)
+    thread = thread_get_for_employee(employee, pk)
+    email = services.thread_link_renew(thread=thread, employee=employee)
+    messages.success(
+        request,
+        _("The previous link no longer works. A new link was sent to %(email)s.")
+        % {"email": email.to_email},
+    )
     return _back_to(thread)
 
 

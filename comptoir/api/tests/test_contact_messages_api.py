@@ -8,10 +8,12 @@ from django.core.cache import cache
 
 from comptoir.api.tests.conftest import errors_of
 from comptoir.testing import default_contact, make_customer, make_order
+from comptoir.threads.emails import subject_markers
 from comptoir.threads.models import (
     Contact,
     DeskSettings,
     EmailKind,
+    Message,
     OutboundEmail,
     Source,
     Thread,
@@ -50,15 +52,39 @@ def test_a_message_opens_a_thread_and_sends_the_same_emails_as_the_form(api):
     kinds = set(OutboundEmail.objects.filter(thread=thread).values_list("kind", flat=True))
     assert kinds == {EmailKind.NOTIFICATION, EmailKind.CONFIRMATION}
     confirmation = OutboundEmail.objects.get(kind=EmailKind.CONFIRMATION)
-    assert f"#ct{thread.pk} #tc{thread.token}" in confirmation.subject
+    assert f"{subject_markers(thread)}" in confirmation.subject
     assert thread.is_unread
 
 
-def test_a_second_message_joins_the_customers_open_thread(api):
+def test_a_second_message_with_only_an_address_opens_a_new_thread(api):
     first = api.post("/contact-messages", message()).json()["thread_id"]
     second = api.post("/contact-messages", message(message="And my invoice?")).json()
+    assert second["thread_id"] != first
+    assert Thread.objects.get(pk=first).messages.count() == 1
+
+
+def test_a_signed_in_customers_message_joins_their_open_thread(api):
+    alice = make_customer("Alice", email="alice@example.com")
+    alice.external_id = "C-1"
+    alice.save(update_fields=["external_id"])
+    first = api.post("/contact-messages", message(customer="C-1")).json()["thread_id"]
+    assert Thread.objects.get(pk=first).customer == alice
+    second = api.post("/contact-messages", message(customer="C-1", message="Invoice?")).json()
     assert second["thread_id"] == first
     assert Thread.objects.get(pk=first).messages.count() == 2
+
+
+def test_a_signed_in_customer_must_exist_and_own_the_address(api):
+    alice = make_customer("Alice", email="alice@example.com")
+    alice.external_id = "C-1"
+    alice.save(update_fields=["external_id"])
+    unknown = api.post("/contact-messages", message(customer="C-404"))
+    assert unknown.status_code == 422
+    assert errors_of(unknown) == {"customer": ["Unknown customer C-404."]}
+    other = api.post("/contact-messages", message(customer="C-1", email="mallory@example.com"))
+    assert other.status_code == 422
+    assert errors_of(other) == {"email": ["This e-mail address is not the customer's."]}
+    assert not Thread.objects.exists()
 
 
 def test_the_same_message_twice_is_stored_once(api):
@@ -132,7 +158,7 @@ def test_too_many_messages_from_one_address_are_refused(api, settings):
     response = api.post("/contact-messages", message(message="Message 3"))
     assert response.status_code == 429
     assert response.json()["code"] == "rate_limited"
-    assert Thread.objects.get().messages.count() == 2
+    assert Message.objects.count() == 2
 
 
 def test_the_ip_limit_counts_the_customers_ip_not_the_shops_server(api, settings):

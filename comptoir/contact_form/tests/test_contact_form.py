@@ -12,6 +12,7 @@ from django.utils import timezone
 from comptoir.contact_form.forms import form_token
 from comptoir.testing import default_contact, make_customer, make_order, make_thread
 from comptoir.threads import services
+from comptoir.threads.emails import subject_markers
 from comptoir.threads.models import (
     Contact,
     DeskSettings,
@@ -129,10 +130,8 @@ def test_a_message_opens_a_thread_and_queues_the_two_emails(client):
     assert "Hello, where is my parcel?" in notification.body_text
     confirmation = OutboundEmail.objects.get(kind=EmailKind.CONFIRMATION)
     assert confirmation.to_email == "alice@example.com"
-    assert confirmation.subject == (
-        f"Votre message a bien été envoyé #ct{thread.pk} #tc{thread.token}"
-    )
-    assert f"/contact/t/{thread.token}/?lang=fr" in confirmation.body_text
+    assert confirmation.subject == (f"Votre message a bien été envoyé {subject_markers(thread)}")
+    assert f"/contact/t/{thread.link_secret}/?lang=fr" in confirmation.body_text
     # The customer's text is not repeated in the confirmation: the form cannot relay spam.
     assert "where is my parcel" not in confirmation.body_text
 
@@ -149,35 +148,36 @@ def test_a_guest_address_is_not_linked_to_a_guest_account(client):
     assert Thread.objects.get().customer is None
 
 
-def test_a_second_message_joins_the_open_thread_and_reopens_nothing_twice(client, bob):
+def test_a_second_message_from_a_typed_address_opens_a_new_thread(client, bob):
     post(client)
     thread = Thread.objects.get()
     services.thread_set_status(thread=thread, employee=bob, status=Status.PENDING1)
     post(client, {"message": "Any news?"})
     thread.refresh_from_db()
-    assert Thread.objects.count() == 1
-    assert thread.status == Status.OPEN
-    assert thread.messages.count() == 2
+    assert Thread.objects.count() == 2
+    assert thread.status == Status.PENDING1
+    assert thread.messages.count() == 1
 
 
-def test_a_closed_thread_active_within_30_days_is_joined_and_reopened(client, bob):
-    post(client)
+def test_a_stranger_typing_a_customers_address_cannot_touch_their_closed_thread(client, bob):
+    """The reviewed attack: posting as the customer's address used to reopen their closed
+    thread, move it to another contact and language, and add the text as theirs."""
+    sales, support = Contact.objects.order_by("position", "id")[:2]
+    post(client, {"contact": sales.pk}, lang="fr")
     thread = Thread.objects.get()
     services.thread_reply(thread=thread, employee=bob, text="Sent today.")
-    post(client, {"message": "Thanks, one more question"})
+    post(
+        client,
+        {"contact": support.pk, "message": "Refund to IBAN FR76 0000"},
+        lang="es",
+        ip="203.0.113.9",
+    )
     thread.refresh_from_db()
-    assert Thread.objects.count() == 1
-    assert thread.status == Status.OPEN
-    assert thread.is_unread
-
-
-def test_a_closed_thread_older_than_30_days_is_left_alone(client, bob):
-    post(client)
-    thread = Thread.objects.get()
-    services.thread_reply(thread=thread, employee=bob, text="Sent.")
-    Thread.objects.filter(pk=thread.pk).update(last_message_at=timezone.now() - timedelta(days=31))
-    post(client, {"message": "New question"})
-    assert Thread.objects.count() == 2
+    assert (thread.status, thread.contact, thread.language) == (Status.CLOSED, sales, "fr")
+    assert not thread.messages.filter(text__contains="IBAN").exists()
+    stranger = Thread.objects.exclude(pk=thread.pk).get()
+    assert stranger.messages.get().text == "Refund to IBAN FR76 0000"
+    assert (stranger.contact, stranger.language) == (support, "es")
 
 
 def test_another_order_means_another_thread(client):
@@ -193,7 +193,7 @@ def test_the_conversation_link_always_joins_its_thread(client, bob):
     thread = make_thread(email="alice@example.com")
     services.thread_reply(thread=thread, employee=bob, text="Answer")
     Thread.objects.filter(pk=thread.pk).update(last_message_at=timezone.now() - timedelta(days=90))
-    response = post(client, {"message": "Back again"}, url=f"/contact/t/{thread.token}/")
+    response = post(client, {"message": "Back again"}, url=f"/contact/t/{thread.link_secret}/")
     assert response.status_code == 302
     assert Thread.objects.count() == 1
     assert thread.messages.filter(text="Back again").exists()
@@ -201,7 +201,7 @@ def test_the_conversation_link_always_joins_its_thread(client, bob):
 
 def test_the_link_keeps_the_threads_address_whatever_is_posted(client):
     thread = make_thread(email="alice@example.com")
-    post(client, {"email": "mallory@example.com"}, url=f"/contact/t/{thread.token}/")
+    post(client, {"email": "mallory@example.com"}, url=f"/contact/t/{thread.link_secret}/")
     assert Thread.objects.count() == 1
     assert not Thread.objects.filter(email="mallory@example.com").exists()
 
@@ -215,6 +215,32 @@ def test_a_contact_that_does_not_save_messages_only_gets_the_email(client):
     (email,) = OutboundEmail.objects.all()
     assert email.kind == EmailKind.NOTIFICATION
     assert email.reply_to == "alice@example.com"
+
+
+@pytest.mark.parametrize(
+    ("lang", "truth", "untrue"),
+    [
+        ("en", "No confirmation e-mail is sent", "We have sent you a confirmation e-mail"),
+        ("fr", "Aucun e-mail de confirmation", "Nous vous avons envoyé un e-mail de confirmation"),
+        ("es", "No se envía ningún correo", "Le hemos enviado un correo de confirmación"),
+    ],
+)
+def test_the_thank_you_page_of_a_contact_that_saves_nothing_promises_no_confirmation(
+    client, lang, truth, untrue
+):
+    Contact.objects.filter(pk=default_contact().pk).update(save_messages=False)
+    response = post(client, lang=lang)
+    page = body(client.get(response["Location"]))
+    assert truth in page
+    assert untrue not in page
+    assert not OutboundEmail.objects.filter(kind=EmailKind.CONFIRMATION).exists()
+
+
+def test_the_thank_you_page_of_a_contact_that_saves_promises_the_confirmation_it_sends(client):
+    response = post(client)
+    page = body(client.get(response["Location"]))
+    assert "We have sent you a confirmation e-mail with a link" in page
+    assert OutboundEmail.objects.filter(kind=EmailKind.CONFIRMATION).count() == 1
 
 
 def test_a_contact_without_address_that_saves_nothing_cannot_receive(client):
@@ -361,7 +387,7 @@ def test_hostile_html_is_stored_as_text_and_shown_escaped_everywhere(client, bob
     thread = Thread.objects.get()
     assert thread.messages.get().text == HOSTILE
     client.force_login(bob)
-    for url in ("/desk/", f"/desk/threads/{thread.pk}/", f"/contact/t/{thread.token}/"):
+    for url in ("/desk/", f"/desk/threads/{thread.pk}/", f"/contact/t/{thread.link_secret}/"):
         page = body(client.get(url))
         assert "<script>alert" not in page
         assert "<img src=x" not in page
@@ -377,7 +403,7 @@ def test_the_link_shows_the_conversation_without_private_notes(client, bob):
     thread = make_thread(text="Where is it?")
     services.thread_reply(thread=thread, employee=bob, text="On its way", status_after=Status.OPEN)
     services.thread_note(thread=thread, employee=bob, text="Secret internal remark")
-    page = body(client.get(f"/contact/t/{thread.token}/"))
+    page = body(client.get(f"/contact/t/{thread.link_secret}/"))
     assert "Where is it?" in page
     assert "On its way" in page
     assert "Secret internal remark" not in page
@@ -386,13 +412,14 @@ def test_the_link_shows_the_conversation_without_private_notes(client, bob):
 
 
 @pytest.mark.parametrize("token", ["A" * 24, "short", "x" * 200, "abc$%def0123456789ab"])
-def test_a_wrong_or_malformed_token_shows_the_plain_form(client, token):
+def test_a_wrong_or_malformed_link_says_so_above_the_plain_form(client, token):
     make_thread(text="Private conversation")
     response = client.get(f"/contact/t/{token}/")
-    assert response.status_code == 200
+    assert response.status_code == 404
     page = body(response)
     assert "Private conversation" not in page
     assert "Your conversation" not in page
+    assert "This link to a conversation does not work (any more)." in page
     assert "Send a message" in page
 
 

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from comptoir.mail.outbox import outbox_deliver
+from comptoir.threads.emails import subject_markers
 from comptoir.threads.models import Thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,7 +43,7 @@ def test_a_customer_writes_in_french_gets_the_confirmation_and_comes_back(
     confirmation = next(m for m in smtp.parsed() if m["To"] == "amelie@example.fr")
     assert (
         confirmation["Subject"].strip()
-        == f"Votre message a bien été envoyé #ct{thread.pk} #tc{thread.token}"
+        == f"Votre message a bien été envoyé {subject_markers(thread)}"
     )
     text = confirmation.get_body(("plain",)).get_content()
     link = re.search(r"http://\S+/contact/t/\w+/\?lang=fr", text)

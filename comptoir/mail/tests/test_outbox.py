@@ -10,7 +10,7 @@ from comptoir.lib.msgid import verify_message_id
 from comptoir.mail.outbox import outbox_deliver
 from comptoir.testing import SmtpServer, SmtpSink, make_thread
 from comptoir.threads import deliveries, services
-from comptoir.threads.emails import message_id_key
+from comptoir.threads.emails import message_id_key, subject_markers
 from comptoir.threads.models import EmailStatus, EventKind, OutboundEmail
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +30,7 @@ def test_a_reply_is_delivered_with_signed_ids_markers_and_its_text(bob, smtp):
     assert envelope.rcpt_tos == ["alice@example.com"]
     (received,) = smtp.parsed()
     assert (
-        received["Subject"]
-        == f"An answer to your message is available #ct{thread.pk} #tc{thread.token}"
+        received["Subject"] == f"An answer to your message is available {subject_markers(thread)}"
     )
     assert received["Message-ID"].strip() == email.header_message_id
     assert verify_message_id(received["Message-ID"].strip(), key=message_id_key()) == thread.pk

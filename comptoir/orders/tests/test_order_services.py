@@ -16,7 +16,7 @@ from comptoir.orders.services import (
 )
 from comptoir.testing import default_contact, make_customer, make_order, make_thread
 from comptoir.threads import counters, services
-from comptoir.threads.emails import message_id_key
+from comptoir.threads.emails import message_id_key, subject_markers
 from comptoir.threads.models import (
     Author,
     EmailKind,
@@ -107,11 +107,11 @@ def test_a_visible_message_queues_one_order_message_email_to_the_customer(order,
     assert email.message == message
     assert email.to_email == "alice@example.com"
     assert email.to_name == "Alice Doe"
-    assert email.subject == f"New message regarding your order #ct{thread.pk} #tc{thread.token}"
+    assert email.subject == f"New message regarding your order {subject_markers(thread)}"
     assert email.body_text.startswith("Hello Alice Doe,\n")
     assert "about your order XKBKNABJK:" in email.body_text
     assert "Your parcel left this morning.\nTracking: 1Z999" in email.body_text
-    assert f"/contact/t/{thread.token}/?lang=en" in email.body_text
+    assert f"/contact/t/{thread.link_secret}/?lang=en" in email.body_text
     assert verify_message_id(email.header_message_id, key=message_id_key()) == thread.pk
     message.refresh_from_db()
     assert message.message_id == email.header_message_id
@@ -127,7 +127,7 @@ def test_the_email_speaks_the_orders_language_whatever_the_employees(bob):
     # Strings the French catalogue already has; the new ones are left to the i18n work.
     assert email.body_text.startswith("Bonjour Amelie Doe,\n")
     assert "Pour répondre, répondez à cet e-mail ou ouvrez votre conversation" in email.body_text
-    assert f"/contact/t/{message.thread.token}/?lang=fr" in email.body_text
+    assert f"/contact/t/{message.thread.link_secret}/?lang=fr" in email.body_text
     assert "FRCMD0001" in email.body_text
 
 
@@ -225,9 +225,7 @@ def test_a_visible_message_reaches_the_customer_through_smtp(order, bob, smtp):
     assert envelope.rcpt_tos == ["alice@example.com"]
     (received,) = smtp.parsed()
     thread = message.thread
-    assert received["Subject"] == (
-        f"New message regarding your order #ct{thread.pk} #tc{thread.token}"
-    )
+    assert received["Subject"] == (f"New message regarding your order {subject_markers(thread)}")
     assert received["Message-ID"].strip() == OutboundEmail.objects.get().header_message_id
     body = received.get_content()
     assert "XKBKNABJK" in body
@@ -282,7 +280,7 @@ def test_a_visible_message_writes_the_email_event_and_webhook_event_it_always_wr
     assert (email.from_email, email.from_name) == ("orders@shop.example", "Customer service")
     assert (email.to_email, email.to_name) == ("alice@example.com", "Alice Doe")
     assert (email.in_reply_to, email.references) == ("<q1@mail.example>", "<q1@mail.example>")
-    assert email.subject == f"New message regarding your order #ct{thread.pk} #tc{thread.token}"
+    assert email.subject == f"New message regarding your order {subject_markers(thread)}"
     shop, site = settings.COMPTOIR_SHOP_NAME, settings.COMPTOIR_SITE_URL
     assert email.body_text == (
         "Hello Alice Doe,\n\n"
@@ -290,7 +288,7 @@ def test_a_visible_message_writes_the_email_event_and_webhook_event_it_always_wr
         "Shipped today.\n\n"
         "--\n"
         "To answer, reply to this e-mail or open your conversation:\n"
-        f"{site}/contact/t/{thread.token}/?lang=en\n\n"
+        f"{site}/contact/t/{thread.link_secret}/?lang=en\n\n"
         f"{shop}\n"
     )
     thread.refresh_from_db()
@@ -327,7 +325,7 @@ def test_an_order_message_takes_the_same_steps_as_a_reply_from_the_thread_page(
         assert email.to_email == "alice@example.com"
         assert (email.in_reply_to, email.references) == (asked, asked)
         assert verify_message_id(email.header_message_id, key=message_id_key()) == thread.pk
-        assert f"/contact/t/{thread.token}/?lang=en" in email.body_text
+        assert f"/contact/t/{thread.link_secret}/?lang=en" in email.body_text
         message.refresh_from_db()
         assert message.message_id == email.header_message_id
     assert (o_email.kind, d_email.kind) == (EmailKind.ORDER_MESSAGE, EmailKind.REPLY)

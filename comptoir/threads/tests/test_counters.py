@@ -192,7 +192,7 @@ def test_after_each_kind_of_change_the_counters_equal_a_count_of_the_rows(bob, c
     alice = form("alice@example.com", "Where is my parcel?")
     check("a form message opening a thread")
     form("alice@example.com", "Any news?", contact=support)
-    check("a form message joining its thread under another contact")
+    check("a form message from a known address: a new thread under another contact")
     gaston = form("gaston@example.com", "Do you ship to Belgium?")
     form("zoe@example.com", "Hello")
     check("more form messages")
@@ -280,6 +280,14 @@ def test_after_each_kind_of_change_the_counters_equal_a_count_of_the_rows(bob, c
     )
     assert response.status_code == 201, response.content
     check("a contact message through the API")
+
+    unproven = form("alice@example.com", "Typed in the form: a new thread", contact=support)
+    services.thread_merge(source=unproven, target=alice, employee=bob)
+    check("an unread thread merged into a read one of another contact")
+    services.thread_merge(source=Thread.objects.get(pk=gaston.pk), target=alice, employee=bob)
+    check("a read thread merged")
+    services.thread_link_renew(thread=alice, employee=bob)
+    check("a conversation link renewed")
 
     everyone = list(Thread.objects.order_by("id"))
     services.threads_bulk_apply(threads=everyone, employee=bob, status=Status.PENDING2)

@@ -6,7 +6,7 @@ from django.conf import settings
 from comptoir.lib.msgid import verify_message_id
 from comptoir.testing import default_contact, make_employee, make_thread
 from comptoir.threads import arrivals, services
-from comptoir.threads.emails import message_id_key
+from comptoir.threads.emails import message_id_key, subject_markers
 from comptoir.threads.messages import CustomerMessage
 from comptoir.threads.models import (
     Author,
@@ -32,8 +32,8 @@ def test_a_new_thread_is_open_unread_and_has_a_long_secret_token():
     assert thread.status == Status.OPEN
     assert thread.is_unread
     assert thread.email == "alice@example.com"
-    assert len(thread.token) >= 22
-    assert thread.token.isalnum()
+    assert len(thread.link_secret) >= 22
+    assert thread.link_secret.isalnum()
     assert thread.message_count == 1
     assert thread.last_message_from == Author.CUSTOMER
     assert thread.last_message_excerpt == "Where is my parcel?"
@@ -42,7 +42,7 @@ def test_a_new_thread_is_open_unread_and_has_a_long_secret_token():
 
 
 def test_tokens_differ_between_threads():
-    assert make_thread().token != make_thread().token
+    assert make_thread().link_secret != make_thread().link_secret
 
 
 def test_a_reply_stores_the_message_queues_one_email_and_marks_the_thread_handled(bob):
@@ -59,11 +59,9 @@ def test_a_reply_stores_the_message_queues_one_email_and_marks_the_thread_handle
     assert email.status == EmailStatus.QUEUED
     assert email.message == message
     assert email.to_email == "alice@example.com"
-    assert (
-        email.subject == f"An answer to your message is available #ct{thread.pk} #tc{thread.token}"
-    )
+    assert email.subject == f"An answer to your message is available {subject_markers(thread)}"
     assert "It left this morning." in email.body_text
-    assert f"/contact/t/{thread.token}/" in email.body_text
+    assert f"/contact/t/{thread.link_secret}/" in email.body_text
     assert email.from_email == default_contact().email
     assert verify_message_id(email.header_message_id, key=message_id_key()) == thread.pk
     assert message.message_id == email.header_message_id

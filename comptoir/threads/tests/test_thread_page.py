@@ -10,6 +10,7 @@ from comptoir.mail.outbox import outbox_deliver
 from comptoir.shop.models import OrderHistory, OrderState
 from comptoir.testing import make_customer, make_order, make_thread
 from comptoir.threads import arrivals, services
+from comptoir.threads.emails import subject_markers
 from comptoir.threads.messages import CustomerMessage, Upload
 from comptoir.threads.models import (
     DeskSettings,
@@ -113,7 +114,7 @@ def test_replying_sends_the_email_to_a_real_server_and_marks_the_thread_handled(
     (received,) = smtp.parsed()
     assert received["To"] == "alice@example.com"
     assert "It left today." in received.get_content()
-    assert f"#ct{thread.pk} #tc{thread.token}" in received["Subject"]
+    assert f"{subject_markers(thread)}" in received["Subject"]
 
 
 def test_a_reply_can_keep_the_thread_pending_and_carry_attachments(desk):
@@ -161,7 +162,7 @@ def test_a_private_note_is_shown_to_employees_only(desk, client):
     thread = make_thread()
     desk.post(f"/desk/threads/{thread.pk}/note/", {"note": "Customer is a VIP"})
     assert "Customer is a VIP" in html(desk.get(f"/desk/threads/{thread.pk}/"))
-    assert "Customer is a VIP" not in html(client.get(f"/contact/t/{thread.token}/"))
+    assert "Customer is a VIP" not in html(client.get(f"/contact/t/{thread.link_secret}/"))
     assert not OutboundEmail.objects.exists()
 
 
