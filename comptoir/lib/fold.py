@@ -104,7 +104,6 @@ def folded_contains(field: str, text: str) -> Q:
     SQLite and PostgreSQL: a regular expression whose classes hold every spelling of each
     letter (PostgreSQL's ``~`` in C; on SQLite Django's REGEXP, Python's ``re``). No extension
     (``unaccent`` needs one), no second copy of every message."""
-    folded = fold(text)
     if connection.vendor == "mysql":
         return Q(**{f"{field}__icontains": text})
-    return Q(**{f"{field}__regex": fold_pattern(folded)})
+    return Q(**{f"{field}__regex": fold_pattern(fold(text))})

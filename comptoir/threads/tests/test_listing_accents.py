@@ -90,6 +90,12 @@ def test_characters_of_regular_expressions_are_searched_as_themselves(desk):
     assert found(desk, q="5x00") == []
 
 
+def test_the_longest_query_the_list_takes_is_no_error(desk):
+    words = "Fernández ÇA ß ﬃ [ñ] " * 12
+    assert found(desk, q=words) == []
+    assert found(desk, message=words, customer=words, email=words) == []
+
+
 def test_the_customers_folded_name_is_filled_for_customers_stored_before():
     Customer.objects.create(email="old@example.com", first_name="Élodie", last_name="GARÇON")
     migration = importlib.import_module("comptoir.shop.migrations.0005_customer_name_folded")
