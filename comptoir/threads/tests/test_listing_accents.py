@@ -13,7 +13,7 @@ from comptoir.shop.models import Customer
 from comptoir.testing import make_customer, make_thread
 from comptoir.threads import arrivals
 from comptoir.threads.messages import CustomerMessage
-from comptoir.threads.models import Source
+from comptoir.threads.models import Source, Thread
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +101,21 @@ def test_the_customers_folded_name_is_filled_for_customers_stored_before():
     migration = importlib.import_module("comptoir.shop.migrations.0005_customer_name_folded")
     migration.fill(apps, None)
     assert Customer.objects.get(email="old@example.com").name_folded == "elodie garcon"
+
+
+def test_a_customer_renamed_by_the_shop_is_found_by_the_new_name_without_accents(desk):
+    from comptoir.shop.services import customers_upsert
+    from comptoir.shop.sync import CustomerIn
+
+    def sync(last_name):
+        row = {"external_id": "C77", "email": "zoe@example.com", "last_name": last_name}
+        customers_upsert(rows=[(0, CustomerIn(first_name="Zoé", **row))])
+        Thread.objects.filter(email="zoe@example.com").update(
+            customer=Customer.objects.get(external_id="C77")
+        )
+
+    sync("Lefèvre")
+    assert found(desk, customer="ZOE LEFEVRE") == ["zoe"]
+    sync("Bérénice")
+    assert found(desk, customer="lefevre") == []
+    assert found(desk, q="BERENICE") == ["zoe"]
