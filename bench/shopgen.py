@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from bench import textgen
 from bench.bulk import Table
+from comptoir.lib.fold import fold
 
 LANGUAGE_WEIGHTS = [("en", 40), ("fr", 35), ("es", 25)]
 AGENTS = [
@@ -82,6 +83,7 @@ def create_customers(shop: Shop, rng: random.Random, count: int) -> None:
             "email",
             "first_name",
             "last_name",
+            "name_folded",
             "is_guest",
             "language",
             "created_at",
@@ -99,6 +101,7 @@ def create_customers(shop: Shop, rng: random.Random, count: int) -> None:
             email,
             first,
             last,
+            fold(f"{first} {last}"),
             rng.random() < 0.15,
             language,
             since,

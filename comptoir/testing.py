@@ -82,14 +82,17 @@ def make_customer(
     email: str | None = None,
     language: str = "en",
     guest: bool = False,
+    last_name: str = "Doe",
 ) -> Customer:
-    return Customer.objects.create(
+    customer = Customer(
         email=email or f"{first_name.lower()}@example.com",
         first_name=first_name,
-        last_name="Doe",
+        last_name=last_name,
         language=language,
         is_guest=guest,
     )
+    customer.names_fold().save(force_insert=True)
+    return customer
 
 
 def make_order(customer: Customer, *, reference: str = "XKBKNABJK", valid: bool = True) -> Order:

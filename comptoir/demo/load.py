@@ -63,7 +63,7 @@ def _create_order_messages() -> None:
 
 def _create_customers(customers: list[CustomerPlan]) -> None:
     for number, plan in enumerate(sorted(customers, key=lambda c: c.created_at), start=1001):
-        plan.row = Customer.objects.create(
+        customer = Customer(
             external_id=f"C{number}",
             email=plan.email,
             first_name=plan.first_name,
@@ -72,6 +72,8 @@ def _create_customers(customers: list[CustomerPlan]) -> None:
             language=plan.language,
             created_at=plan.created_at,
         )
+        customer.names_fold().save(force_insert=True)
+        plan.row = customer
 
 
 def _create_orders(orders: list[OrderPlan], states: dict[str, OrderState]) -> None:

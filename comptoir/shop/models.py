@@ -16,6 +16,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.lib.fold import fold
 from comptoir.lib.i18n import localized
 
 
@@ -47,6 +48,9 @@ class Customer(models.Model):
     email = models.EmailField(_("e-mail address"), db_index=True)
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    # "first last" without case or accents (``lib.fold``), what the desk's filters match:
+    # written by ``names_fold()``, which every place writing the names calls.
+    name_folded = models.CharField(max_length=301, blank=True, editable=False)
     is_guest = models.BooleanField(_("guest"), default=False)
     language = models.CharField(_("language"), max_length=8, choices=_language_choices)
     created_at = models.DateTimeField(_("customer since"), default=timezone.now)
@@ -66,6 +70,11 @@ class Customer(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    def names_fold(self) -> Customer:
+        """Set ``name_folded`` from the names (not in ``save()``: the writers call it)."""
+        self.name_folded = fold(self.full_name)
+        return self
 
     def order_summary(self) -> dict[str, object]:
         """Valid orders count and total spent in the shop currency (one indexed query)."""

@@ -151,10 +151,11 @@ def customers_upsert(*, rows: Sequence[tuple[int, CustomerIn]]) -> SyncReport:
             is_guest=row.is_guest,
             language=row.language or settings.LANGUAGE_CODE,
             created_at=row.created_at or known.get(row.external_id) or now,
-        )
+        ).names_fold()
         for _index, row in rows
     ]
-    fields = ["email", "first_name", "last_name", "is_guest", "language", "created_at"]
+    fields = ["email", "first_name", "last_name", "name_folded", "is_guest", "language"]
+    fields.append("created_at")
     _upsert(Customer, objects, [*fields, "updated_at"], report)
     return report
 

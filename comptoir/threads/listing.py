@@ -16,6 +16,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from comptoir.lib.fold import fold, folded_contains
 from comptoir.lib.keyset import CursorInvalid, Keyset, KeysetPage, keyset_page
 from comptoir.staff.directory import employees_by_pk
 from comptoir.staff.models import Employee
@@ -109,12 +110,9 @@ def apply_filters(threads: QuerySet[Thread], filters: dict[str, str]) -> QuerySe
     if value:
         condition &= Q(pk=int(value)) if value.isdigit() else Q(pk__in=[])
     if filters.get("customer"):
-        for word in filters["customer"].split()[:3]:
-            condition &= Q(customer__first_name__icontains=word) | Q(
-                customer__last_name__icontains=word
-            )
+        condition &= _names_match(filters["customer"])
     if filters.get("email"):
-        condition &= Q(email__icontains=filters["email"].lower())
+        condition &= _email_match(filters["email"])
     if filters.get("contact"):
         contact = filters["contact"]
         condition &= Q(contact__isnull=True) if contact == "none" else Q(contact_id=_int(contact))
@@ -133,11 +131,7 @@ def apply_filters(threads: QuerySet[Thread], filters: dict[str, str]) -> QuerySe
             | Q(assignee__isnull=True, last_employee_id=_int(employee))
         )
     if filters.get("message"):
-        condition &= Q(
-            Exists(
-                Message.objects.filter(thread=OuterRef("pk"), text__icontains=filters["message"])
-            )
-        )
+        condition &= Q(Exists(_messages_containing(filters["message"])))
     if filters.get("private") in {"yes", "no"}:
         condition &= Q(has_private=filters["private"] == "yes")
     start, end = _day_start(filters.get("from", "")), _day_start(filters.get("to", ""), end=True)
@@ -148,14 +142,35 @@ def apply_filters(threads: QuerySet[Thread], filters: dict[str, str]) -> QuerySe
     threads = threads.filter(condition)
     search = filters.get("q", "")
     if search:
-        in_messages = Message.objects.filter(thread=OuterRef("pk"), text__icontains=search)
-        words = Q()
-        for word in search.split()[:3]:
-            words &= Q(customer__first_name__icontains=word) | Q(
-                customer__last_name__icontains=word
-            )
-        threads = threads.filter(Q(email__icontains=search) | words | Exists(in_messages))
+        in_messages = Exists(_messages_containing(search))
+        threads = threads.filter(_email_match(search) | _names_match(search) | in_messages)
     return threads
+
+
+# Text filters match whatever the case and accents, of the query and of the data (``lib.fold``):
+# "LUCÍA", "lucia" and "Lucía" find the same threads.
+
+
+def _names_match(text: str) -> Q:
+    """Each of the first three words in the customer's name (stored folded)."""
+    condition = Q()
+    for word in fold(text).split()[:3]:
+        condition &= Q(customer__name_folded__contains=word)
+    return condition
+
+
+def _email_match(text: str) -> Q:
+    """In the address. Addresses are stored in lower case; the query is folded, and also only
+    lowered, so an address written with accents is found as typed too."""
+    lowered = text.strip().lower()
+    folded = fold(lowered)
+    condition = Q(email__contains=folded)
+    return condition | Q(email__contains=lowered) if lowered != folded else condition
+
+
+def _messages_containing(text: str) -> QuerySet[Message]:
+    """The thread's messages holding ``text``: every message, as PrestaShop's search does."""
+    return Message.objects.filter(folded_contains("text", text), thread=OuterRef("pk"))
 
 
 def _int(value: str) -> int:
