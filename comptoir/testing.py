@@ -141,13 +141,19 @@ def logged_in_client(employee: Employee) -> Client:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests of SQLite's query plans are not collected on the other databases (deselected, not
-    skipped: under CI=true a skip means a missing component)."""
+    """Tests of SQLite's query plans, and the long browser checks of every page's layout and
+    accessibility (``one_database``), are not collected on the other databases (deselected,
+    not skipped: under CI=true a skip means a missing component)."""
     from django.db import connection
 
     if connection.vendor == "sqlite":
         return
-    kept = [item for item in items if item.get_closest_marker("sqlite_only") is None]
+    kept = [
+        item
+        for item in items
+        if item.get_closest_marker("sqlite_only") is None
+        and item.get_closest_marker("one_database") is None
+    ]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept

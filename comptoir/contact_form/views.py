@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from comptoir.contact_form.forms import SPAM_MESSAGE, ContactMessageForm
+from comptoir.lib.colours import colour_readable
 from comptoir.lib.http import post_data
 from comptoir.lib.tokens import same_secret
 from comptoir.threads.contact_messages import (
@@ -154,9 +155,12 @@ def sent(request: HttpRequest) -> HttpResponse:
 
 
 def theme(request: HttpRequest) -> HttpResponse:
-    """The shop's colours as CSS variables (a stylesheet, so the CSP needs no inline style)."""
+    """The shop's colours as CSS variables (a stylesheet, so the CSP needs no inline style), for
+    every page: the accent as chosen, for decoration, and its shade readable as text and under
+    white text (``lib/colours.py``)."""
     accent = settings.COMPTOIR_SHOP_ACCENT_COLOR
-    css = f":root {{ --shop-accent: {accent}; --shop-accent-dark: {accent}; }}\n"
+    readable = colour_readable(accent)
+    css = f":root {{ --shop-accent: {accent}; --shop-accent-dark: {readable}; }}\n"
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -5,6 +5,25 @@
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
   }
   ready(function () {
+    // The menu folds behind its button on narrow screens (the CSS decides when); without this
+    // file it stays unfolded.
+    var header = document.querySelector(".desk-header");
+    var button = document.querySelector(".menu-button");
+    var menu = document.getElementById("desk-menu");
+    if (header && button && menu) {
+      header.classList.add("folding");
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var open = button.getAttribute("aria-expanded") !== "true";
+        button.setAttribute("aria-expanded", String(open));
+        menu.classList.toggle("open", open);
+      });
+    }
+    // On a phone the list's filters start folded unless some are in use.
+    var filters = document.querySelector("details.more-filters");
+    if (filters && !filters.hasAttribute("data-active") && window.matchMedia("(max-width: 640px)").matches) {
+      filters.open = false;
+    }
     var all = document.getElementById("select-all");
     if (all) {
       all.addEventListener("change", function () {

@@ -31,6 +31,11 @@ def test_an_employee_works_through_the_customer_service_page(
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="Customer Service", exact=True).wait_for()
     page.screenshot(path=screenshot_dir / "desk-home.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    page.evaluate("document.getElementById('threads-title').scrollIntoView()")
+    page.screenshot(path=screenshot_dir / "desk-home-phone.png")
+    page.set_viewport_size({"width": 1400, "height": 1000})
 
     oldest = (
         Thread.objects.filter(contact__name__en="Customer service", is_unread=True)
@@ -65,6 +70,17 @@ def test_an_employee_works_through_the_customer_service_page(
     page.get_by_text("Sent", exact=True).last.wait_for()
     assert any(thread.email in str(m["To"]) for m in smtp.parsed())
     page.screenshot(path=screenshot_dir / "desk-thread.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=screenshot_dir / "desk-thread-phone.png")
+    page.get_by_role("link", name="Jump to reply").click()
+    # the reply box is on screen, above the action bar at the bottom
+    assert answer.evaluate(
+        "box => { const r = box.getBoundingClientRect();"
+        " return r.top >= 0 && r.top < innerHeight - 150; }"
+    )
+    page.screenshot(path=screenshot_dir / "desk-thread-phone-reply.png")
+    page.set_viewport_size({"width": 1400, "height": 1000})
 
     page.get_by_label("Forward to").select_option(label="L. Bernard")
     page.get_by_label("Comment").fill("Could you take this one?")

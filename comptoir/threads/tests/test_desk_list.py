@@ -88,7 +88,7 @@ def test_the_list_shows_each_column(client, bob, alice):
         "Open",
         "B. Tester",
         "Colis abîmé à la livraison",
-        "✔",
+        'aria-label="Has a private note"',
     ):
         assert value in html
 
