@@ -155,7 +155,7 @@ def shop_with_everything() -> dict[str, str]:
         "api_admin:webhook": f"/desk/webhooks/{webhook.pk}/",
         "public:contact": "/contact/",
         "public:sent": "/contact/sent/",
-        "public:thread": f"/contact/t/{with_order.token}/",
+        "public:thread": f"/contact/t/{with_order.link_secret}/",
     }
 
 
