@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from comptoir.lib.addresses import email_normalize
 from comptoir.staff.models import Employee, Role
 
 LOGIN_FAILURE_LIMIT = 5
@@ -74,14 +75,14 @@ def employee_create(
     AUTH_PASSWORD_VALIDATORS. Without a password the employee cannot sign in (an unusable one).
     Raises :class:`EmployeeError`.
     """
-    email = email.strip().lower()
+    email = email_normalize(email)
     language = language or settings.LANGUAGE_CODE
     try:
         validate_email(email)
     except ValidationError as exc:
         raise EmployeeError(" ".join(exc.messages)) from None
     _check_language(language)
-    if Employee.objects.filter(email__iexact=email).exists():
+    if Employee.objects.filter(email=email).exists():
         raise EmployeeError(_("An employee with this e-mail address already exists."))
     employee = Employee(
         email=email,

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from comptoir.lib.addresses import email_normalize
 from comptoir.lib.msgid import find_signed_thread_ids
 from comptoir.lib.tokens import same_secret
 from comptoir.staff.models import Employee
@@ -60,12 +61,12 @@ class ThreadLookup:
                 thread_id__in=self.threads, kind=EmailKind.FORWARD
             ).values_list("thread_id", "to_email")
             for thread_id, address in forwards:
-                self._forwarded[thread_id].add(address.lower())
+                self._forwarded[thread_id].add(email_normalize(address))
         employees: set[str] = set()
         if self._forwarded:
-            employees = {e.lower() for e in Employee.objects.values_list("email", flat=True)}
+            employees = set(Employee.objects.values_list("email", flat=True))
         self._participants = {
-            thread_id: {thread.email.lower()} | (self._forwarded[thread_id] - employees)
+            thread_id: {thread.email} | (self._forwarded[thread_id] - employees)
             for thread_id, thread in self.threads.items()
         }
 
