@@ -12,11 +12,14 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.contrib.auth import password_validation
+from django.contrib.auth import SESSION_KEY, password_validation
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.lib.addresses import email_normalize
@@ -136,8 +139,9 @@ def employee_update(
 
 @transaction.atomic
 def employee_set_active(*, actor: Employee, employee: Employee, active: bool) -> Employee:
-    """Deactivating ends the employee's access at their next request (their sessions stay
-    in the database but no longer authenticate); their threads and messages are kept."""
+    """Deactivating ends the employee's access at once: their sessions are deleted, so that
+    reactivating them later does not bring those sessions back. Their threads and messages are
+    kept."""
     if not active:
         if employee.pk == actor.pk:
             raise EmployeeError(_("You cannot deactivate your own account."))
@@ -145,7 +149,25 @@ def employee_set_active(*, actor: Employee, employee: Employee, active: bool) ->
     if employee.is_active != active:
         employee.is_active = active
         employee.save(update_fields=["is_active"])
+    if not active:
+        employee_sessions_end(employee=employee)
     return employee
+
+
+def employee_sessions_end(*, employee: Employee, keep: str | None = None) -> int:
+    """Deletes the employee's sessions (Django's database sessions), all but the ``keep`` key;
+    returns how many. Reads the sessions still valid, decoding each: they are few (the team's
+    and visitors' of the last two weeks), and this runs only when an account changes."""
+    store = SessionStore()
+    ended = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.session_key != keep
+        and str(store.decode(session.session_data).get(SESSION_KEY)) == str(employee.pk)
+    ]
+    for start in range(0, len(ended), 500):
+        Session.objects.filter(session_key__in=ended[start : start + 500]).delete()
+    return len(ended)
 
 
 def employee_set_language(*, employee: Employee, language: str) -> Employee:
