@@ -12,17 +12,15 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY, password_validation
-from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.sessions.models import Session
+from django.contrib.auth import password_validation
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.lib.addresses import email_normalize
+from comptoir.staff.accounts import employee_sessions_end
 from comptoir.staff.models import Employee, Role
 
 LOGIN_FAILURE_LIMIT = 5
@@ -150,24 +148,8 @@ def employee_set_active(*, actor: Employee, employee: Employee, active: bool) ->
         employee.is_active = active
         employee.save(update_fields=["is_active"])
     if not active:
-        employee_sessions_end(employee=employee)
+        employee_sessions_end(employee=employee)  # staff/accounts.py
     return employee
-
-
-def employee_sessions_end(*, employee: Employee, keep: str | None = None) -> int:
-    """Deletes the employee's sessions (Django's database sessions), all but the ``keep`` key;
-    returns how many. Reads the sessions still valid, decoding each: they are few (the team's
-    and visitors' of the last two weeks), and this runs only when an account changes."""
-    store = SessionStore()
-    ended = [
-        session.session_key
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
-        if session.session_key != keep
-        and str(store.decode(session.session_data).get(SESSION_KEY)) == str(employee.pk)
-    ]
-    for start in range(0, len(ended), 500):
-        Session.objects.filter(session_key__in=ended[start : start + 500]).delete()
-    return len(ended)
 
 
 def employee_set_language(*, employee: Employee, language: str) -> Employee:
