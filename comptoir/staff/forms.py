@@ -51,3 +51,13 @@ class PasswordResetRequestForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=32, strip=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text"}
+        )

@@ -26,6 +26,7 @@ ADMIN_ONLY_NAMES = {
 PUBLIC = {
     "staff:login",
     "staff:logout",
+    "staff:login_verify",
     "staff:password_reset",
     "staff:password_reset_done",
     "staff:password_reset_confirm",
