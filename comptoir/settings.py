@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "comptoir.staff",
     "comptoir.shop",
     "comptoir.threads",
@@ -115,7 +118,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "comptoir.staff.middleware.EmployeeLanguageMiddleware",
+    "comptoir.staff.middleware.DeskNoStoreMiddleware",
+    "comptoir.staff.middleware.AdminTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -164,6 +170,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Administrators must use two-factor login (TOTP); others may (staff/two_factor.py).
+COMPTOIR_ADMIN_TWO_FACTOR = env.boolean("COMPTOIR_ADMIN_TWO_FACTOR", False)
+OTP_TOTP_ISSUER = COMPTOIR_SHOP_NAME
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works once, within an hour
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -111,7 +111,7 @@ def threads_list(request: HttpRequest, filters: Query[ThreadFilters]) -> dict[st
     if filters.assignee_id is not None:
         rows = rows.filter(assignee__pk=filters.assignee_id)
     if filters.email:
-        rows = rows.filter(email=filters.email.strip().lower())
+        rows = rows.filter(email=filters.email)  # normalised by the field
     if filters.order_reference:
         rows = rows.filter(order__reference=filters.order_reference.strip())
     if filters.updated_since:

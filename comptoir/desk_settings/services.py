@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
+from comptoir.lib.addresses import email_normalize
 from comptoir.threads.models import Contact, DeskSettings, OrderMessage, Thread
 from comptoir.threads.services import threads_change_contact
 
@@ -79,7 +80,7 @@ def contact_create(
     position: int | None = None,
 ) -> Contact:
     """A new contact; without a position it goes after the last one."""
-    email = email.strip().lower()
+    email = email_normalize(email)
     _check_contact_can_receive(email=email, save_messages=save_messages)
     if position is None:
         last = Contact.objects.order_by("-position").values_list("position", flat=True).first()
@@ -109,7 +110,7 @@ def contact_update(
     position: int | None = None,
 ) -> Contact:
     """Replaces every editable value; a position of None keeps the current one."""
-    email = email.strip().lower()
+    email = email_normalize(email)
     _check_contact_can_receive(email=email, save_messages=save_messages)
     contact.name = _per_language(name, label=_("Title"), max_length=CONTACT_NAME_MAX, required=True)
     contact.description = _per_language(

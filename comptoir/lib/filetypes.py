@@ -135,3 +135,25 @@ def check_file(stream: IO[bytes], name: str, size: int) -> Verdict:
     if not matches:
         return Verdict(False, extension, reason="content")
     return Verdict(True, extension, CONTENT_TYPES[extension])
+
+
+# What a download may keep as its type: images that cannot carry script, and PDF. Anything else
+# (HTML, SVG, text, office files…) is served as bytes to save, whatever it was declared as.
+SAFE_TYPES = {
+    "image/png": "png",
+    "image/jpeg": "jpeg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+}
+OPAQUE_TYPE = "application/octet-stream"
+
+
+def served_type(head: bytes, declared: str) -> str:
+    """The Content-Type to serve a stored file with: its declared type when that is on
+    ``SAFE_TYPES`` and the first bytes show that very type, else ``application/octet-stream``."""
+    declared = declared.split(";", 1)[0].strip().lower()
+    expected = SAFE_TYPES.get(declared)
+    if expected is not None and _sniff(head) == expected:
+        return declared
+    return OPAQUE_TYPE

@@ -112,10 +112,8 @@ def _contacts() -> list[Contact]:
 
 def _contact_for(parsed: ParsedMail, contacts: list[Contact]) -> Contact | None:
     """The contact whose address the mail was sent to, else the first one."""
-    recipients = {address.lower() for address in (*parsed.to, *parsed.cc)}
-    return next((c for c in contacts if c.email.lower() in recipients), None) or next(
-        iter(contacts), None
-    )
+    recipients = {*parsed.to, *parsed.cc}  # parsed and stored addresses: one form each
+    return next((c for c in contacts if c.email in recipients), None) or next(iter(contacts), None)
 
 
 def _customers(addresses: list[str]) -> dict[str, Customer]:
@@ -125,7 +123,7 @@ def _customers(addresses: list[str]) -> dict[str, Customer]:
         for customer in (
             Customer.objects.with_emails(addresses).filter(is_guest=False).order_by("id")
         ):
-            found.setdefault(customer.email.lower(), customer)
+            found.setdefault(customer.email, customer)
     return found
 
 
@@ -138,7 +136,7 @@ def _arrival(
     """The message for ``thread``, or the first of a new thread (for its sender's customer)."""
     new = None
     if thread is None:
-        customer = customers.get(parsed.from_address.lower())
+        customer = customers.get(parsed.from_address)
         new = arrivals.NewThread(
             email=parsed.from_address,
             language=customer.language if customer else settings.LANGUAGE_CODE,

@@ -37,7 +37,7 @@ def _order_thread(order: Order, employee: Employee) -> Thread:
     """
     Order.objects.select_for_update().only("pk").get(pk=order.pk)
     customer = order.customer
-    email = customer.email.strip().lower()
+    email = customer.email
     thread = Thread.objects.filter(order=order, email=email).order_by("-id").first()
     if thread is not None:
         return thread

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from comptoir.lib.addresses import email_normalize
+
 MAX_BATCH = 5000
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -104,7 +106,7 @@ class CustomerData(_Fields):
             validate_email(value)
         except ValidationError:
             raise ValueError(_("Invalid email address.")) from None
-        return value.lower()
+        return email_normalize(value)
 
 
 class CustomerIn(CustomerData):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.lib.addresses import email_normalize
 from comptoir.staff.models import Employee, Role
 
 
@@ -55,8 +56,8 @@ class EmployeeAddForm(EmployeeEditForm):
     field_order = ["first_name", "last_name", "email", "password", "language", "role"]
 
     def clean_email(self) -> str:
-        email: str = self.cleaned_data["email"].strip().lower()
-        if Employee.objects.filter(email__iexact=email).exists():
+        email = email_normalize(self.cleaned_data["email"])
+        if Employee.objects.filter(email=email).exists():
             raise forms.ValidationError(
                 _("An employee with this e-mail address already exists."), code="duplicate"
             )

@@ -10,4 +10,9 @@ urlpatterns = [
     path("employees/add/", employee_views.employee_add, name="add"),
     path("employees/<int:pk>/edit/", employee_views.employee_edit, name="edit"),
     path("employees/<int:pk>/active/", employee_views.employee_set_active, name="set_active"),
+    path(
+        "employees/<int:pk>/password-reset/",
+        employee_views.employee_password_reset,
+        name="password_reset",
+    ),
 ]

@@ -11,7 +11,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comptoir.lib.http import post_data
-from comptoir.staff import services
+from comptoir.staff import accounts, services
 from comptoir.staff.access import administrator_required, signed_in_employee
 from comptoir.staff.employee_forms import EmployeeAddForm, EmployeeEditForm
 from comptoir.staff.models import Employee
@@ -102,3 +102,21 @@ def employee_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Successful update."))
     return redirect("employees:list")
+
+
+@administrator_required
+@require_POST
+def employee_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """An administrator forces a reset: the employee gets a link to choose a new password."""
+    employee = get_object_or_404(Employee, pk=pk)
+    try:
+        accounts.employee_password_reset_force(actor=signed_in_employee(request), employee=employee)
+    except accounts.AccountError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(name)s's password is reset: a link to choose a new one was sent to %(email)s.")
+            % {"name": employee.full_name, "email": employee.email},
+        )
+    return redirect("employees:edit", pk=employee.pk)

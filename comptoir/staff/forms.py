@@ -43,3 +43,21 @@ class LoginForm(forms.Form):
         services.login_record_success(email=email, ip=ip)
         self.employee = user
         return data
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=32, strip=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "one-time-code", "autofocus": True, "inputmode": "text"}
+        )

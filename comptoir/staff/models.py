@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.lib.addresses import AddressField
+
 
 def _language_choices() -> list[tuple[str, str]]:
     return list(settings.LANGUAGES)
@@ -23,7 +25,9 @@ class Role(models.TextChoices):
 
 class EmployeeManager(BaseUserManager["Employee"]):
     def get_by_natural_key(self, username: str | None) -> Employee:
-        return self.get(email__iexact=(username or "").strip())
+        """The employee with this address in its one stored form (never ``iexact``: see
+        ``lib/addresses.py``)."""
+        return self.get(email=username or "")
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> Employee:
         return self._create(email, password, Role.AGENT, extra)
@@ -44,7 +48,7 @@ class EmployeeManager(BaseUserManager["Employee"]):
 
 
 class Employee(AbstractBaseUser):
-    email = models.EmailField(_("e-mail address"), unique=True)
+    email = AddressField(_("e-mail address"), unique=True)
     first_name = models.CharField(_("first name"), max_length=150)
     last_name = models.CharField(_("last name"), max_length=150)
     language = models.CharField(_("language"), max_length=8, choices=_language_choices)

@@ -19,6 +19,8 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from comptoir.lib.addresses import email_normalize
+from comptoir.staff.accounts import employee_sessions_end
 from comptoir.staff.models import Employee, Role
 
 LOGIN_FAILURE_LIMIT = 5
@@ -74,14 +76,14 @@ def employee_create(
     AUTH_PASSWORD_VALIDATORS. Without a password the employee cannot sign in (an unusable one).
     Raises :class:`EmployeeError`.
     """
-    email = email.strip().lower()
+    email = email_normalize(email)
     language = language or settings.LANGUAGE_CODE
     try:
         validate_email(email)
     except ValidationError as exc:
         raise EmployeeError(" ".join(exc.messages)) from None
     _check_language(language)
-    if Employee.objects.filter(email__iexact=email).exists():
+    if Employee.objects.filter(email=email).exists():
         raise EmployeeError(_("An employee with this e-mail address already exists."))
     employee = Employee(
         email=email,
@@ -135,8 +137,9 @@ def employee_update(
 
 @transaction.atomic
 def employee_set_active(*, actor: Employee, employee: Employee, active: bool) -> Employee:
-    """Deactivating ends the employee's access at their next request (their sessions stay
-    in the database but no longer authenticate); their threads and messages are kept."""
+    """Deactivating ends the employee's access at once: their sessions are deleted, so that
+    reactivating them later does not bring those sessions back. Their threads and messages are
+    kept."""
     if not active:
         if employee.pk == actor.pk:
             raise EmployeeError(_("You cannot deactivate your own account."))
@@ -144,6 +147,8 @@ def employee_set_active(*, actor: Employee, employee: Employee, active: bool) ->
     if employee.is_active != active:
         employee.is_active = active
         employee.save(update_fields=["is_active"])
+    if not active:
+        employee_sessions_end(employee=employee)  # staff/accounts.py
     return employee
 
 

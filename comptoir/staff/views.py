@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 from comptoir.lib.http import post_data
 from comptoir.staff import services
 from comptoir.staff.access import employee_required, signed_in_employee
+from comptoir.staff.account_views import login_second_step
 from comptoir.staff.forms import LoginForm
+from comptoir.staff.two_factor import two_factor_device
 
 
 @sensitive_post_parameters("password")
@@ -30,6 +32,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     form = LoginForm(request, data=post_data(request))
     if request.method == "POST" and form.is_valid() and form.employee is not None:
+        if two_factor_device(form.employee) is not None:  # the code next (account_views)
+            return login_second_step(request, form.employee, next_url)
         login(request, form.employee)
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     return render(request, "staff/login.html", {"form": form, "next": next_url})

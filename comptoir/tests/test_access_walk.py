@@ -23,7 +23,15 @@ ADMIN_ONLY_NAMES = {
     "desk_settings:order_message_delete",
     "desk_settings:options",
 }
-PUBLIC = {"staff:login", "staff:logout"}
+PUBLIC = {
+    "staff:login",
+    "staff:logout",
+    "staff:login_verify",
+    "staff:password_reset",
+    "staff:password_reset_done",
+    "staff:password_reset_confirm",
+    "staff:password_reset_complete",
+}
 
 
 def walk(patterns, prefix="", namespace=""):
@@ -45,7 +53,7 @@ def desk_urls():
 
 
 def concrete(route: str) -> str:
-    return "/" + re.sub(r"<int:\w+>", "1", route)
+    return "/" + re.sub(r"<\w+>", "x", re.sub(r"<int:\w+>", "1", route))
 
 
 @pytest.fixture
@@ -110,3 +118,19 @@ def test_merging_and_renewing_a_link_need_an_employee_who_sees_both_threads(
         assert (merged.status_code, renewed.status_code) == (302, 302)
         assert other.merged_into_id == some_data.pk
         assert some_data.link_secret != secret
+
+
+@pytest.mark.parametrize(("route", "name"), desk_urls())
+def test_the_public_desk_pages_open_for_anonymous_visitors(client, route, name):
+    if name not in PUBLIC or name == "staff:logout":
+        return
+    response = client.get(concrete(route), follow=True)
+    assert response.status_code == 200, route
+
+
+@pytest.mark.parametrize(("route", "name"), desk_urls())
+def test_administrators_open_every_desk_page(client, charlie, some_data, route, name):
+    client.force_login(charlie)
+    response = client.get(concrete(route))
+    assert response.status_code != 403, route
+    assert response.status_code < 500, route

@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from comptoir.lib.addresses import email_normalize
 from comptoir.lib.rows import rows_insert, rows_update
 from comptoir.shop.models import Customer, Order
 from comptoir.threads import counters
@@ -91,7 +92,7 @@ def _thread_new(new: NewThread, incoming: CustomerMessage, now: datetime) -> Thr
         customer=new.customer,
         order=new.order,
         product_reference=new.product_reference,
-        email=new.email.strip().lower(),
+        email=email_normalize(new.email),
         language=new.language,
         status=Status.OPEN,
         is_unread=not incoming.is_auto_reply,

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.lib.addresses import email_normalize
 from comptoir.lib.filetypes import ALLOWED_EXTENSIONS, check_file
 from comptoir.threads.contact_messages import order_for_email
 from comptoir.threads.forms import ContactChoiceField
@@ -80,7 +81,7 @@ class ContactMessageBaseForm(forms.Form):
         if self.thread is not None:
             return self.thread.email
         email: str = self.cleaned_data["email"]
-        return email.strip().lower()
+        return email_normalize(email)
 
     def clean_message(self) -> str:
         text: str = self.cleaned_data["message"].replace("\r\n", "\n").replace("\x00", "").strip()

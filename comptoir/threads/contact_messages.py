@@ -110,7 +110,7 @@ def contact_message_rate_limited(*, ip_address: str | None, email: str) -> bool:
 def order_for_email(reference: str, email: str) -> Order | None:
     """The order with this reference placed by this e-mail address (None: no such pair)."""
     return (
-        Order.objects.filter(reference__iexact=reference.strip(), customer__email__iexact=email)
+        Order.objects.filter(reference__iexact=reference.strip(), customer__email=email)
         .order_by("-created_at")
         .first()
     )

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from comptoir.lib.addresses import email_normalize
 from comptoir.lib.msgid import find_signed_thread_ids, verify_reply_marker
 from comptoir.lib.tokens import same_secret
 from comptoir.staff.models import Employee
@@ -67,12 +68,12 @@ class ThreadLookup:
                 thread_id__in=every, kind=EmailKind.FORWARD
             ).values_list("thread_id", "to_email")
             for thread_id, address in forwards:
-                forwarded[thread_id].add(address.lower())
+                forwarded[thread_id].add(email_normalize(address))
         employees: set[str] = set()
         if forwarded:
-            employees = {e.lower() for e in Employee.objects.values_list("email", flat=True)}
+            employees = set(Employee.objects.values_list("email", flat=True))
         self._participants = {
-            thread_id: {thread.email.lower()} | (forwarded[thread_id] - employees)
+            thread_id: {thread.email} | (forwarded[thread_id] - employees)
             for thread_id, thread in every.items()
         }
         # A merged thread's e-mails were moved to the thread it went into: whoever may write
@@ -102,7 +103,7 @@ def markers_name(thread: Thread, marker: str) -> bool:
 
 
 def thread_match(*, sender: str, signals: Signals, lookup: ThreadLookup) -> Match:
-    sender = sender.strip().lower()
+    sender = email_normalize(sender)
     for thread_id in signals.signed:
         thread = lookup.threads.get(thread_id)
         if thread is None:

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.lib.addresses import AddressField
 from comptoir.lib.i18n import localized
 from comptoir.lib.tokens import random_token
 from comptoir.shop.models import Customer, Order
@@ -26,7 +27,7 @@ class Contact(models.Model):
 
     name = models.JSONField(_("name"), default=dict)
     description = models.JSONField(_("description"), default=dict, blank=True)
-    email = models.EmailField(_("e-mail address"), blank=True)
+    email = AddressField(_("e-mail address"), blank=True)
     save_messages = models.BooleanField(_("Save messages?"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -97,7 +98,7 @@ class Thread(models.Model):
         verbose_name=_("order"),
     )
     product_reference = models.CharField(_("product"), max_length=64, blank=True)
-    email = models.EmailField(_("e-mail address"))
+    email = AddressField(_("e-mail address"))
     language = models.CharField(_("language"), max_length=8, choices=_language_choices)
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.OPEN

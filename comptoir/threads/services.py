@@ -18,6 +18,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from comptoir.lib.addresses import email_normalize
 from comptoir.shop.models import Customer, Order
 from comptoir.staff.models import Employee
 from comptoir.threads import emails
@@ -174,7 +175,7 @@ def thread_start(
         contact=contact,
         customer=customer,
         order=order,
-        email=email.strip().lower(),
+        email=email_normalize(email),
         language=language,
         status=Status.OPEN,
         is_unread=False,
@@ -276,7 +277,7 @@ def thread_forward(
         raise ThreadError(_("This employee is not active."))
     thread = thread_lock(thread)
     before = Counted.of(thread)
-    target_email = to_employee.email if to_employee else to_email.strip().lower()
+    target_email = to_employee.email if to_employee else email_normalize(to_email)
     target_name = to_employee.full_name if to_employee else target_email
     language = to_employee.language if to_employee else employee.language
     conversation = list(thread.messages.select_related("employee").order_by("created_at", "id"))
@@ -430,7 +431,7 @@ def threads_link_customers(*, customer_ids: Sequence[int]) -> int:
     customers = Customer.objects.filter(pk__in=customer_ids).order_by("is_guest", "id")
     by_email: dict[str, int] = {}
     for pk, email in customers.values_list("pk", "email"):
-        by_email.setdefault(email.lower(), pk)
+        by_email.setdefault(email, pk)  # stored in its one form
     linked = 0
     emails = sorted(by_email)
     for start in range(0, len(emails), 500):

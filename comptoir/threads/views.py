@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from comptoir.lib.filetypes import served_type
 from comptoir.staff.access import employee_required, signed_in_employee
 from comptoir.staff.directory import active_employees
 from comptoir.threads import deliveries, services, stats
@@ -340,12 +341,17 @@ def thread_next(request: HttpRequest, pk: int) -> HttpResponse:
 
 @employee_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Always a download (``Content-Disposition: attachment``); the declared type is kept only
+    for an image or a PDF whose bytes show that type (``served_type``), never for HTML or SVG."""
     attachment = attachment_get_for_employee(signed_in_employee(request), pk)
+    handle = attachment_open(attachment)
+    head = handle.read(16)
+    handle.seek(0)
     response = FileResponse(
-        attachment_open(attachment),
+        handle,
         as_attachment=True,
         filename=attachment.original_name,
-        content_type=attachment.content_type,
+        content_type=served_type(head, attachment.content_type),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

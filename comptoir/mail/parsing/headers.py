@@ -12,6 +12,7 @@ import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from comptoir.lib.addresses import email_normalize
 from comptoir.mail.parsing.charset import decode_bytes, raw_header_text
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s]{1,80})\?([bBqQ])\?([^?]*)\?=")
@@ -202,8 +203,8 @@ def _token_text(kind: str, content: str) -> str:
 
 
 def valid_address(address: str) -> str:
-    """The lower-cased addr-spec, or "" if it is not one."""
-    address = address.strip().lower()
+    """The addr-spec in its one stored form (``lib/addresses.py``), or "" if it is not one."""
+    address = email_normalize(address)
     if len(address) > 320 or not _ADDRESS.fullmatch(address):
         return ""
     return address

@@ -1,4 +1,4 @@
-"""Looking a customer up by address: any case, through an index."""
+"""Looking a customer up by address: any ASCII case, through the email index."""
 
 import pytest
 from django.db import connection
@@ -23,7 +23,7 @@ def test_the_lookup_searches_an_index_instead_of_reading_every_customer():
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
-    assert "USING INDEX customer_email_lower" in plan, plan
+    assert "USING INDEX shop_customer_email" in plan, plan
 
 
 def test_several_addresses_are_looked_up_at_once_in_any_case():
@@ -42,4 +42,4 @@ def test_several_addresses_are_looked_up_through_the_index_too():
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
-    assert "USING INDEX customer_email_lower" in plan, plan
+    assert "USING INDEX shop_customer_email" in plan, plan
