@@ -115,6 +115,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads a body (the CSRF check does): too large is refused unread.
+    "comptoir.lib.uploads.BodySizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -231,6 +233,13 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # A request body read into memory: JSON API requests carry shop data batches and base64 files.
 DATA_UPLOAD_MAX_MEMORY_SIZE = COMPTOIR_ATTACHMENT_MAX_BYTES * 4 // 3 + 1024 * 1024
+# The largest body a request may declare, by path prefix (lib/uploads.py answers 413 unread);
+# elsewhere, the API included, DATA_UPLOAD_MAX_MEMORY_SIZE. The contact form takes one file,
+# a desk reply up to five (threads/forms.py MAX_REPLY_FILES); 1 MB for the text around them.
+BODY_SIZE_LIMITS = (
+    ("/contact/", COMPTOIR_ATTACHMENT_MAX_BYTES + 1024 * 1024),
+    ("/desk/", 5 * COMPTOIR_ATTACHMENT_MAX_BYTES + 1024 * 1024),
+)
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 

@@ -4,7 +4,9 @@
   return every row, nor ``status=open&status=closed`` silently keep one of the two (ninja drops
   parameters it does not know and keeps the last of repeated ones);
 - text with a NUL character, in the path, the query or the body: no database stores it (PostgreSQL
-  refuses it outright), and no person types it. Django's forms refuse it the same way.
+  refuses it outright), and no person types it. Django's forms refuse it the same way;
+- a whole number beyond 64 bits, anywhere: no column holds it, and sent to the database it fails
+  there (SQLite: OverflowError; a foreign key's lookup is not range-checked by Django).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ninja.params.models import Query as QueryMarker
 from pydantic import BaseModel
 
 from comptoir.api.errors import invalid
+from comptoir.lib.params import INT_MAX
 from comptoir.lib.validation import FieldError
 
 
@@ -52,6 +55,21 @@ def _nul_fields(value: Any, path: str = "") -> Iterator[str]:
             yield from _nul_fields(item, f"{path}.{index}" if path else str(index))
 
 
+def _huge_fields(value: Any, path: str = "") -> Iterator[str]:
+    """The dotted path of each whole number no database column can hold."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not -INT_MAX <= value <= INT_MAX:
+            yield path or "body"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _huge_fields(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _huge_fields(item, f"{path}.{index}" if path else str(index))
+
+
 def strict_input(view: Callable[..., Any]) -> Callable[..., Any]:
     """An operation decorator (``api.add_decorator``), run once the input is validated."""
     allowed = _query_names(view)
@@ -72,6 +90,10 @@ def strict_input(view: Callable[..., Any]) -> Callable[..., Any]:
             # A schema's fields are named for themselves, a path parameter by its name.
             root = "" if isinstance(value, BaseModel) else name
             errors += [FieldError(f, message, "null_character") for f in _nul_fields(value, root)]
+            errors += [
+                FieldError(f, _("This number is too large."), "number_too_large")
+                for f in _huge_fields(value, root)
+            ]
         if errors:
             raise invalid(errors)
         return view(request, *args, **kwargs)

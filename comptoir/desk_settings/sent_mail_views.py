@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from comptoir.lib.params import int_param
 from comptoir.staff.access import employee_required
 from comptoir.threads.models import OutboundEmail
 
@@ -16,8 +17,7 @@ PAGE_SIZE = 50
 
 
 def _before(request: HttpRequest) -> int | None:
-    value = request.GET.get("before", "")
-    return int(value) if value.isdigit() and len(value) <= 18 else None
+    return int_param(request.GET.get("before", ""))
 
 
 @employee_required

@@ -25,6 +25,8 @@ from typing import Any, Generic, TypeVar
 from django.db import models
 from django.db.models import Q, QuerySet
 
+from comptoir.lib.params import INT_MAX, has_nul, moment_param
+
 ModelT = TypeVar("ModelT", bound=models.Model)
 RowT = TypeVar("RowT")
 
@@ -100,16 +102,22 @@ def cursor_decode(cursor: str, kinds: Sequence[type]) -> list[Any]:
         if not isinstance(values, list) or len(values) != len(kinds):
             raise ValueError
         return [_typed(value, kind) for value, kind in zip(values, kinds, strict=True)]
-    except (ValueError, TypeError, UnicodeError):
+    except (ValueError, TypeError, UnicodeError, OverflowError, RecursionError):
         raise CursorInvalid(cursor) from None
 
 
 def _typed(value: Any, kind: type) -> Any:
+    """The value as the column holds it; ValueError for anything a row of it cannot hold (a
+    number beyond 64 bits, a date-time without offset or outside 1900–2999, a NUL character),
+    which would otherwise fail only in the database."""
     if kind is datetime and isinstance(value, str):
-        return datetime.fromisoformat(value)
-    if kind is int and isinstance(value, int) and not isinstance(value, bool):
+        moment = moment_param(value)
+        if moment is not None:
+            return moment
+    is_int = isinstance(value, int) and not isinstance(value, bool)
+    if kind is int and is_int and -INT_MAX <= value <= INT_MAX:
         return value
-    if kind is str and isinstance(value, str):
+    if kind is str and isinstance(value, str) and not has_nul(value):
         return value
     raise ValueError(value)
 

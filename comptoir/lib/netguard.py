@@ -2,7 +2,8 @@
 network comptoir runs in.
 
 A host name is resolved once and every address it resolves to must be public (not loopback,
-private, link-local, shared, multicast or reserved), unless the caller allows private ones. The
+private, link-local, site-local, shared, multicast or reserved, nor an IPv6 form of such an IPv4
+address: mapped, translated, NAT64, 6to4, Teredo), unless the caller allows private ones. The
 connection then goes to the address that was checked, not to a second resolution (so a name that
 changes its answer between the check and the connection — DNS rebinding — gains nothing). Each
 redirect is a new request and is checked the same way.
@@ -42,9 +43,44 @@ class Response:
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+# IPv6 blocks reached through an IPv4 address written in their last 32 bits: the IPv4-translated
+# form (RFC 2765) and the well-known NAT64 prefix (RFC 6052). A gateway on the way turns them into
+# that IPv4 address, so they are as public as it is.
+_EMBEDDING_LAST_32_BITS = (
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),
+    ipaddress.IPv6Network("64:ff9b::/96"),
+)
+# Never public whatever follows: IPv4-compatible addresses (deprecated, RFC 4291, and "::" and
+# "::1" with them), local-use NAT64 (RFC 8215) and site-local addresses (deprecated, RFC 3879;
+# Python counts them global).
+_NEVER_PUBLIC = (
+    ipaddress.IPv6Network("::/96"),
+    ipaddress.IPv6Network("64:ff9b:1::/48"),
+    ipaddress.IPv6Network("fec0::/10"),
+)
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address leads to: mapped, translated, NAT64, 6to4, and both ends
+    of a Teredo address."""
+    if address.ipv4_mapped is not None:
+        return [address.ipv4_mapped]
+    if address.sixtofour is not None:
+        return [address.sixtofour]
+    if address.teredo is not None:
+        return list(address.teredo)
+    if any(address in network for network in _EMBEDDING_LAST_32_BITS):
+        return [ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)]
+    return []
+
+
 def is_public(address: IPAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        if any(address in network for network in _NEVER_PUBLIC):
+            return False
+        inside = embedded_ipv4(address)
+        if inside:
+            return all(is_public(ipv4) for ipv4 in inside)
     return address.is_global and not address.is_multicast
 
 

@@ -2,7 +2,8 @@
 sentences an administrator can act on.
 
 Flags (REFERENCE B6): /ssl = implicit TLS, /tls = STARTTLS required, /notls = never STARTTLS,
-default = STARTTLS when the server offers it; the certificate is verified unless /novalidate-cert;
+default = STARTTLS, and no login when the server does not offer it (the password is sent
+unencrypted only when /notls was chosen); the certificate is verified unless /novalidate-cert;
 /norsh is accepted and ignored. A contradictory combination is refused by the form
 (``mailbox_check_flags``); should one reach the database anyway, ``mailbox_connect_settings``
 resolves it towards security: /ssl wins over /tls and /notls, /validate-cert over
@@ -16,9 +17,10 @@ import imaplib
 import poplib
 import socket
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from comptoir.mail.models import Mailbox
 
@@ -32,7 +34,7 @@ class TlsMode(enum.StrEnum):
     IMPLICIT = "implicit"  # /ssl: TLS from the first byte (IMAPS, POP3S)
     STARTTLS_REQUIRED = "starttls-required"  # /tls
     NEVER = "never"  # /notls
-    OPPORTUNISTIC = "opportunistic"  # default: STARTTLS when offered
+    STARTTLS = "starttls"  # default: STARTTLS; not offered, no login (says "tick /notls")
 
 
 DEFAULT_PORTS = {
@@ -73,7 +75,7 @@ def mailbox_connect_settings(mailbox: Mailbox) -> ConnectionPlan:
     elif mailbox.use_tls:
         tls = TlsMode.STARTTLS_REQUIRED
     else:
-        tls = TlsMode.OPPORTUNISTIC
+        tls = TlsMode.STARTTLS
     return ConnectionPlan(
         protocol=protocol,
         host=mailbox.host.strip(),
@@ -81,6 +83,28 @@ def mailbox_connect_settings(mailbox: Mailbox) -> ConnectionPlan:
         tls=tls,
         verify_cert=mailbox.validate_cert or not mailbox.novalidate_cert,
         ca_file=mailbox.ca_file.strip(),
+    )
+
+
+PASSWORD_RETYPE = gettext_lazy(
+    "Type the password again: the server, port, user or encryption changed, and the saved "
+    "password is only sent to the server it was saved for."
+)
+
+
+def mailbox_destination(mailbox: Mailbox) -> tuple[ConnectionPlan, str]:
+    """Where the mailbox's password goes: the server, port, protocol, encryption and certificate
+    check, and the user name. The saved password is only ever sent to the destination it was
+    saved for (``mailbox_password_must_be_typed``)."""
+    plan = mailbox_connect_settings(mailbox)
+    return replace(plan, host=plan.host.lower()), mailbox.username.strip()
+
+
+def mailbox_password_must_be_typed(*, saved: Mailbox, changed: Mailbox) -> bool:
+    """True when ``changed`` would send ``saved``'s password somewhere else (another host, port,
+    user, protocol or TLS mode): the password must then be typed again."""
+    return bool(saved.password_sealed) and (
+        mailbox_destination(saved) != mailbox_destination(changed)
     )
 
 

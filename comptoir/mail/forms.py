@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import ssl
@@ -11,7 +12,11 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from comptoir.mail.connection import mailbox_check_flags
+from comptoir.mail.connection import (
+    PASSWORD_RETYPE,
+    mailbox_check_flags,
+    mailbox_password_must_be_typed,
+)
 from comptoir.mail.models import Mailbox
 
 HOST_RE = re.compile(r"^[A-Za-z0-9.\-]+$|^\[?[0-9A-Fa-f:.]+\]?$")
@@ -103,7 +108,7 @@ class MailboxForm(forms.Form):
         "/tls",
         gettext_lazy(
             "Require STARTTLS on the plain port: refuse to log in if the server does not offer "
-            "it. Without /tls or /notls, STARTTLS is used whenever the server offers it."
+            "it. Without /tls or /notls the same holds: the password is never sent unencrypted."
         ),
     )
     no_tls = _flag(
@@ -132,6 +137,7 @@ class MailboxForm(forms.Form):
             "ca_file": mailbox.ca_file,
         }
         super().__init__(data, initial=initial)
+        self.mailbox = mailbox
 
     def clean_host(self) -> str:
         host: str = self.cleaned_data["host"].strip()
@@ -165,4 +171,18 @@ class MailboxForm(forms.Form):
             novalidate_cert=bool(cleaned.get("novalidate_cert")),
         ):
             self.add_error(None, error)
+        if (
+            "host" in cleaned
+            and not cleaned.get("password")
+            and not cleaned.get("clear_password")
+            and mailbox_password_must_be_typed(saved=self.mailbox, changed=self._changed(cleaned))
+        ):
+            self.add_error("password", PASSWORD_RETYPE)
         return cleaned
+
+    def _changed(self, cleaned: dict[str, Any]) -> Mailbox:
+        """The saved mailbox with the typed destination (not saved)."""
+        changed = copy.copy(self.mailbox)
+        for name in ("host", "port", "username", "ca_file", *FLAGS):
+            setattr(changed, name, cleaned.get(name, getattr(self.mailbox, name)))
+        return changed

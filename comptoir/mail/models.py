@@ -20,7 +20,8 @@ class Mailbox(models.Model):
 
     The flags keep PrestaShop's names with their real meaning: ``use_ssl`` is implicit TLS
     (IMAPS/POP3S), ``use_tls`` requires STARTTLS, ``no_tls`` never upgrades, by default STARTTLS is
-    used when the server offers it; the certificate is verified unless ``novalidate_cert``.
+    used and a server that does not offer it gets no password (only ``no_tls`` sends it
+    unencrypted); the certificate is verified unless ``novalidate_cert``.
     """
 
     name = models.CharField(max_length=100, default="Shop mailbox")

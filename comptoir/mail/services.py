@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from comptoir.lib.secretbox import seal
-from comptoir.mail.connection import mailbox_check_flags
+from comptoir.mail.connection import (
+    PASSWORD_RETYPE,
+    mailbox_check_flags,
+    mailbox_password_must_be_typed,
+)
 from comptoir.mail.models import Mailbox
 
 
@@ -40,8 +46,10 @@ def mailbox_update(
     no_tls: bool,
     ca_file: str,
 ) -> Mailbox:
-    """Save the settings. An empty ``password`` keeps the current one; ``clear_password`` removes
-    it. The password is stored sealed. The worker tries the new settings on its next round."""
+    """Save the settings. An empty ``password`` keeps the current one, only while it would go to
+    the same server, port, user and encryption (else MailboxSettingsError); ``clear_password``
+    removes it. The password is stored sealed. The worker tries the new settings on its next
+    round."""
     errors = mailbox_check_flags(
         use_ssl=use_ssl,
         use_tls=use_tls,
@@ -54,6 +62,7 @@ def mailbox_update(
     with transaction.atomic():
         if mailbox.pk is not None:
             mailbox = Mailbox.objects.select_for_update().get(pk=mailbox.pk)
+        saved = copy.copy(mailbox)
         mailbox.host = host.strip()
         mailbox.port = port
         mailbox.username = username.strip()
@@ -72,6 +81,12 @@ def mailbox_update(
         mailbox.use_tls = use_tls
         mailbox.no_tls = no_tls
         mailbox.ca_file = ca_file.strip()
+        if (
+            not password
+            and not clear_password
+            and mailbox_password_must_be_typed(saved=saved, changed=mailbox)
+        ):
+            raise MailboxSettingsError(str(PASSWORD_RETYPE))
         # New settings deserve a prompt try, without the back-off earned by the old ones.
         mailbox.next_sync_at = timezone.now()
         mailbox.consecutive_failures = 0

@@ -73,6 +73,19 @@ def _quote_folder(folder: str) -> str:
 _UID_RE = re.compile(rb"UID (\d+)")
 
 
+def starttls_missing(plan: ConnectionPlan) -> FetchError:
+    """The server offers no STARTTLS: nothing is sent, the password least of all (unencrypted
+    only when /notls says so)."""
+    if plan.tls is TlsMode.STARTTLS_REQUIRED:
+        return FetchError(_("Server does not offer STARTTLS (/tls)"))
+    return FetchError(
+        _(
+            "The server does not offer STARTTLS, so the password is not sent: tick /notls "
+            "to send it unencrypted, or use /ssl."
+        )
+    )
+
+
 class ImapSession:
     """IMAP: messages by UID within the folder's UIDVALIDITY, read without marking them seen."""
 
@@ -86,11 +99,10 @@ class ImapSession:
         else:
             self.conn = imaplib.IMAP4(plan.host, plan.port, timeout=timeout)
         try:
-            if plan.tls in (TlsMode.OPPORTUNISTIC, TlsMode.STARTTLS_REQUIRED):
-                if "STARTTLS" in self.conn.capabilities:
-                    self.conn.starttls(ssl_context=context)
-                elif plan.tls is TlsMode.STARTTLS_REQUIRED:
-                    raise FetchError(_("Server does not offer STARTTLS (/tls)"))
+            if plan.tls in (TlsMode.STARTTLS, TlsMode.STARTTLS_REQUIRED):
+                if "STARTTLS" not in self.conn.capabilities:
+                    raise starttls_missing(plan)
+                self.conn.starttls(ssl_context=context)
             try:
                 self.conn.login(mailbox.username, password)
             except imaplib.IMAP4.abort:
@@ -182,15 +194,14 @@ class Pop3Session:
         else:
             self.conn = poplib.POP3(plan.host, plan.port, timeout=timeout)
         try:
-            if plan.tls in (TlsMode.OPPORTUNISTIC, TlsMode.STARTTLS_REQUIRED):
+            if plan.tls in (TlsMode.STARTTLS, TlsMode.STARTTLS_REQUIRED):
                 try:
                     offers_stls = "STLS" in self.conn.capa()
                 except poplib.error_proto:  # no CAPA: no STLS either
                     offers_stls = False
-                if offers_stls:
-                    self.conn.stls(context=context)
-                elif plan.tls is TlsMode.STARTTLS_REQUIRED:
-                    raise FetchError(_("Server does not offer STARTTLS (/tls)"))
+                if not offers_stls:
+                    raise starttls_missing(plan)
+                self.conn.stls(context=context)
             try:
                 self.conn.user(mailbox.username)
                 self.conn.pass_(password)

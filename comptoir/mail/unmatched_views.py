@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from comptoir.lib.params import int_param
 from comptoir.mail.models import InboundMail, InboundStatus
 from comptoir.mail.parse import MailParseError, parse_mail
 from comptoir.mail.process import (
@@ -33,9 +34,9 @@ def _waiting(pk: int) -> InboundMail:
 @employee_required
 def unmatched_list(request: HttpRequest) -> HttpResponse:
     rows = InboundMail.objects.filter(status__in=WAITING).order_by("-id")
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        rows = rows.filter(pk__lt=int(before))
+    before = int_param(request.GET.get("before", ""))
+    if before is not None:
+        rows = rows.filter(pk__lt=before)
     page = list(rows[: PAGE_SIZE + 1])
     return render(
         request,
@@ -64,11 +65,9 @@ def unmatched_action(request: HttpRequest, pk: int) -> HttpResponse:
     inbound = _waiting(pk)
     action = request.POST.get("action", "")
     if action == "attach":
-        value = request.POST.get("thread", "").strip().lstrip("#")
+        number = int_param(request.POST.get("thread", "").strip().lstrip("#"))
         thread = (
-            threads_for_employee(employee).filter(pk=int(value)).first()
-            if value.isdigit()
-            else None
+            threads_for_employee(employee).filter(pk=number).first() if number is not None else None
         )
         if thread is None:
             messages.error(request, _("There is no thread with this number."))

@@ -8,14 +8,18 @@ absent values. The separator (``,`` or ``;``) is detected, a UTF-8 byte-order ma
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.db import DatabaseError
+from django.utils.translation import gettext as _
 from pydantic import BaseModel
 
+from comptoir.lib.validation import FieldError
 from comptoir.shop import services
 from comptoir.shop.sync import CustomerIn, OrderHistoryIn, OrderIn, OrderStateIn
 
@@ -67,15 +71,54 @@ def _reader(handle: IO[str]) -> csv.DictReader[str]:
     return csv.DictReader(handle, dialect=dialect)
 
 
-def _batches(reader: csv.DictReader[str], kind: Kind) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    for cells in reader:
-        batch.append(_row(kind, cells))
+def _unreadable(exc: csv.Error) -> FieldError:
+    if "field limit" in str(exc):
+        message = _("This line cannot be read: a field is longer than %(limit)s characters.") % {
+            "limit": intcomma(csv.field_size_limit())
+        }
+    else:
+        message = _("This line cannot be read: %(reason)s") % {"reason": exc}
+    return FieldError("line", message, "unreadable")
+
+
+def _batches(
+    reader: csv.DictReader[str], kind: Kind
+) -> Iterator[list[dict[str, Any] | FieldError]]:
+    """The rows a batch at a time; a line the reader refuses (a field over its limit) takes
+    its place as a FieldError, and reading goes on with the next line."""
+    batch: list[dict[str, Any] | FieldError] = []
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            batch.append(_unreadable(exc))
+        else:
+            batch.append(_row(kind, cells))
         if len(batch) == BATCH:
             yield batch
             batch = []
     if batch:
         yield batch
+
+
+def _upsert(kind: Kind, rows: Sequence[tuple[int, BaseModel]]) -> services.SyncReport:
+    """The batch in one transaction; when the database refuses it, each row alone, so that one
+    row it cannot store loses only itself."""
+    try:
+        return kind.upsert(rows=rows)
+    except DatabaseError:
+        report = services.SyncReport()
+        for index, row in rows:
+            try:
+                report.add(kind.upsert(rows=[(index, row)]))
+            except DatabaseError as exc:
+                message = _("The database refused this row: %(reason)s") % {"reason": exc}
+                external_id = str(getattr(row, "external_id", ""))
+                error = FieldError("row", message, "database")
+                report.rejected.append(services.Rejected(index, external_id, [error]))
+        return report
 
 
 def csv_import(kind: Kind, path: Path, *, progress: Progress | None = None) -> services.SyncReport:
@@ -88,7 +131,7 @@ def csv_import(kind: Kind, path: Path, *, progress: Progress | None = None) -> s
         done = 0
         for batch in _batches(_reader(handle), kind):
             good, rejected = services.rows_validate(kind.schema, batch, start=done)
-            part = kind.upsert(rows=good) if good else services.SyncReport()
+            part = _upsert(kind, good) if good else services.SyncReport()
             part.rejected = [*rejected, *part.rejected]
             report.add(part)
             done += len(batch)

@@ -59,17 +59,40 @@ class SyncReport:
         self.ids.update(other.ids)
 
 
+def _nul_fields(value: Any, path: str = "") -> list[str]:
+    """The fields of a raw row whose text holds a NUL character (no database stores one;
+    PostgreSQL refuses the whole statement, and the batch with it)."""
+    if isinstance(value, str):
+        return [path or "row"] if "\x00" in value else []
+    if isinstance(value, Mapping):
+        found = []
+        for key, item in value.items():
+            found += _nul_fields(item, f"{path}.{key}" if path else str(key))
+        return found
+    return []
+
+
 def rows_validate(
-    schema: type[RowT], rows: Sequence[Mapping[str, Any]], *, start: int = 0
+    schema: type[RowT], rows: Sequence[Mapping[str, Any] | FieldError], *, start: int = 0
 ) -> tuple[list[tuple[int, RowT]], list[Rejected]]:
     """Shape each raw row with ``schema``; a shop id seen twice in one batch is refused the
-    second time (which of the two should win is not ours to guess)."""
+    second time (which of the two should win is not ours to guess). A ``FieldError`` in place
+    of a row is a row its reader could not read (a CSV line), refused with that error."""
     good: list[tuple[int, RowT]] = []
     rejected: list[Rejected] = []
     seen: set[str] = set()
     for offset, raw in enumerate(rows):
         index = start + offset
+        if isinstance(raw, FieldError):
+            rejected.append(Rejected(index, "", [raw]))
+            continue
         raw_id = raw.get("external_id", "") if isinstance(raw, Mapping) else ""
+        nul = _nul_fields(raw)
+        if nul:
+            message = _("Null characters are not allowed.")
+            errors = [FieldError(name, message, "null_character") for name in nul]
+            rejected.append(Rejected(index, str(raw_id).replace("\x00", "")[:64], errors))
+            continue
         try:
             row = schema.model_validate(raw)
         except SchemaError as exc:

@@ -8,16 +8,18 @@ ORM lookup. Pages are found by keyset (the sort value and the id of the last row
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from comptoir.lib.fold import fold, folded_contains
 from comptoir.lib.keyset import CursorInvalid, Keyset, KeysetPage, keyset_page
+from comptoir.lib.params import date_param, has_nul, int_param
 from comptoir.staff.directory import employees_by_pk
 from comptoir.staff.models import Employee
 from comptoir.threads.models import Contact, Message, Status, Thread
@@ -48,6 +50,42 @@ FILTER_KEYS = (
 )
 
 
+# The filters' names as the page labels them, for their errors.
+FILTER_LABELS = {
+    "id": gettext_lazy("ID"),
+    "customer": gettext_lazy("Customer"),
+    "email": gettext_lazy("E-mail"),
+    "contact": gettext_lazy("Type"),
+    "employee": gettext_lazy("Employee"),
+    "language": gettext_lazy("Language"),
+    "status": gettext_lazy("Status"),
+    "message": gettext_lazy("Messages"),
+    "private": gettext_lazy("Private"),
+    "from": pgettext_lazy("date range", "From"),
+    "to": pgettext_lazy("date range", "To"),
+    "q": gettext_lazy("Search"),
+}
+
+
+def filter_errors(filters: dict[str, str]) -> dict[str, str]:
+    """Why a filter's value cannot be used (translated), by filter; such a filter matches
+    nothing (``apply_filters``) and the page says why."""
+    errors = {}
+    if "id" in filters and int_param(filters["id"].lstrip("#")) is None:
+        errors["id"] = _("Enter a whole number.")
+    for key in ("contact", "employee"):
+        if key in filters and filters[key] != "none" and int_param(filters[key]) is None:
+            errors[key] = _("Select a valid choice.")
+    for key in ("from", "to"):
+        if key in filters and date_param(filters[key]) is None:
+            errors[key] = _("Enter a valid date.")
+    # No NUL character in any of them: no database stores one (PostgreSQL refuses the query).
+    for key, value in filters.items():
+        if has_nul(value):
+            errors[key] = _("Null characters are not allowed.")
+    return errors
+
+
 @dataclass
 class ListParams:
     filters: dict[str, str] = field(default_factory=dict)
@@ -56,6 +94,13 @@ class ListParams:
     size: int = DEFAULT_PAGE_SIZE
     after: str = ""
     before: str = ""
+    # Filters that cannot be used, with why (shown above the list, which they leave empty).
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def error_lines(self) -> list[tuple[str, str]]:
+        """(the filter's label, what is wrong) for the page."""
+        return [(str(FILTER_LABELS[key]), error) for key, error in self.errors.items()]
 
     @classmethod
     def from_query(cls, query: QueryDict) -> ListParams:
@@ -73,6 +118,7 @@ class ListParams:
             size = DEFAULT_PAGE_SIZE
         return cls(
             filters=filters,
+            errors=filter_errors(filters),
             sort=sort,
             descending=query.get("dir", "desc") != "asc",
             size=size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE,
@@ -97,7 +143,7 @@ class ListParams:
 
 
 def _day_start(value: str, *, end: bool = False) -> datetime | None:
-    day: date | None = parse_date(value) if value else None
+    day = date_param(value)
     if day is None:
         return None
     moment = datetime.combine(day + timedelta(days=1) if end else day, time.min)
@@ -105,10 +151,14 @@ def _day_start(value: str, *, end: bool = False) -> datetime | None:
 
 
 def apply_filters(threads: QuerySet[Thread], filters: dict[str, str]) -> QuerySet[Thread]:
+    """The threads the filters keep; a filter whose value cannot be used (``filter_errors``)
+    keeps none."""
+    if filter_errors(filters):
+        return threads.none()
     condition: Q = Q()
     value = filters.get("id", "").lstrip("#")
     if value:
-        condition &= Q(pk=int(value)) if value.isdigit() else Q(pk__in=[])
+        condition &= Q(pk=_int(value))
     if filters.get("customer"):
         condition &= _names_match(filters["customer"])
     if filters.get("email"):
@@ -174,7 +224,8 @@ def _messages_containing(text: str) -> QuerySet[Message]:
 
 
 def _int(value: str) -> int:
-    return int(value) if value.isdigit() else -1
+    number = int_param(value)
+    return -1 if number is None else number
 
 
 @dataclass(slots=True)

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from comptoir.lib.filetypes import served_type
+from comptoir.lib.params import int_param
 from comptoir.staff.access import employee_required, signed_in_employee
 from comptoir.staff.directory import active_employees
 from comptoir.threads import deliveries, services, stats
@@ -84,16 +85,15 @@ def home(request: HttpRequest) -> HttpResponse:
         "kpis": numbers.kpis,
         "boxes": numbers.boxes,
     }
-    return render(request, "threads/home.html", context)
+    # A filter that cannot be used is named above the list (``filter_errors``).
+    status = 400 if context["params"].errors else 200  # type: ignore[attr-defined]
+    return render(request, "threads/home.html", context, status=status)
 
 
 @employee_required
 def live(request: HttpRequest) -> HttpResponse:
     """Polled by the page: the contact boxes, and whether newer threads have come in."""
-    try:
-        newest = int(request.GET.get("newest", "0"))
-    except ValueError:
-        newest = 0
+    newest = int_param(request.GET.get("newest", "")) or 0
     employee = signed_in_employee(request)
     newer = newest > 0 and threads_for_employee(employee).filter(pk__gt=newest).exists()
     # The next poll asks again about the threads newer than the page's, until it is reloaded.
@@ -106,7 +106,8 @@ def live(request: HttpRequest) -> HttpResponse:
 def bulk(request: HttpRequest) -> HttpResponse:
     employee = signed_in_employee(request)
     action = request.POST.get("action", "")
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:BULK_LIMIT]
+    numbers = (int_param(value) for value in request.POST.getlist("ids"))
+    ids = [number for number in numbers if number is not None][:BULK_LIMIT]
     back = request.POST.get("back", "") or reverse("desk:home")
     if not url_is_desk(back):
         back = reverse("desk:home")

@@ -119,11 +119,14 @@ def test_bad_query_values_are_field_errors(api):
 
 
 @pytest.mark.parametrize("field", ["contact_id", "assignee_id"])
-def test_an_id_no_row_can_have_finds_no_thread(api, field):
+def test_an_id_no_row_has_finds_no_thread_and_one_no_column_holds_is_refused(api, field):
     make_thread()
-    response = api.get("/threads", **{field: -(10**25)})
+    response = api.get("/threads", **{field: 2**63 - 1})
     assert response.status_code == 200
     assert response.json()["items"] == []
+    response = api.get("/threads", **{field: -(10**25)})
+    assert response.status_code == 422
+    assert errors_of(response) == {field: ["This number is too large."]}
 
 
 def test_a_cursor_of_the_list_by_id_is_refused_by_the_list_by_time_of_change(api):

@@ -15,6 +15,7 @@ import shutil
 import ssl
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,25 @@ class Dovecot:
     @property
     def log(self) -> str:
         return (self.directory / "dovecot.log").read_text(errors="replace")
+
+    def log_mark(self) -> int:
+        """Where the log ends now: ``sessions_since`` reads only what comes after."""
+        return len(self.log)
+
+    def sessions_since(self, mark: int, *, count: int = 1) -> list[str]:
+        """The login processes' lines about the sessions that ended after ``mark`` ("Login:",
+        "Disconnected … (no auth attempts …)", "auth failed"…), waiting up to 5 s for ``count``
+        of them: Dovecot writes them when the client has gone."""
+        deadline = time.monotonic() + 5
+        while True:
+            lines = [
+                line
+                for line in self.log[mark:].splitlines()
+                if re.search(r"(imap|pop3)-login: Info: (Login|Disconnected|Aborted login)", line)
+            ]
+            if len(lines) >= count or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.05)
 
     def connect(self, user: str = "alice") -> imaplib.IMAP4:
         """An IMAP session for the test's own checks (not the code under test)."""

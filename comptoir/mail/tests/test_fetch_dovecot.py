@@ -54,7 +54,7 @@ def stored_raws() -> list[bytes]:
 # --- IMAP and TLS modes ---------------------------------------------------------------------------
 
 
-def test_it_fetches_over_imap_with_opportunistic_starttls(inbox):
+def test_it_fetches_over_imap_with_starttls_by_default(inbox):
     inbox.append(message(1))
     inbox.append(message(2))
     mailbox = make_mailbox(inbox)
@@ -138,7 +138,7 @@ def test_validate_cert_refuses_the_self_signed_certificate_without_its_ca_file(i
     assert InboundMail.objects.count() == 0
 
 
-def test_opportunistic_starttls_does_not_fall_back_to_plain_text_on_a_bad_certificate(inbox):
+def test_default_starttls_does_not_fall_back_to_plain_text_on_a_bad_certificate(inbox):
     inbox.append(message(1))
     mailbox = make_mailbox(inbox, ca_file="")
 
@@ -182,13 +182,56 @@ def test_tls_fails_clearly_against_a_server_without_starttls(dovecot_plain):
     assert report.error == "Server does not offer STARTTLS (/tls)"
 
 
-def test_opportunistic_mode_stays_plain_against_a_server_without_starttls(dovecot_plain):
-    mailbox = make_mailbox(dovecot_plain, ca_file="")
+@pytest.mark.parametrize("protocol", ["imap", "pop3"])
+def test_without_a_flag_no_password_goes_to_a_server_that_does_not_offer_starttls(
+    dovecot_plain, protocol
+):
+    mailbox = make_mailbox(
+        dovecot_plain,
+        ca_file="",
+        use_pop3=protocol == "pop3",
+        port=getattr(dovecot_plain, protocol),
+    )
+    mark = dovecot_plain.log_mark()
+
+    report = mailbox_sync(mailbox, worker_name="w1")
+
+    assert not report.ok
+    assert report.error == (
+        "The server does not offer STARTTLS, so the password is not sent: tick /notls "
+        "to send it unencrypted, or use /ssl."
+    )
+    sessions_seen = dovecot_plain.sessions_since(mark)
+    assert len(sessions_seen) == 1, dovecot_plain.log[mark:]
+    assert "no auth attempts" in sessions_seen[0], sessions_seen
+    assert "Login:" not in sessions_seen[0]
+
+
+@pytest.mark.parametrize("protocol", ["imap", "pop3"])
+def test_notls_chosen_explicitly_logs_in_to_a_server_without_starttls(dovecot_plain, protocol):
+    mailbox = make_mailbox(
+        dovecot_plain,
+        ca_file="",
+        no_tls=True,
+        use_pop3=protocol == "pop3",
+        port=getattr(dovecot_plain, protocol),
+    )
 
     report = mailbox_sync(mailbox, worker_name="w1")
 
     assert report.ok, report.error
     assert report.encrypted is False
+
+
+def test_test_connection_sends_no_password_to_a_server_without_starttls(dovecot_plain):
+    mailbox = make_mailbox(dovecot_plain, ca_file="")
+    mark = dovecot_plain.log_mark()
+
+    ok, text = mailbox_test_connection(mailbox)
+
+    assert not ok
+    assert "the password is not sent" in text
+    assert "no auth attempts" in dovecot_plain.sessions_since(mark)[0]
 
 
 def test_pop3_tls_fails_clearly_against_a_server_without_stls(dovecot_plain):

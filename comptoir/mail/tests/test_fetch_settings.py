@@ -22,14 +22,14 @@ def plan(**fields):
 @pytest.mark.parametrize(
     ("fields", "protocol", "port", "tls"),
     [
-        ({}, MailProtocol.IMAP, 143, TlsMode.OPPORTUNISTIC),
+        ({}, MailProtocol.IMAP, 143, TlsMode.STARTTLS),
         ({"use_ssl": True}, MailProtocol.IMAP, 993, TlsMode.IMPLICIT),
-        ({"use_pop3": True}, MailProtocol.POP3, 110, TlsMode.OPPORTUNISTIC),
+        ({"use_pop3": True}, MailProtocol.POP3, 110, TlsMode.STARTTLS),
         ({"use_pop3": True, "use_ssl": True}, MailProtocol.POP3, 995, TlsMode.IMPLICIT),
         ({"use_tls": True}, MailProtocol.IMAP, 143, TlsMode.STARTTLS_REQUIRED),
         ({"no_tls": True}, MailProtocol.IMAP, 143, TlsMode.NEVER),
         ({"port": 1143, "use_ssl": True}, MailProtocol.IMAP, 1143, TlsMode.IMPLICIT),
-        ({"norsh": True}, MailProtocol.IMAP, 143, TlsMode.OPPORTUNISTIC),
+        ({"norsh": True}, MailProtocol.IMAP, 143, TlsMode.STARTTLS),
     ],
 )
 def test_the_flags_give_the_protocol_port_and_tls_mode(fields, protocol, port, tls):

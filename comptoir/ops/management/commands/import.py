@@ -33,6 +33,19 @@ def _progress_bar(label: str, out: OutputWrapper) -> Callable[[int, int], None]:
     return show
 
 
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection); a leading
+# apostrophe makes it text, shown as it came.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """``value`` as a spreadsheet cell that runs nothing: text that could start a formula gets
+    a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 class Command(BaseCommand):
     help = "Create or update shop data from CSV files (columns: see the API document)."
 
@@ -81,6 +94,7 @@ class Command(BaseCommand):
             with rejected_file.open("w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(["file", "line", "external_id", "field", "message"])
-                writer.writerows(rejected_rows)
+                # The ids, column names and messages quote the file: hostile values included.
+                writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rejected_rows)
         if rejected_rows:
             raise CommandError(f"{len(rejected_rows):,} rows rejected", returncode=1)
