@@ -28,9 +28,19 @@ DEBUG = env.boolean("COMPTOIR_DEBUG", False)
 ALLOWED_HOSTS = env.strings("COMPTOIR_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 COMPTOIR_HTTPS = env.boolean("COMPTOIR_HTTPS", False)
 COMPTOIR_LOG_LEVEL = env.choice("COMPTOIR_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"])
+# The web server's address; the site's address follows it unless COMPTOIR_SITE_URL is set, so
+# another port is one setting.
+COMPTOIR_BIND = env.pattern(
+    "COMPTOIR_BIND",
+    "127.0.0.1:8000",
+    r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}",
+    expected="host:port, like 127.0.0.1:8000 or [::1]:8000",
+)
+_bind_host, _bind_port = COMPTOIR_BIND.rsplit(":", 1)
+_bind_host = {"0.0.0.0": "127.0.0.1", "[::]": "[::1]"}.get(_bind_host, _bind_host)  # noqa: S104
 COMPTOIR_SITE_URL = env.url(
     "COMPTOIR_SITE_URL",
-    "http://127.0.0.1:8000",
+    f"http://{_bind_host}:{_bind_port}",
     schemes={"http", "https"},
     expected="http(s)://host[:port]",
     host=True,
@@ -50,7 +60,6 @@ COMPTOIR_OUTBOX_MAX_ATTEMPTS = env.integer("COMPTOIR_OUTBOX_MAX_ATTEMPTS", 8, mi
 COMPTOIR_WORKER_INTERVAL = env.integer("COMPTOIR_WORKER_INTERVAL", 2, minimum=1, maximum=3600)
 COMPTOIR_MAIL_POLL_SECONDS = env.integer("COMPTOIR_MAIL_POLL_SECONDS", 60, minimum=5)
 COMPTOIR_WEB_WORKERS = env.integer("COMPTOIR_WEB_WORKERS", 2, minimum=1, maximum=64)
-COMPTOIR_BIND = env.string("COMPTOIR_BIND", "127.0.0.1:8000")
 COMPTOIR_CURRENCY = env.pattern(
     "COMPTOIR_CURRENCY", "EUR", "[A-Za-z]{3}", expected="a three-letter ISO 4217 code"
 ).upper()
