@@ -5,6 +5,7 @@ One server is started for the module (the first run loads the demo shop); the te
 order and the last one stops it.
 """
 
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -140,10 +141,8 @@ def test_slow_clients_sending_partial_headers_do_not_starve_the_server(served):
     def trickle():
         while not stop.wait(0.5):
             for sock in slow:
-                try:
+                with contextlib.suppress(OSError):
                     sock.sendall(b"X-Slow: 1\r\n")
-                except OSError:
-                    pass
 
     trickler = threading.Thread(target=trickle, daemon=True)
     trickler.start()
