@@ -27,6 +27,8 @@ SECRET_KEY = env.secret("COMPTOIR_SECRET_KEY", min_length=32, generated_in=DATA_
 DEBUG = env.boolean("COMPTOIR_DEBUG", False)
 ALLOWED_HOSTS = env.strings("COMPTOIR_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 COMPTOIR_HTTPS = env.boolean("COMPTOIR_HTTPS", False)
+# Proxies whose X-Forwarded-For is believed (lib.http.client_address); none by default.
+COMPTOIR_TRUSTED_PROXIES = env.networks("COMPTOIR_TRUSTED_PROXIES")
 COMPTOIR_LOG_LEVEL = env.choice("COMPTOIR_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"])
 # The web server's address; the site's address follows it unless COMPTOIR_SITE_URL is set, so
 # another port is one setting.

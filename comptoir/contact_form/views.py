@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from comptoir.contact_form.forms import SPAM_MESSAGE, ContactMessageForm
-from comptoir.lib.http import post_data
+from comptoir.lib.http import client_address, post_data
 from comptoir.lib.tokens import same_secret
 from comptoir.threads.contact_messages import (
     Submission,
@@ -55,10 +55,6 @@ def thread_get_for_token(token: str) -> Thread | None:
     return thread
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _handle(request: HttpRequest, thread: Thread | None) -> HttpResponse:
     language = translation.get_language() or settings.LANGUAGE_CODE
     desk_settings = DeskSettings.load()
@@ -74,7 +70,7 @@ def _handle(request: HttpRequest, thread: Thread | None) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             if contact_message_rate_limited(
-                ip_address=_client_ip(request) or "unknown", email=data["email"]
+                ip_address=client_address(request) or "unknown", email=data["email"]
             ):
                 form.add_error(None, SPAM_MESSAGE)
                 status = 429
@@ -84,7 +80,7 @@ def _handle(request: HttpRequest, thread: Thread | None) -> HttpResponse:
                         submission=Submission.from_form(
                             data,
                             language=language,
-                            ip_address=_client_ip(request),
+                            ip_address=client_address(request),
                             user_agent=request.headers.get("User-Agent", ""),
                             thread=thread,
                         )

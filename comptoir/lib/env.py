@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 import zoneinfo
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,18 @@ class Env:
         if not raw:
             return default
         return [item.strip() for item in raw.split(",") if item.strip()]
+
+    def networks(self, name: str) -> list[IPv4Network | IPv6Network]:
+        """A comma-separated list of addresses or networks (``10.0.0.0/8``, ``::1``)."""
+        found: list[IPv4Network | IPv6Network] = []
+        for item in self.strings(name, []):
+            try:
+                found.append(ip_network(item, strict=False))
+            except ValueError:
+                raise SettingError(
+                    name, f"expected addresses or networks like 10.0.0.0/8, got {item!r}"
+                ) from None
+        return found
 
     def choice(self, name: str, default: str, choices: Collection[str]) -> str:
         value = self.string(name, default)

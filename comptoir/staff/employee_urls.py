@@ -10,4 +10,5 @@ urlpatterns = [
     path("employees/add/", employee_views.employee_add, name="add"),
     path("employees/<int:pk>/edit/", employee_views.employee_edit, name="edit"),
     path("employees/<int:pk>/active/", employee_views.employee_set_active, name="set_active"),
+    path("employees/locks/<int:pk>/lift/", employee_views.login_lock_lift, name="lock_lift"),
 ]

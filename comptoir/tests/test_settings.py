@@ -46,6 +46,7 @@ def run_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ("COMPTOIR_SHOP_ACCENT_COLOR", "red", "a colour like #25b9d7"),
         ("COMPTOIR_REDIS_URL", "memcached://cache", "expected redis://, rediss:// or unix://"),
         ("COMPTOIR_BIND", "8000", "expected host:port"),
+        ("COMPTOIR_TRUSTED_PROXIES", "10.0.0.0/8,proxy", "expected addresses or networks"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(tmp_path, variable, value, says):
