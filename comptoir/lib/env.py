@@ -11,8 +11,8 @@ import os
 import re
 import secrets
 import zoneinfo
-from ipaddress import IPv4Network, IPv6Network, ip_network
 from collections.abc import Collection, Mapping
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
