@@ -18,6 +18,8 @@ import sys
 import time
 from typing import Any
 
+from comptoir.lib.files import files_private
+
 WEB_THREADS = 32
 
 
@@ -138,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     if args and args[0] == "manage":
         args = args[1:]
     command = args[0] if args else "help"
+    files_private()  # before anything is written: the database, sent mail, attachments
     _setup()
     if command == "run":
         login = _prepare()

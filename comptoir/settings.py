@@ -20,7 +20,9 @@ env = Env()
 # comptoir/locale/<code>/ and a line here (see docs in README, "Adding a language").
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
 
-DATA_DIR = env.directory("COMPTOIR_DATA_DIR", BASE_DIR / "var", base=BASE_DIR)
+# Readable by comptoir's user only (0700); every file comptoir writes is 0600 (the umask the
+# `comptoir` command sets, lib.files); `manage.py check` warns otherwise (ops.checks).
+DATA_DIR = env.directory("COMPTOIR_DATA_DIR", BASE_DIR / "var", base=BASE_DIR, private=True)
 # Generated once and kept in the data folder when unset: sessions and signed tokens survive
 # restarts.
 SECRET_KEY = env.secret("COMPTOIR_SECRET_KEY", min_length=32, generated_in=DATA_DIR / "secret_key")
@@ -118,6 +120,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "comptoir.lib.accesslog.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "comptoir.lib.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -231,8 +234,8 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # A request body read into memory: JSON API requests carry shop data batches and base64 files.
 DATA_UPLOAD_MAX_MEMORY_SIZE = COMPTOIR_ATTACHMENT_MAX_BYTES * 4 // 3 + 1024 * 1024
-FILE_UPLOAD_PERMISSIONS = 0o640
-FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 LOGGING = {
     "version": 1,

@@ -128,13 +128,16 @@ class Env:
             raise SettingError(name, f"unknown time zone {value!r}") from None
         return value
 
-    def directory(self, name: str, default: Path, *, base: Path) -> Path:
-        """A folder (relative to ``base`` unless absolute), created if missing."""
+    def directory(self, name: str, default: Path, *, base: Path, private: bool = False) -> Path:
+        """A folder (relative to ``base`` unless absolute), created if missing. ``private``:
+        readable by its owner only (0700), made so if it is not and the owner is us."""
         path = Path(self.string(name, str(default))).expanduser()
         if not path.is_absolute():
             path = base / path
         try:
             path.mkdir(parents=True, exist_ok=True)
+            if private and path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+                path.chmod(0o700)
         except OSError as exc:
             raise SettingError(name, f"cannot create {path} ({exc.strerror})") from None
         return path

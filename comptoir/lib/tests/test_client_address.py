@@ -12,8 +12,10 @@ PROXIES = [ip_network("10.0.0.0/8"), ip_network("2001:db8:1::/48")]
 
 
 def address(peer: str, forwarded: str | None = None) -> str | None:
-    extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
-    return client_address(RequestFactory().get("/", REMOTE_ADDR=peer, **extra))
+    request = RequestFactory().get("/", REMOTE_ADDR=peer)
+    if forwarded is not None:
+        request.META["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client_address(request)
 
 
 def test_without_trusted_proxies_the_forwarded_header_is_ignored(settings):
