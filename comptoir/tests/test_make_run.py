@@ -91,9 +91,13 @@ def served(tmp_path_factory):
         wait_for(lambda: get(opener, f"{base}/healthz")[0] == 200, 240, "/healthz")
         yield Served(base, port, log, home, process, opener)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        if process.poll() is None:  # a test failed before the last one: stop it all the same
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def test_make_run_serves_the_demo_shop(served):
