@@ -164,3 +164,24 @@ def test_agents_cannot_lift_a_lock(client, bob, charlie):
     client.force_login(bob)
     assert client.post(reverse("employees:lock_lift", args=[lock.pk])).status_code == 403
     assert LoginThrottle.objects.filter(pk=lock.pk).exists()
+
+
+def test_the_employees_page_makes_the_same_queries_for_one_lock_or_sixty(
+    client, charlie, django_assert_num_queries
+):
+    from comptoir.staff import throttle
+
+    def lock_addresses(addresses):
+        for address in addresses:
+            for _ in range(5):
+                throttle.login_failure_record(email="bob@shop.test", address=address)
+
+    client.force_login(charlie)
+    lock_addresses(["203.0.113.1"])
+    client.get(reverse("employees:list"))  # the session and the user, read once
+    with django_assert_num_queries(4) as few:
+        client.get(reverse("employees:list"))
+    lock_addresses([f"198.51.100.{n}" for n in range(60)])
+    with django_assert_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("employees:list")).content.decode()
+    assert page.count("Unlock") == 61
