@@ -46,7 +46,8 @@ def throttle_address(address: str | None) -> str:
 
 
 def _account(email: str) -> str:
-    return email.strip().lower()[:254]
+    # Never blank: blank is the row of every account from an address.
+    return email.strip().lower()[:254] or "?"
 
 
 def _locked() -> Q:
