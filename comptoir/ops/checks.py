@@ -33,8 +33,8 @@ def data_files_private(**kwargs: Any) -> list[checks.CheckMessage]:
         also.append(Path(str(database["NAME"])))
     if settings.EMAIL_FILE_PATH:
         also.append(Path(settings.EMAIL_FILE_PATH))
-    # Static files are public by nature.
-    exposed = list(open_paths(data, also=also, skip={"static"}))
+    # Static files are public by nature; the tests' screenshots are not comptoir's.
+    exposed = list(open_paths(data, also=also, skip={"static", "screenshots"}))
     if exposed:
         names = ", ".join(str(path) for path in exposed[:SHOWN])
         more = f" and {len(exposed) - SHOWN} more" if len(exposed) > SHOWN else ""
