@@ -3,7 +3,7 @@
 Usage: python -m bench.http_load NAME   (env: ROUNDS=3 DUR=8 CONC=4 WARM_DUR=4 MIN_REQ=30
                                           MAX_DUR=30 PORT=8790)
 
-``comptoir serve --web-only`` (gunicorn, 2 workers) on 127.0.0.1 against the data set; for each
+``comptoir serve --web-only`` (granian, 2 workers) on 127.0.0.1 against the data set; for each
 page ``wrk -t1 -cCONC -dDUR``. A first round warms the workers and is not recorded; then ROUNDS
 rounds go through the pages in turn, so that noise on the machine spreads over all of them. A
 slow page gets longer rounds (up to MAX_DUR s, to hold about MIN_REQ requests), and the server
@@ -113,7 +113,7 @@ def _server(name: str) -> subprocess.Popen[bytes]:
         "COMPTOIR_BIND": f"127.0.0.1:{PORT}",
         "COMPTOIR_WEB_WORKERS": str(WORKERS),
     }
-    log = (folder / "gunicorn.log").open("wb")
+    log = (folder / "server.log").open("wb")
     command = [str(Path(sys.executable).with_name("comptoir")), "serve", "--web-only"]
     return subprocess.Popen(command, env=server_env, stdout=log, stderr=log)
 

@@ -1,7 +1,7 @@
 """The ``comptoir`` command.
 
 comptoir run          set up (migrate, static files, demo data on first run) and serve
-comptoir serve        the production web server (gunicorn) and the worker together
+comptoir serve        the production web server (granian) and the worker together
 comptoir serve --web-only / comptoir worker [--once]      one of the two
 comptoir <any manage.py command>, among them:
   comptoir demo         load the demo shop
@@ -18,6 +18,10 @@ import sys
 import time
 from collections.abc import Sequence
 from typing import Any
+
+from comptoir.lib.files import files_private
+
+WEB_THREADS = 32
 
 
 def _setup() -> None:
@@ -58,29 +62,44 @@ def _prepare() -> Sequence[tuple[str, str, str]]:
     return demo_logins()
 
 
+def _web_server_command(bind: str) -> list[str]:
+    """granian serving the WSGI application (DECISIONS, issue 17): its HTTP layer reads
+    requests outside Python, so slow clients cost a connection, never a worker; a client
+    that has not sent its headers within 10 s is disconnected. No control socket or file is
+    kept outside the data folder, so several instances can run on one machine."""
+    from django.conf import settings
+
+    host, port = bind.rsplit(":", 1)
+    return [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        host.strip("[]"),
+        "--port",
+        port,
+        "--workers",
+        str(settings.COMPTOIR_WEB_WORKERS),
+        # Python threads per worker: requests being handled, and bodies still arriving.
+        "--blocking-threads",
+        str(WEB_THREADS),
+        "--http1-header-read-timeout",
+        "10000",
+        "--no-ws",
+        "--workers-kill-timeout",
+        "10",
+        "comptoir.wsgi:application",
+    ]
+
+
 def _serve(*, web: bool, worker: bool, login: Sequence[tuple[str, str, str]] | None) -> int:
     from django.conf import settings
 
     children: list[subprocess.Popen[bytes]] = []
     if web:
-        children.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "comptoir.wsgi:application",
-                    "--bind",
-                    settings.COMPTOIR_BIND,
-                    "--workers",
-                    str(settings.COMPTOIR_WEB_WORKERS),
-                    "--access-logfile",
-                    "-",
-                    "--graceful-timeout",
-                    "10",
-                ]
-            )
-        )
+        children.append(subprocess.Popen(_web_server_command(settings.COMPTOIR_BIND)))
     if worker:
         children.append(subprocess.Popen([sys.executable, "-m", "comptoir.cli", "worker"]))
     stopping = False
@@ -118,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     if args and args[0] == "manage":
         args = args[1:]
     command = args[0] if args else "help"
+    files_private()  # before anything is written: the database, sent mail, attachments
     _setup()
     if command == "run":
         login = _prepare()

@@ -20,17 +20,31 @@ env = Env()
 # comptoir/locale/<code>/ and a line here (see docs in README, "Adding a language").
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
 
-DATA_DIR = env.directory("COMPTOIR_DATA_DIR", BASE_DIR / "var", base=BASE_DIR)
+# Readable by comptoir's user only (0700); every file comptoir writes is 0600 (the umask the
+# `comptoir` command sets, lib.files); `manage.py check` warns otherwise (ops.checks).
+DATA_DIR = env.directory("COMPTOIR_DATA_DIR", BASE_DIR / "var", base=BASE_DIR, private=True)
 # Generated once and kept in the data folder when unset: sessions and signed tokens survive
 # restarts.
 SECRET_KEY = env.secret("COMPTOIR_SECRET_KEY", min_length=32, generated_in=DATA_DIR / "secret_key")
 DEBUG = env.boolean("COMPTOIR_DEBUG", False)
 ALLOWED_HOSTS = env.strings("COMPTOIR_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 COMPTOIR_HTTPS = env.boolean("COMPTOIR_HTTPS", False)
+# Proxies whose X-Forwarded-For is believed (lib.http.client_address); none by default.
+COMPTOIR_TRUSTED_PROXIES = env.networks("COMPTOIR_TRUSTED_PROXIES")
 COMPTOIR_LOG_LEVEL = env.choice("COMPTOIR_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR"])
+# The web server's address; the site's address follows it unless COMPTOIR_SITE_URL is set, so
+# another port is one setting.
+COMPTOIR_BIND = env.pattern(
+    "COMPTOIR_BIND",
+    "127.0.0.1:8000",
+    r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}",
+    expected="host:port, like 127.0.0.1:8000 or [::1]:8000",
+)
+_bind_host, _bind_port = COMPTOIR_BIND.rsplit(":", 1)
+_bind_host = {"0.0.0.0": "127.0.0.1", "[::]": "[::1]"}.get(_bind_host, _bind_host)  # noqa: S104
 COMPTOIR_SITE_URL = env.url(
     "COMPTOIR_SITE_URL",
-    "http://127.0.0.1:8000",
+    f"http://{_bind_host}:{_bind_port}",
     schemes={"http", "https"},
     expected="http(s)://host[:port]",
     host=True,
@@ -50,7 +64,6 @@ COMPTOIR_OUTBOX_MAX_ATTEMPTS = env.integer("COMPTOIR_OUTBOX_MAX_ATTEMPTS", 8, mi
 COMPTOIR_WORKER_INTERVAL = env.integer("COMPTOIR_WORKER_INTERVAL", 2, minimum=1, maximum=3600)
 COMPTOIR_MAIL_POLL_SECONDS = env.integer("COMPTOIR_MAIL_POLL_SECONDS", 60, minimum=5)
 COMPTOIR_WEB_WORKERS = env.integer("COMPTOIR_WEB_WORKERS", 2, minimum=1, maximum=64)
-COMPTOIR_BIND = env.string("COMPTOIR_BIND", "127.0.0.1:8000")
 COMPTOIR_CURRENCY = env.pattern(
     "COMPTOIR_CURRENCY", "EUR", "[A-Za-z]{3}", expected="a three-letter ISO 4217 code"
 ).upper()
@@ -110,6 +123,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "comptoir.lib.accesslog.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "comptoir.lib.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -240,8 +254,8 @@ BODY_SIZE_LIMITS = (
     ("/contact/", COMPTOIR_ATTACHMENT_MAX_BYTES + 1024 * 1024),
     ("/desk/", 5 * COMPTOIR_ATTACHMENT_MAX_BYTES + 1024 * 1024),
 )
-FILE_UPLOAD_PERMISSIONS = 0o640
-FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 LOGGING = {
     "version": 1,

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from comptoir.contact_form.forms import SPAM_MESSAGE, ContactMessageForm
 from comptoir.lib.colours import colour_readable
-from comptoir.lib.http import post_data
+from comptoir.lib.http import client_address, post_data
 from comptoir.lib.tokens import same_secret
 from comptoir.threads.contact_messages import (
     Submission,
@@ -58,10 +58,6 @@ def thread_get_for_token(token: str) -> Thread | None:
     return Thread.objects.select_related("contact", "order").filter(pk=pk).first()
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _handle(
     request: HttpRequest, thread: Thread | None, *, link_invalid: bool = False
 ) -> HttpResponse:
@@ -79,7 +75,7 @@ def _handle(
         if form.is_valid():
             data = form.cleaned_data
             if contact_message_rate_limited(
-                ip_address=_client_ip(request) or "unknown", email=data["email"]
+                ip_address=client_address(request) or "unknown", email=data["email"]
             ):
                 form.add_error(None, SPAM_MESSAGE)
                 status = 429
@@ -89,7 +85,7 @@ def _handle(
                         submission=Submission.from_form(
                             data,
                             language=language,
-                            ip_address=_client_ip(request),
+                            ip_address=client_address(request),
                             user_agent=request.headers.get("User-Agent", ""),
                             thread=thread,
                         )

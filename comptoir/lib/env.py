@@ -12,6 +12,7 @@ import re
 import secrets
 import zoneinfo
 from collections.abc import Collection, Mapping
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -70,6 +71,18 @@ class Env:
             return default
         return [item.strip() for item in raw.split(",") if item.strip()]
 
+    def networks(self, name: str) -> list[IPv4Network | IPv6Network]:
+        """A comma-separated list of addresses or networks (``10.0.0.0/8``, ``::1``)."""
+        found: list[IPv4Network | IPv6Network] = []
+        for item in self.strings(name, []):
+            try:
+                found.append(ip_network(item, strict=False))
+            except ValueError:
+                raise SettingError(
+                    name, f"expected addresses or networks like 10.0.0.0/8, got {item!r}"
+                ) from None
+        return found
+
     def choice(self, name: str, default: str, choices: Collection[str]) -> str:
         value = self.string(name, default)
         if value not in choices:
@@ -115,13 +128,16 @@ class Env:
             raise SettingError(name, f"unknown time zone {value!r}") from None
         return value
 
-    def directory(self, name: str, default: Path, *, base: Path) -> Path:
-        """A folder (relative to ``base`` unless absolute), created if missing."""
+    def directory(self, name: str, default: Path, *, base: Path, private: bool = False) -> Path:
+        """A folder (relative to ``base`` unless absolute), created if missing. ``private``:
+        readable by its owner only (0700), made so if it is not and the owner is us."""
         path = Path(self.string(name, str(default))).expanduser()
         if not path.is_absolute():
             path = base / path
         try:
             path.mkdir(parents=True, exist_ok=True)
+            if private and path.stat().st_mode & 0o077 and path.stat().st_uid == os.getuid():
+                path.chmod(0o700)
         except OSError as exc:
             raise SettingError(name, f"cannot create {path} ({exc.strerror})") from None
         return path

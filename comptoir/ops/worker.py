@@ -28,6 +28,7 @@ from comptoir.lib.planner import planner_statistics_refresh
 from comptoir.mail.models import WorkerHeartbeat
 from comptoir.mail.outbox import outbox_deliver
 from comptoir.mail.process import inbound_process_pending
+from comptoir.staff.throttle import login_throttles_purge
 from comptoir.threads.rates import rate_counters_purge
 from comptoir.threads.stats import KPI_REFRESH_SECONDS, kpi_averages_refresh
 
@@ -112,10 +113,12 @@ class Worker:
             kpi_averages_refresh()
 
     def tidy(self) -> None:
-        """Now and then, delete what has expired (the contact form's counts), and refresh
-        SQLite's planner statistics when a table has grown by a quarter (``lib.planner``)."""
+        """Now and then, delete what has expired (the contact form's counts, the sign-in
+        throttle's), and refresh SQLite's planner statistics when a table has grown by a
+        quarter (``lib.planner``)."""
         if self._due("tidy", TIDY_SECONDS):
             rate_counters_purge()
+            login_throttles_purge()
             planner_statistics_refresh()
 
     def run(self) -> None:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.middleware import is_verified
 
-from comptoir.lib.http import post_data
+from comptoir.lib.http import client_address, post_data
 from comptoir.staff import accounts, two_factor
 from comptoir.staff.access import employee_required, signed_in_employee
 from comptoir.staff.forms import PasswordResetRequestForm, TwoFactorCodeForm
@@ -59,7 +59,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
             try:
                 accounts.password_reset_request(
                     email=form.cleaned_data["email"],
-                    client_address=request.META.get("REMOTE_ADDR", ""),
+                    client_address=client_address(request) or "unknown",
                 )
             except accounts.ResetThrottled:
                 form.add_error(None, _("Too many requests. Please wait an hour and try again."))

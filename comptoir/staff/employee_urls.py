@@ -15,4 +15,5 @@ urlpatterns = [
         employee_views.employee_password_reset,
         name="password_reset",
     ),
+    path("employees/locks/<int:pk>/lift/", employee_views.login_lock_lift, name="lock_lift"),
 ]

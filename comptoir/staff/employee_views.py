@@ -11,16 +11,25 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comptoir.lib.http import post_data
-from comptoir.staff import accounts, services
+from comptoir.staff import accounts, services, throttle
 from comptoir.staff.access import administrator_required, signed_in_employee
 from comptoir.staff.employee_forms import EmployeeAddForm, EmployeeEditForm
-from comptoir.staff.models import Employee
+from comptoir.staff.models import Employee, LoginThrottle
 
 
 @administrator_required
 def employee_list(request: HttpRequest) -> HttpResponse:
     employees = Employee.objects.order_by("last_name", "first_name", "id")
-    return render(request, "employees/list.html", {"employees": employees})
+    context = {
+        "employees": employees,
+        "locks": throttle.login_locks_list(),
+        "limits": {
+            "account": throttle.LOGIN_FAILURE_LIMIT,
+            "address": throttle.LOGIN_ADDRESS_FAILURE_LIMIT,
+            "minutes": throttle.LOGIN_LOCK_SECONDS // 60,
+        },
+    }
+    return render(request, "employees/list.html", context)
 
 
 @administrator_required
@@ -120,3 +129,11 @@ def employee_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
             % {"name": employee.full_name, "email": employee.email},
         )
     return redirect("employees:edit", pk=employee.pk)
+
+
+@administrator_required
+@require_POST
+def login_lock_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    throttle.login_lock_lift(lock=get_object_or_404(LoginThrottle, pk=pk))
+    messages.success(request, _("The lock is lifted: signing in from that address works again."))
+    return redirect("employees:list")

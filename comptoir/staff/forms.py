@@ -7,7 +7,8 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.staff import services
+from comptoir.lib.http import client_address
+from comptoir.staff import throttle
 from comptoir.staff.models import Employee
 
 
@@ -27,20 +28,20 @@ class LoginForm(forms.Form):
         email, password = data.get("email"), data.get("password")
         if not email or not password:
             return data
-        ip = self.request.META.get("REMOTE_ADDR", "")
-        if services.login_is_locked(email=email, ip=ip):
+        address = client_address(self.request)
+        if throttle.login_is_locked(email=email, address=address):
             raise forms.ValidationError(
                 _("Too many failed attempts. Please wait 15 minutes and try again."),
                 code="locked",
             )
         user = authenticate(self.request, username=email, password=password)
         if not isinstance(user, Employee) or not user.is_active:
-            services.login_record_failure(email=email, ip=ip)
+            throttle.login_failure_record(email=email, address=address)
             raise forms.ValidationError(
                 _("This e-mail address and password do not match an active employee."),
                 code="invalid",
             )
-        services.login_record_success(email=email, ip=ip)
+        throttle.login_success_record(email=email, address=address)
         self.employee = user
         return data
 

@@ -83,3 +83,24 @@ class Employee(AbstractBaseUser):
     @property
     def is_administrator(self) -> bool:
         return self.role == Role.ADMINISTRATOR
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins counted for one account from one address, or (``email`` blank) for every
+    account from one address: ``staff.throttle`` locks that pair, or that address, never an
+    account for everyone. Administrators see and lift the locks on the Employees page; the
+    worker deletes expired rows."""
+
+    email = models.CharField(max_length=254, blank=True)
+    address = models.CharField(max_length=64)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["email", "address"], name="login_throttle_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email or '*'}@{self.address}={self.failures}"

@@ -1,4 +1,4 @@
-"""Employees: creating and managing the team, signing in (the throttling of failed attempts).
+"""Employees: creating and managing the team (sign-in throttling: ``staff.throttle``).
 
 Two rules protect the back office from locking itself out: an administrator cannot deactivate
 or demote themself, and the last active administrator can never be deactivated or demoted.
@@ -8,12 +8,10 @@ each other at the same moment cannot both succeed.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -22,9 +20,6 @@ from django.utils.translation import gettext as _
 from comptoir.lib.addresses import email_normalize
 from comptoir.staff.accounts import employee_sessions_end
 from comptoir.staff.models import Employee, Role
-
-LOGIN_FAILURE_LIMIT = 5
-LOGIN_LOCK_SECONDS = 15 * 60
 
 
 class EmployeeError(Exception):
@@ -159,29 +154,3 @@ def employee_set_language(*, employee: Employee, language: str) -> Employee:
     employee.language = language
     employee.save(update_fields=["language"])
     return employee
-
-
-def _failure_keys(email: str, ip: str) -> list[str]:
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-    return [f"login-fail:email:{digest}", f"login-fail:ip:{ip}"]
-
-
-def login_is_locked(*, email: str, ip: str) -> bool:
-    """True after too many failures for this address, or from this IP (x4), in the lock window."""
-    email_key, ip_key = _failure_keys(email, ip)
-    email_failures: int = cache.get(email_key, 0)
-    ip_failures: int = cache.get(ip_key, 0)
-    return email_failures >= LOGIN_FAILURE_LIMIT or ip_failures >= LOGIN_FAILURE_LIMIT * 4
-
-
-def login_record_failure(*, email: str, ip: str) -> None:
-    for key in _failure_keys(email, ip):
-        cache.add(key, 0, LOGIN_LOCK_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, LOGIN_LOCK_SECONDS)
-
-
-def login_record_success(*, email: str, ip: str) -> None:
-    cache.delete(_failure_keys(email, ip)[0])

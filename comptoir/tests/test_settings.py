@@ -45,6 +45,8 @@ def run_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ("COMPTOIR_CURRENCY", "EURO", "three-letter ISO 4217 code"),
         ("COMPTOIR_SHOP_ACCENT_COLOR", "red", "a colour like #25b9d7"),
         ("COMPTOIR_REDIS_URL", "memcached://cache", "expected redis://, rediss:// or unix://"),
+        ("COMPTOIR_BIND", "8000", "expected host:port"),
+        ("COMPTOIR_TRUSTED_PROXIES", "10.0.0.0/8,proxy", "expected addresses or networks"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(tmp_path, variable, value, says):
@@ -52,6 +54,40 @@ def test_a_bad_value_stops_start_up_naming_the_variable(tmp_path, variable, valu
     assert result.returncode == 2
     assert f"configuration error: {variable}: " in result.stderr
     assert says in result.stderr
+
+
+def setting_in_process(tmp_path: Path, name: str, **env: str) -> str:
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("COMPTOIR_") and key != "DJANGO_SETTINGS_MODULE"
+    }
+    environ.update({"COMPTOIR_DATA_DIR": str(tmp_path / "data"), **env})
+    code = f"from django.conf import settings; print(settings.{name})"
+    result = subprocess.run(
+        [sys.executable, "-m", "comptoir.cli", "shell", "-c", code],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_the_site_address_follows_the_bind_address_unless_set(tmp_path):
+    assert setting_in_process(tmp_path, "COMPTOIR_SITE_URL") == "http://127.0.0.1:8000"
+    bind = {"COMPTOIR_BIND": "127.0.0.1:8567"}
+    assert setting_in_process(tmp_path, "COMPTOIR_SITE_URL", **bind) == "http://127.0.0.1:8567"
+    bind_all = {"COMPTOIR_BIND": "0.0.0.0:8567"}
+    assert setting_in_process(tmp_path, "COMPTOIR_SITE_URL", **bind_all) == (
+        "http://127.0.0.1:8567"
+    )
+    chosen = {"COMPTOIR_SITE_URL": "https://help.shop.test"}
+    assert setting_in_process(tmp_path, "COMPTOIR_SITE_URL", **bind, **chosen) == (
+        "https://help.shop.test"
+    )
 
 
 def test_good_settings_start_and_keep_a_generated_secret_key(tmp_path):

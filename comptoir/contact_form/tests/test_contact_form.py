@@ -506,3 +506,33 @@ def test_the_new_thread_appears_in_the_back_office(client, bob):
     client.force_login(bob)
     page = body(client.get("/desk/"))
     assert "zoe@example.com" in page
+
+
+def test_behind_a_trusted_proxy_each_visitor_has_their_own_rate_limit(client, settings):
+    from ipaddress import ip_network
+
+    settings.COMPTOIR_TRUSTED_PROXIES = [ip_network("127.0.0.1/32")]
+    settings.COMPTOIR_CONTACT_RATE_PER_IP = 2
+    proxy = {"ip": "127.0.0.1"}
+    for n in range(2):
+        data = {"email": f"c{n}@example.com"}
+        assert post(client, data, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy).status_code == 302
+    data = {"email": "c3@example.com"}
+    assert post(client, data, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy).status_code == 429
+    # Another visitor through the same proxy is not held back by the first one.
+    data = {"email": "c4@example.com"}
+    assert post(client, data, HTTP_X_FORWARDED_FOR="198.51.100.9", **proxy).status_code == 302
+    assert Message.objects.filter(ip_address="198.51.100.9").exists()
+    # The first visitor cannot escape by writing a header of their own: the proxy appends.
+    data = {"email": "c5@example.com"}
+    forged = "192.0.2.1, 203.0.113.5"
+    assert post(client, data, HTTP_X_FORWARDED_FOR=forged, **proxy).status_code == 429
+
+
+def test_a_forwarded_header_from_an_untrusted_peer_does_not_move_the_rate_limit(client, settings):
+    settings.COMPTOIR_TRUSTED_PROXIES = []
+    settings.COMPTOIR_CONTACT_RATE_PER_IP = 2
+    for n in range(2):
+        post(client, {"email": f"c{n}@example.com"}, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+    data = {"email": "c3@example.com"}
+    assert post(client, data, HTTP_X_FORWARDED_FOR="192.0.2.77").status_code == 429
