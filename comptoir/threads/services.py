@@ -54,6 +54,7 @@ from comptoir.threads.models import (
 )
 from comptoir.threads.publish import Event, event_publish, events_publish
 from comptoir.threads.storage import attachment_files_delete
+from comptoir.threads.variables import variables_unfilled
 
 
 class ThreadError(Exception):
@@ -83,6 +84,12 @@ def thread_reply(
     """
     if not text.strip():
         raise ThreadError(_("The message cannot be blank."))
+    if unfilled := variables_unfilled(text):
+        # A saved reply's variable without a value: never sent to the customer as "{…}".
+        raise ThreadError(
+            _("Replace %(variables)s with the right text: it has no value for this customer.")
+            % {"variables": ", ".join(unfilled)}
+        )
     thread = thread_lock(thread)
     before = Counted.of(thread)
     message = message_add(
