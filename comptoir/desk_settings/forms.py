@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comptoir.desk_settings import services
-from comptoir.threads.forms import ContactChoiceField
 from comptoir.staff.models import Employee
+from comptoir.threads.forms import ContactChoiceField
 from comptoir.threads.models import Contact, DeskSettings, OrderMessage, SavedReply
 
 POSITION_MAX = 1_000_000

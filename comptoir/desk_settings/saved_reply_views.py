@@ -70,17 +70,21 @@ def _save(request: HttpRequest, saved_reply: SavedReply | None) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            values = {
-                "name": form.language_values("name"),
-                "text": form.language_values("text"),
-                "shared": bool(form.cleaned_data.get("shared")),
-                "employee": employee,
-            }
+            name, text = form.language_values("name"), form.language_values("text")
+            shared = bool(form.cleaned_data.get("shared"))
             try:
                 if saved_reply is None:
-                    services.saved_reply_create(**values)  # type: ignore[arg-type]
+                    services.saved_reply_create(
+                        name=name, text=text, shared=shared, employee=employee
+                    )
                 else:
-                    services.saved_reply_update(saved_reply=saved_reply, **values)  # type: ignore[arg-type]
+                    services.saved_reply_update(
+                        saved_reply=saved_reply,
+                        name=name,
+                        text=text,
+                        shared=shared,
+                        employee=employee,
+                    )
             except services.SettingsError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -90,7 +94,7 @@ def _save(request: HttpRequest, saved_reply: SavedReply | None) -> HttpResponse:
     context = {
         "form": form,
         "saved_reply": saved_reply,
-        "variables": ["{%s}" % name for name in VARIABLES],
+        "variables": [f"{{{name}}}" for name in VARIABLES],
     }
     return render(request, "desk_settings/saved_reply_form.html", context, status=status)
 

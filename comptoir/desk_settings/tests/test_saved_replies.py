@@ -38,7 +38,8 @@ def test_an_agent_adds_a_personal_reply_and_sees_it_listed(bob):
         "We refund {order_reference}.",
     )
     page = agent.get("/desk/saved-replies/").content.decode()
-    assert "Refund" in page and "Only you" in page
+    assert "Refund" in page
+    assert "Only you" in page
 
 
 def test_an_agent_cannot_make_a_shared_reply(bob):
@@ -54,7 +55,8 @@ def test_an_administrator_adds_a_shared_reply_every_employee_sees(bob, charlie):
     assert admin.post("/desk/saved-replies/add/", form_data(shared=True)).status_code == 302
     assert SavedReply.objects.get().owner is None
     page = logged_in_client(bob).get("/desk/saved-replies/").content.decode()
-    assert "Refund" in page and "Everyone" in page
+    assert "Refund" in page
+    assert "Everyone" in page
 
 
 def test_a_personal_reply_is_seen_by_its_owner_alone(bob, charlie):
