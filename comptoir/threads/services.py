@@ -65,6 +65,15 @@ def _status_changed(thread: Thread, employee: Employee | None, old: str, new: st
     event_publish(Topic.STATUS_CHANGED, thread=thread, employee=employee, old=old, new=new)
 
 
+def _check_no_unfilled_variable(text: str) -> None:
+    """A saved reply's variable left without a value is never sent to a customer as "{…}"."""
+    if unfilled := variables_unfilled(text):
+        raise ThreadError(
+            _("No value for %(variables)s: write the right text in its place before sending.")
+            % {"variables": ", ".join(unfilled)}
+        )
+
+
 @transaction.atomic
 def thread_reply(
     *,
@@ -84,12 +93,7 @@ def thread_reply(
     """
     if not text.strip():
         raise ThreadError(_("The message cannot be blank."))
-    if unfilled := variables_unfilled(text):
-        # A saved reply's variable without a value: never sent to the customer as "{…}".
-        raise ThreadError(
-            _("Replace %(variables)s with the right text: it has no value for this customer.")
-            % {"variables": ", ".join(unfilled)}
-        )
+    _check_no_unfilled_variable(text)
     thread = thread_lock(thread)
     before = Counted.of(thread)
     message = message_add(
@@ -156,6 +160,7 @@ def thread_reply_with_files(
     source: Source = Source.DESK,
 ) -> Message:
     """``thread_reply`` with files: they are stored in the same transaction as the reply."""
+    _check_no_unfilled_variable(text)  # before the files are written
     return thread_reply(
         thread=thread,
         employee=employee,
