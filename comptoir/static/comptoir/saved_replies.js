@@ -154,6 +154,15 @@
     });
   });
   textarea.addEventListener("input", remind);
+  // A page shown again (a refused Send): the marks still in the reply box are named at once.
+  replies.forEach(function (reply) {
+    reply.missing.forEach(function (variable) {
+      if (pending.indexOf(variable) === -1 && textarea.value.indexOf(variable) !== -1) {
+        pending.push(variable);
+      }
+    });
+  });
+  remind();
 
   input.addEventListener("input", function () {
     active = 0;
