@@ -25,7 +25,7 @@ from comptoir.threads.saved_replies import (
     saved_reply_get_for_employee,
     saved_reply_may_manage,
 )
-from comptoir.threads.variables import VARIABLES
+from comptoir.threads.variables import variables_shown
 
 # The page lists at most this many replies (a search finds the others).
 LIST_LIMIT = 200
@@ -94,7 +94,7 @@ def _save(request: HttpRequest, saved_reply: SavedReply | None) -> HttpResponse:
     context = {
         "form": form,
         "saved_reply": saved_reply,
-        "variables": [f"{{{name}}}" for name in VARIABLES],
+        "variables": variables_shown(),
     }
     return render(request, "desk_settings/saved_reply_form.html", context, status=status)
 

@@ -45,6 +45,11 @@ class Filled:
     missing: tuple[str, ...]
 
 
+def variables_shown() -> list[str]:
+    """The variables as an employee writes them, for the forms' hints."""
+    return [f"{{{name}}}" for name in VARIABLES]
+
+
 def _known(word: str) -> str | None:
     name = ALIASES.get(word, word)
     return name if name in VARIABLES else None

@@ -142,3 +142,13 @@ def test_the_list_runs_a_bounded_number_of_queries(bob, charlie, django_assert_m
         make_reply(bob if number % 2 else charlie, shared=not number % 2, name=f"R{number}")
     with django_assert_max_num_queries(4):
         assert agent.get("/desk/saved-replies/?q=r1").status_code == 200
+
+
+def test_the_forms_list_the_variables_they_fill(bob, charlie):
+    for client, path in (
+        (logged_in_client(bob), "/desk/saved-replies/add/"),
+        (logged_in_client(charlie), "/desk/order-messages/add/"),
+    ):
+        page = client.get(path).content.decode()
+        assert "<code>{customer_first_name}</code>" in page
+        assert "<code>{tracking_number}</code>" in page
