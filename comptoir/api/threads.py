@@ -151,17 +151,20 @@ def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Answ
     )
     if not form.is_valid():
         raise invalid(form_errors(form))
-    message = services.thread_reply_with_files(
-        thread=thread,
-        employee=acting_employee(request),
-        text=form.cleaned_data["text"],
-        status_after=Status(form.cleaned_data["status_after"]),
-        uploads=[
-            Upload(content=f, name=f.name or "file", content_type=kind)
-            for f, kind in form.cleaned_data["attachments"]
-        ],
-        source=Source.API,
-    )
+    try:
+        message = services.thread_reply_with_files(
+            thread=thread,
+            employee=acting_employee(request),
+            text=form.cleaned_data["text"],
+            status_after=Status(form.cleaned_data["status_after"]),
+            uploads=[
+                Upload(content=f, name=f.name or "file", content_type=kind)
+                for f, kind in form.cleaned_data["attachments"]
+            ],
+            source=Source.API,
+        )
+    except services.ThreadError as exc:  # e.g. a saved reply's variable without a value
+        raise invalid([FieldError("text", str(exc), "invalid")]) from None
     return Answer(201, _message(message))
 
 

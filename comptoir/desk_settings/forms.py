@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from comptoir.desk_settings import services
+from comptoir.staff.models import Employee
 from comptoir.threads.forms import ContactChoiceField
-from comptoir.threads.models import Contact, DeskSettings, OrderMessage
+from comptoir.threads.models import Contact, DeskSettings, OrderMessage, SavedReply
 
 POSITION_MAX = 1_000_000
 
@@ -203,3 +204,49 @@ class DeskOptionsForm(PerLanguageForm):
     @property
     def default_message_fields(self) -> list[BoundField]:
         return self.language_fields("default_message")
+
+
+class SavedReplyForm(PerLanguageForm):
+    """A saved reply's name and text per language; "shared" only for administrators."""
+
+    shared = forms.BooleanField(
+        label=gettext_lazy("Shared with every employee"),
+        required=False,
+        help_text=gettext_lazy("Otherwise only you see this reply."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        employee: Employee,
+        saved_reply: SavedReply | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if employee.is_administrator:
+            self.initial["shared"] = saved_reply is not None and saved_reply.owner_id is None
+        else:
+            del self.fields["shared"]
+        self.add_language_fields(
+            "name",
+            max_length=services.SAVED_REPLY_NAME_MAX,
+            required=True,
+            required_message=_required_in_default(_("The name")),
+            initial=saved_reply.name if saved_reply else None,
+        )
+        self.add_language_fields(
+            "text",
+            max_length=services.SAVED_REPLY_TEXT_MAX,
+            required=True,
+            required_message=_required_in_default(_("The message")),
+            textarea=True,
+            initial=saved_reply.text if saved_reply else None,
+        )
+
+    @property
+    def name_fields(self) -> list[BoundField]:
+        return self.language_fields("name")
+
+    @property
+    def text_fields(self) -> list[BoundField]:
+        return self.language_fields("text")

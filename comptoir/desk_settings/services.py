@@ -17,7 +17,9 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from comptoir.lib.addresses import email_normalize
-from comptoir.threads.models import Contact, DeskSettings, OrderMessage, Thread
+from comptoir.staff.models import Employee
+from comptoir.threads.models import Contact, DeskSettings, OrderMessage, SavedReply, Thread
+from comptoir.threads.saved_replies import saved_reply_may_manage, saved_reply_search_text
 from comptoir.threads.services import threads_change_contact
 
 CONTACT_NAME_MAX = 255
@@ -226,3 +228,66 @@ def desk_settings_update(
     # Only these fields: the mailbox options may share the row and be saved by another page.
     desk_settings.save(update_fields=["allow_file_uploads", "default_message", "updated_at"])
     return desk_settings
+
+
+# --- saved replies ------------------------------------------------------------------------------
+
+SAVED_REPLY_NAME_MAX = 128
+SAVED_REPLY_TEXT_MAX = 5000
+
+
+def _saved_reply_values(
+    name: Mapping[str, str], text: Mapping[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    return (
+        _per_language(name, label=_("Name"), max_length=SAVED_REPLY_NAME_MAX, required=True),
+        _per_language(text, label=_("Message"), max_length=SAVED_REPLY_TEXT_MAX, required=True),
+    )
+
+
+def _saved_reply_owner(employee: Employee, shared: bool) -> Employee | None:
+    if shared and not employee.is_administrator:
+        raise SettingsError(_("Only administrators manage the shared replies."))
+    return None if shared else employee
+
+
+@transaction.atomic
+def saved_reply_create(
+    *, name: Mapping[str, str], text: Mapping[str, str], shared: bool, employee: Employee
+) -> SavedReply:
+    """A new reply: personal to ``employee``, or shared (administrators only)."""
+    names, texts = _saved_reply_values(name, text)
+    return SavedReply.objects.create(
+        name=names,
+        text=texts,
+        owner=_saved_reply_owner(employee, shared),
+        search_folded=saved_reply_search_text(name=names, text=texts),
+    )
+
+
+@transaction.atomic
+def saved_reply_update(
+    *,
+    saved_reply: SavedReply,
+    name: Mapping[str, str],
+    text: Mapping[str, str],
+    shared: bool,
+    employee: Employee,
+) -> SavedReply:
+    """Change a reply the employee manages; an administrator may share their own or make a
+    shared one theirs."""
+    if not saved_reply_may_manage(employee, saved_reply):
+        raise SettingsError(_("You cannot change this saved reply."))
+    names, texts = _saved_reply_values(name, text)
+    saved_reply.name, saved_reply.text = names, texts
+    saved_reply.owner = _saved_reply_owner(employee, shared)
+    saved_reply.search_folded = saved_reply_search_text(name=names, text=texts)
+    saved_reply.save()
+    return saved_reply
+
+
+@transaction.atomic
+def saved_reply_delete(*, saved_reply: SavedReply, employee: Employee) -> None:
+    if not saved_reply_may_manage(employee, saved_reply):
+        raise SettingsError(_("You cannot change this saved reply."))
+    saved_reply.delete()

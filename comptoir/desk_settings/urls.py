@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from comptoir.desk_settings import sent_mail_views, views
+from comptoir.desk_settings import saved_reply_views, sent_mail_views, views
 
 app_name = "desk_settings"
 urlpatterns = [
@@ -24,6 +24,16 @@ urlpatterns = [
         name="order_message_delete",
     ),
     path("options/", views.options, name="options"),
+    path("saved-replies/", saved_reply_views.saved_reply_list, name="saved_replies"),
+    path("saved-replies/add/", saved_reply_views.saved_reply_add, name="saved_reply_add"),
+    path(
+        "saved-replies/<int:pk>/edit/", saved_reply_views.saved_reply_edit, name="saved_reply_edit"
+    ),
+    path(
+        "saved-replies/<int:pk>/delete/",
+        saved_reply_views.saved_reply_delete,
+        name="saved_reply_delete",
+    ),
     path("sent-mail/", sent_mail_views.sent_mail_list, name="sent_mail"),
     path("sent-mail/<int:pk>/", sent_mail_views.sent_mail_detail, name="sent_mail_detail"),
 ]

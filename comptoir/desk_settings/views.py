@@ -21,6 +21,7 @@ from comptoir.desk_settings.forms import (
 from comptoir.lib.http import post_data
 from comptoir.staff.access import administrator_required
 from comptoir.threads.models import Contact, DeskSettings, OrderMessage, Thread
+from comptoir.threads.variables import variables_shown
 
 EXCERPT_LENGTH = 80
 
@@ -170,7 +171,7 @@ def _order_message_page(
     return render(
         request,
         "desk_settings/order_message_form.html",
-        {"form": form, "order_message": order_message},
+        {"form": form, "order_message": order_message, "variables": variables_shown()},
         status=status,
     )
 

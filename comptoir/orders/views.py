@@ -33,6 +33,7 @@ from comptoir.staff.access import employee_required, signed_in_employee
 from comptoir.threads.access import threads_for_employee
 from comptoir.threads.models import OrderMessage
 from comptoir.threads.services import ThreadError
+from comptoir.threads.variables import variable_values, variables_fill, variables_unfilled
 
 # The customer page lists this many of the latest orders and threads.
 CUSTOMER_LIST_LIMIT = 100
@@ -78,9 +79,23 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     employee = signed_in_employee(request)
     order = order_get_for_employee(employee, pk)
     standard_messages = list(OrderMessage.objects.all())
-    # Predefined texts in the ORDER's language: the customer reads them.
-    standard_texts = {str(m.pk): m.text_in(order.language) for m in standard_messages}
+    # Predefined texts in the ORDER's language: the customer reads them. Their variables
+    # ({customer_first_name}, PrestaShop's {firstname}…) are filled from the order; one without
+    # a value stays as typed, and the reply service refuses to send it.
+    values = variable_values(
+        customer=order.customer, order=order, employee=employee, language=order.language
+    )
+    filled = {
+        str(m.pk): variables_fill(m.text_in(order.language), values) for m in standard_messages
+    }
+    standard_texts = {pk: text.text for pk, text in filled.items()}
     chosen = request.GET.get("use", "")
+    if request.method == "GET" and chosen in filled and filled[chosen].missing:
+        messages.warning(
+            request,
+            _("No value for %(variables)s: write the right text in its place before sending.")
+            % {"variables": ", ".join(variables_unfilled(filled[chosen].text))},
+        )
     status = 200
     if request.method == "POST":
         form = OrderMessagePostForm(request.POST)

@@ -6,7 +6,8 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from comptoir.testing import make_customer, make_order, make_thread
+from comptoir.testing import make_customer, make_employee, make_order, make_thread
+from comptoir.threads.models import SavedReply
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +135,37 @@ def test_administrators_open_every_desk_page(client, charlie, some_data, route, 
     response = client.get(concrete(route))
     assert response.status_code != 403, route
     assert response.status_code < 500, route
+
+
+@pytest.mark.parametrize("who", [None, "bob", "charlie"])
+def test_saved_replies_pages_and_insertion_by_role(client, request, some_data, who):
+    """Anonymous: the login page. Agent: their own replies, a shared one read-only (403 on its
+    edit and delete pages). Administrator: the shared ones; nobody opens another's own."""
+    shared = SavedReply.objects.create(name={"en": "Shared"}, text={"en": "Hi"})
+    someone = SavedReply.objects.create(
+        name={"en": "Eve's"}, text={"en": "Hi"}, owner=make_employee("Eve")
+    )
+    insert = f"/desk/threads/{some_data.pk}/reply/insert/"
+    pages = ["/desk/saved-replies/", "/desk/saved-replies/add/"]
+    shared_pages = [
+        f"/desk/saved-replies/{shared.pk}/edit/",
+        f"/desk/saved-replies/{shared.pk}/delete/",
+    ]
+    private_pages = [
+        f"/desk/saved-replies/{someone.pk}/edit/",
+        f"/desk/saved-replies/{someone.pk}/delete/",
+    ]
+    if who is None:
+        for path in [*pages, *shared_pages, insert]:
+            assert client.get(path)["Location"].startswith("/desk/login/?next=")
+            assert client.post(path)["Location"].startswith("/desk/login/?next=")
+        return
+    client.force_login(request.getfixturevalue(who))
+    for path in pages:
+        assert client.get(path).status_code == 200
+    for path in shared_pages:
+        assert client.get(path).status_code == (200 if who == "charlie" else 403)
+    for path in private_pages:
+        assert client.get(path).status_code == 404
+    assert client.post(insert, {"text": "x", "saved_reply": shared.pk}).status_code == 200
+    assert SavedReply.objects.count() == 2

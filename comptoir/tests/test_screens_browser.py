@@ -24,7 +24,7 @@ from comptoir.mail.models import InboundMail, Mailbox
 from comptoir.mail.process import inbound_process_pending
 from comptoir.shop.models import Customer, Order
 from comptoir.staff.models import Employee
-from comptoir.threads.models import Contact, OrderMessage, OutboundEmail, Thread
+from comptoir.threads.models import Contact, OrderMessage, OutboundEmail, SavedReply, Thread
 
 # What is checked here does not depend on the database: run once, on SQLite (a few minutes).
 pytestmark = [
@@ -58,6 +58,7 @@ NOT_PAGES = {
     "desk:bulk",
     "desk:thread_status",
     "desk:thread_reply",
+    "desk:thread_reply_insert",  # the reply box's "Insert" without JavaScript (a POST)
     "desk:thread_note",
     "desk:thread_forward",
     "desk:thread_assign",
@@ -136,6 +137,10 @@ def shop_with_everything() -> dict[str, str]:
     message = OrderMessage.objects.order_by("id").first()
     unmatched = InboundMail.objects.get(key="test:z1")
     agent = Employee.objects.exclude(pk=admin.pk).order_by("id").first()
+    saved = SavedReply.objects.create(
+        name={"en": "Parcel on its way", "fr": "Colis en route", "es": "Paquete en camino"},
+        text={"en": "Hello {customer_first_name}, your order {order_reference} has left."},
+    )
     assert email is not None
     assert contact is not None
     assert message is not None
@@ -161,6 +166,10 @@ def shop_with_everything() -> dict[str, str]:
         "desk_settings:order_message_edit": f"/desk/order-messages/{message.pk}/edit/",
         "desk_settings:order_message_delete": f"/desk/order-messages/{message.pk}/delete/",
         "desk_settings:options": "/desk/options/",
+        "desk_settings:saved_replies": "/desk/saved-replies/",
+        "desk_settings:saved_reply_add": "/desk/saved-replies/add/",
+        "desk_settings:saved_reply_edit": f"/desk/saved-replies/{saved.pk}/edit/",
+        "desk_settings:saved_reply_delete": f"/desk/saved-replies/{saved.pk}/delete/",
         "desk_settings:sent_mail": "/desk/sent-mail/",
         "desk_settings:sent_mail_detail": f"/desk/sent-mail/{email.pk}/",
         "employees:list": "/desk/employees/",

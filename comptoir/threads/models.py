@@ -448,3 +448,44 @@ class OutboundEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} on thread {self.thread_id}"
+
+
+class SavedReply(models.Model):
+    """A reply kept to be inserted from the thread page: a name and a text per language.
+
+    Shared with every employee (``owner`` None, managed by administrators) or personal to its
+    owner (seen and managed by them alone). ``search_folded`` is every name and text folded
+    (``lib.fold``), written by the services, so the page's search ignores case and accents.
+    """
+
+    name = models.JSONField(_("name"), default=dict)
+    text = models.JSONField(_("message"), default=dict)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    search_folded = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("saved reply")
+        verbose_name_plural = _("saved replies")
+
+    def __str__(self) -> str:
+        return self.name_in(settings.LANGUAGE_CODE)
+
+    @property
+    def is_shared(self) -> bool:
+        return self.owner_id is None
+
+    def name_in(self, language: str) -> str:
+        return localized(self.name, language, settings.LANGUAGE_CODE)
+
+    def text_in(self, language: str) -> str:
+        return localized(self.text, language, settings.LANGUAGE_CODE)

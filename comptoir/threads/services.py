@@ -54,6 +54,7 @@ from comptoir.threads.models import (
 )
 from comptoir.threads.publish import Event, event_publish, events_publish
 from comptoir.threads.storage import attachment_files_delete
+from comptoir.threads.variables import variables_unfilled
 
 
 class ThreadError(Exception):
@@ -62,6 +63,15 @@ class ThreadError(Exception):
 
 def _status_changed(thread: Thread, employee: Employee | None, old: str, new: str) -> None:
     event_publish(Topic.STATUS_CHANGED, thread=thread, employee=employee, old=old, new=new)
+
+
+def _check_no_unfilled_variable(text: str) -> None:
+    """A saved reply's variable left without a value is never sent to a customer as "{…}"."""
+    if unfilled := variables_unfilled(text):
+        raise ThreadError(
+            _("No value for %(variables)s: write the right text in its place before sending.")
+            % {"variables": ", ".join(unfilled)}
+        )
 
 
 @transaction.atomic
@@ -83,6 +93,7 @@ def thread_reply(
     """
     if not text.strip():
         raise ThreadError(_("The message cannot be blank."))
+    _check_no_unfilled_variable(text)
     thread = thread_lock(thread)
     before = Counted.of(thread)
     message = message_add(
@@ -149,6 +160,7 @@ def thread_reply_with_files(
     source: Source = Source.DESK,
 ) -> Message:
     """``thread_reply`` with files: they are stored in the same transaction as the reply."""
+    _check_no_unfilled_variable(text)  # before the files are written
     return thread_reply(
         thread=thread,
         employee=employee,

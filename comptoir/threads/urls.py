@@ -10,6 +10,7 @@ urlpatterns = [
     path("threads/<int:pk>/", views.thread_detail, name="thread"),
     path("threads/<int:pk>/status/", views.thread_status, name="thread_status"),
     path("threads/<int:pk>/reply/", views.thread_reply, name="thread_reply"),
+    path("threads/<int:pk>/reply/insert/", views.thread_reply_insert, name="thread_reply_insert"),
     path("threads/<int:pk>/note/", views.thread_note, name="thread_note"),
     path("threads/<int:pk>/forward/", views.thread_forward, name="thread_forward"),
     path("threads/<int:pk>/assign/", views.thread_assign, name="thread_assign"),

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -44,6 +45,7 @@ from comptoir.threads.listing import (
 )
 from comptoir.threads.messages import Upload
 from comptoir.threads.models import Author, Contact, DeskSettings, Status, Thread
+from comptoir.threads.saved_replies import saved_replies_offer
 from comptoir.threads.storage import attachment_open
 
 LIST_FILTERS_SESSION_KEY = "desk.list_filters"
@@ -164,6 +166,11 @@ def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> di
             initial={"assignee": str(thread.assignee_id or "")}, employees=employees
         ),
         "statuses": Status,
+        "saved_replies": saved_replies_offer(
+            thread=thread,
+            employee=signed_in_employee(request),
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        ),
     }
 
 
@@ -207,16 +214,20 @@ def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return _invalid(request, thread, reply_form=form)
-    services.thread_reply_with_files(
-        thread=thread,
-        employee=employee,
-        text=form.cleaned_data["text"],
-        status_after=Status(form.cleaned_data["status_after"]),
-        uploads=[
-            Upload(content=file, name=file.name or "file", content_type=kind)
-            for file, kind in form.cleaned_data["attachments"]
-        ],
-    )
+    try:
+        services.thread_reply_with_files(
+            thread=thread,
+            employee=employee,
+            text=form.cleaned_data["text"],
+            status_after=Status(form.cleaned_data["status_after"]),
+            uploads=[
+                Upload(content=file, name=file.name or "file", content_type=kind)
+                for file, kind in form.cleaned_data["attachments"]
+            ],
+        )
+    except services.ThreadError as exc:  # e.g. a saved reply's variable left without a value
+        form.add_error("text", str(exc))
+        return _invalid(request, thread, reply_form=form)
     messages.success(request, _("The message was successfully sent to the customer."))
     return _back_to(thread)
 
@@ -358,3 +369,31 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@employee_required
+@require_POST
+def thread_reply_insert(request: HttpRequest, pk: int) -> HttpResponse:
+    """Without JavaScript, the reply box's "Insert" button: the page again, the chosen saved
+    reply's text (variables filled) added after what was typed; nothing is sent."""
+    employee = signed_in_employee(request)
+    thread = thread_get_for_employee(employee, pk)
+    context = _thread_context(request, thread)
+    chosen = int_param(request.POST.get("saved_reply", ""))
+    offered = {reply["id"]: reply for reply in context["saved_replies"]}  # type: ignore[attr-defined]
+    text = request.POST.get("text", "").replace("\r\n", "\n")
+    status_after = request.POST.get("status_after", "")
+    reply = offered.get(chosen)
+    if reply is None:
+        messages.error(request, _("Choose a saved reply to insert."))
+    else:
+        text = f"{text.rstrip()}\n\n{reply['text']}" if text.strip() else str(reply["text"])
+        if reply["missing"]:
+            messages.warning(
+                request,
+                _("No value for %(variables)s: write the right text in its place before sending.")
+                % {"variables": ", ".join(reply["missing"])},
+            )
+    initial = {"text": text, "status_after": status_after or Status.CLOSED.value}
+    context["reply_form"] = ReplyForm(initial=initial)
+    return render(request, "threads/thread.html", context)

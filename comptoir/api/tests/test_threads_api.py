@@ -1,6 +1,7 @@
 """/api/v1/threads: lists with filters and cursors, one thread, reply, note, status, assign."""
 
 import base64
+import json
 from datetime import timedelta
 
 import pytest
@@ -319,3 +320,11 @@ def test_a_repeated_query_parameter_is_refused(api):
     response = api.client.get("/api/v1/threads?status=open&status=closed")
     assert response.status_code == 422
     assert list(errors_of(response)) == ["status"]
+
+
+def test_a_reply_holding_a_variable_without_value_is_refused_with_the_reason(api):
+    thread = make_thread()
+    response = api.post(f"/threads/{thread.pk}/replies", {"text": "Tracking: {tracking_number}"})
+    assert response.status_code == 422
+    assert "No value for {tracking_number}" in json.dumps(response.json())
+    assert not OutboundEmail.objects.exists()

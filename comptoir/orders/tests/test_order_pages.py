@@ -7,6 +7,7 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from comptoir.lib.money import NBSP
@@ -408,3 +409,47 @@ def test_an_agent_sends_a_standard_message_from_the_order_page(
 
     assert OutboundEmail.objects.get().kind == EmailKind.ORDER_MESSAGE
     assert Thread.objects.get().order == order
+
+
+# --- variables in the standard messages ----------------------------------------------------------
+
+
+def texts_of(page):
+    data = re.search(
+        r'<script id="order-message-texts" type="application/json">(.*?)</script>', page, re.S
+    )
+    assert data is not None
+    return json.loads(data[1])
+
+
+def test_standard_messages_fill_their_variables_and_prestashop_names(bob, alice, order):
+    standard = OrderMessage.objects.create(
+        name={"en": "Shipped"},
+        text={
+            "en": "Dear {firstname} {lastname}, order {order_reference} is {order_status} "
+            "({order_total}). {customer_first_name}, {employee_first_name} of {shop_name}. "
+            "{coupon} {1, 2}"
+        },
+    )
+    page = logged_in_client(bob).get(url(order)).content.decode()
+    text = texts_of(page)[str(standard.pk)]
+    assert text.startswith(f"Dear Alice {alice.last_name}, order XKBKNABJK is Shipped (")
+    assert "49.90" in text
+    assert text.endswith(f"Alice, Bob of {settings.COMPTOIR_SHOP_NAME}. {{coupon}} {{1, 2}}")
+    used = text_of(logged_in_client(bob).get(f"{url(order)}?use={standard.pk}"))
+    assert "Dear Alice" in used
+
+
+def test_a_standard_message_with_a_missing_value_is_flagged_and_not_sent(bob, order):
+    standard = OrderMessage.objects.create(
+        name={"en": "Tracking"}, text={"en": "Your tracking number: {tracking_number}"}
+    )
+    client = logged_in_client(bob)
+    used = text_of(client.get(f"{url(order)}?use={standard.pk}"))
+    assert "No value for {tracking_number}" in used
+    refused = client.post(
+        url(order), {"visible": "on", "message": "Your tracking number: {tracking_number}"}
+    )
+    assert refused.status_code == 400
+    assert "No value for {tracking_number}" in text_of(refused)
+    assert not OutboundEmail.objects.exists()
