@@ -36,9 +36,7 @@ Javier Ruiz
         ("Where is my parcel?", "Hello, my order has not arrived yet. Could you check?", "en"),
     ],
 )
-def test_a_new_thread_from_an_email_gets_the_language_it_was_written_in(
-    subject, body, language
-):
+def test_a_new_thread_from_an_email_gets_the_language_it_was_written_in(subject, body, language):
     inbound = receive(mail(sender="nouveau@example.com", subject=subject, body=body))
     assert inbound.thread is not None
     assert inbound.thread.language == language
