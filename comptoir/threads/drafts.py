@@ -11,8 +11,10 @@ from __future__ import annotations
 from django.contrib.sessions.backends.base import SessionBase
 
 SESSION_KEY = "desk.reply_drafts"
-# The threads whose draft a session keeps (the oldest go first).
+# The threads whose draft a session keeps (the oldest go first), and what is kept of each (the
+# reply form's limit).
 KEPT = 20
+MAX_CHARS = 20_000
 
 
 def reply_draft(session: SessionBase, thread_id: int) -> str | None:
@@ -23,7 +25,7 @@ def reply_draft(session: SessionBase, thread_id: int) -> str | None:
 
 def reply_draft_keep(session: SessionBase, thread_id: int, text: str, *, default: str) -> None:
     """Keep ``text`` for the thread; a blank text or the default message keeps nothing."""
-    text = text.replace("\r\n", "\n")
+    text = text.replace("\r\n", "\n")[:MAX_CHARS]
     drafts = dict(session.get(SESSION_KEY) or {})
     key = str(thread_id)
     drafts.pop(key, None)
