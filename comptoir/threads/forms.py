@@ -156,8 +156,12 @@ class AssignForm(forms.Form):
         ]
 
 
+def _language_choices() -> list[tuple[str, str]]:
+    return list(settings.LANGUAGES)
+
+
 class ThreadLanguageForm(forms.Form):
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=_("Language"), choices=_language_choices)
 
 
 class ThreadContactForm(forms.Form):
