@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from comptoir.lib.language import language_detect
 from comptoir.lib.msgid import verify_message_id
 from comptoir.lib.rows import rows_update
 from comptoir.mail.models import InboundMail, InboundStatus, Mailbox, raw_by_inbound
@@ -137,9 +138,13 @@ def _arrival(
     new = None
     if thread is None:
         customer = customers.get(parsed.from_address)
+        # The language the customer wrote in; unsure, the customer's own, else the shop's.
+        known = customer.language if customer else settings.LANGUAGE_CODE
+        among = [code for code, _name in settings.LANGUAGES]
+        written = f"{parsed.subject_stripped}\n{parsed.new_text or parsed.text}"
         new = arrivals.NewThread(
             email=parsed.from_address,
-            language=customer.language if customer else settings.LANGUAGE_CODE,
+            language=language_detect(written, among=among, default=known),
             contact=_contact_for(parsed, contacts),
             customer=customer,
         )

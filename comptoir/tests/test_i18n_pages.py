@@ -11,12 +11,12 @@ from comptoir.threads.models import EmailKind, OutboundEmail
 pytestmark = pytest.mark.django_db
 
 DESK_WORDS = {
-    "fr": ["Service client", "Signification de l'état", "Statistiques", "Discussions en attente"],
+    "fr": ["Service client", "Signification de l'état", "Statistiques", "Discussions non traitées"],
     "es": [
         "Servicio al cliente",
         "Significado del estado",
         "Estadísticas",
-        "Hilos de discusión pendientes",
+        "Hilos no gestionados",
     ],
 }
 THREAD_WORDS = {

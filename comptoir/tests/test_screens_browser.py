@@ -62,6 +62,9 @@ NOT_PAGES = {
     "desk:thread_note",
     "desk:thread_forward",
     "desk:thread_assign",
+    "desk:thread_language",
+    "desk:thread_contact",
+    "desk:list_filters_clear",
     "desk:thread_next",
     "desk:thread_merge",  # its confirmation answers a POST: test_merge_browser looks at it
     "desk:thread_link_renew",

@@ -156,6 +156,28 @@ class AssignForm(forms.Form):
         ]
 
 
+def _language_choices() -> list[tuple[str, str]]:
+    return list(settings.LANGUAGES)
+
+
+class ThreadLanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=_language_choices)
+
+
+class ThreadContactForm(forms.Form):
+    contact = forms.ChoiceField(label=_("Contact"), required=False)
+
+    def __init__(self, *args: Any, contacts: list[Contact], language: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.contacts = {str(c.pk): c for c in contacts}
+        field = self.fields["contact"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            ("", _("No contact (order page)")),
+            *[(str(c.pk), c.name_in(language)) for c in contacts],
+        ]
+
+
 BULK_ACTIONS = [
     ("", _("Bulk actions")),
     ("status:open", _("Set status: Open")),

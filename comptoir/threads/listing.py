@@ -67,6 +67,34 @@ FILTER_LABELS = {
 }
 
 
+def filters_describe(
+    filters: Any, *, contacts: list[Contact], employees: list[Employee], language: str
+) -> str:
+    """The list's filters as the page names them: ``Search “parcel”, Status Open`` ("" for
+    none). ``filters`` is what the session kept (anything not a dict of text counts as none)."""
+    if not isinstance(filters, dict):
+        return ""
+    contact_names = {str(c.pk): c.name_in(language) for c in contacts}
+    employee_names = {str(e.pk): e.short_name for e in employees}
+    special: dict[str, dict[str, Any]] = {
+        "status": {
+            **dict(Status.choices),
+            "pending": _("Pending 1 or 2"),
+            "unhandled": _("Not handled"),
+        },
+        "contact": {**contact_names, "none": _("No contact (order page)")},
+        "employee": {**employee_names, "none": _("Nobody")},
+        "private": {"yes": _("Yes"), "no": _("No")},
+    }
+    parts = []
+    for key in FILTER_KEYS:
+        value = filters.get(key)
+        if isinstance(value, str) and value:
+            shown = str(special.get(key, {}).get(value, value))
+            parts.append(f"{FILTER_LABELS[key]} “{shown}”")
+    return ", ".join(parts)
+
+
 def filter_errors(filters: dict[str, str]) -> dict[str, str]:
     """Why a filter's value cannot be used (translated), by filter; such a filter matches
     nothing (``apply_filters``) and the page says why."""
@@ -172,6 +200,8 @@ def apply_filters(threads: QuerySet[Thread], filters: dict[str, str]) -> QuerySe
         condition &= Q(status=filters["status"])
     elif filters.get("status") == "pending":
         condition &= Q(status__in=[Status.PENDING1, Status.PENDING2])
+    elif filters.get("status") == "unhandled":  # the "Threads not handled" tile
+        condition &= Q(status__in=[Status.OPEN, Status.PENDING1, Status.PENDING2])
     if filters.get("employee"):
         employee = filters["employee"]
         condition &= (

@@ -245,6 +245,7 @@ class EventKind(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
     FORWARDED = "forwarded", _("Forwarded")
     CONTACT = "contact", _("Contact changed")
+    LANGUAGE = "language", _("Language changed")
     REPLIED = "replied", _("Answered")
     NOTE = "note", _("Private note added")
     DELIVERY_FAILED = "delivery_failed", _("E-mail could not be delivered")

@@ -350,6 +350,20 @@ def thread_change_contact(
     return thread
 
 
+@transaction.atomic
+def thread_change_language(*, thread: Thread, employee: Employee, language: str) -> Thread:
+    """Set the language the thread is answered in (its e-mails and default message)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ThreadError(_("Select a valid choice."))
+    thread = thread_lock(thread)
+    if thread.language != language:
+        previous = thread.language
+        thread.language = language
+        thread.save(update_fields=["language", "updated_at"])
+        event_add(thread, EventKind.LANGUAGE, employee, old=previous, new=language)
+    return thread
+
+
 def threads_change_contact(*, threads: QuerySet[Thread], contact: Contact | None) -> int:
     """Move many threads to ``contact`` at once (an administrator's re-filing: no event per
     thread, ``updated_at`` kept); returns how many moved. Call inside a transaction.

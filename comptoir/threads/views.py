@@ -11,15 +11,15 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from comptoir.lib.filetypes import served_type
 from comptoir.lib.params import int_param
 from comptoir.staff.access import employee_required, signed_in_employee
 from comptoir.staff.directory import active_employees
-from comptoir.threads import deliveries, services, stats
+from comptoir.threads import deliveries, drafts, services, stats
 from comptoir.threads import page as thread_page
 from comptoir.threads.access import (
     attachment_get_for_employee,
@@ -33,12 +33,15 @@ from comptoir.threads.forms import (
     ForwardForm,
     NoteForm,
     ReplyForm,
+    ThreadContactForm,
+    ThreadLanguageForm,
 )
 from comptoir.threads.listing import (
     PAGE_SIZES,
     SORTS,
     ListParams,
     apply_filters,
+    filters_describe,
     listed_attach,
     newest_thread_id,
     paginate,
@@ -150,16 +153,18 @@ def url_is_desk(url: str) -> bool:
 
 def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> dict[str, object]:
     employees = active_employees()
+    contacts = _contacts()
     desk_settings = DeskSettings.load()
     summary = thread.customer.order_summary() if thread.customer else None
     visible = threads_for_employee(signed_in_employee(request))
+    draft = drafts.reply_draft(request.session, thread.pk)
     return {
         "thread": thread,
         "other_threads": thread_page.thread_others(thread, visible),
         **thread_page.thread_items(thread, employees),
         "customer_summary": summary,
         "reply_form": forms.get("reply_form")
-        or ReplyForm(initial={"text": desk_settings.default_message_in(thread.language)}),
+        or ReplyForm(initial={"text": draft or desk_settings.default_message_in(thread.language)}),
         "note_form": forms.get("note_form") or NoteForm(),
         "forward_form": forms.get("forward_form") or ForwardForm(employees=employees),
         "assign_form": AssignForm(
@@ -171,7 +176,27 @@ def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> di
             employee=signed_in_employee(request),
             language=translation.get_language() or settings.LANGUAGE_CODE,
         ),
+        "language_form": ThreadLanguageForm(
+            initial={"language": thread.language}, auto_id="thread_%s"
+        ),
+        "contact_form": ThreadContactForm(
+            initial={"contact": str(thread.contact_id or "")},
+            auto_id="thread_%s",
+            contacts=contacts,
+            language=get_language(),
+        ),
+        # What "Reply to the next unanswered message" keeps of the list (its filters).
+        "list_filters": filters_describe(
+            request.session.get(LIST_FILTERS_SESSION_KEY),
+            contacts=contacts,
+            employees=employees,
+            language=get_language(),
+        ),
     }
+
+
+def _contacts() -> list[Contact]:
+    return list(Contact.objects.order_by("position", "id"))
 
 
 @employee_required
@@ -201,6 +226,9 @@ def thread_status(request: HttpRequest, pk: int) -> HttpResponse:
     if value not in Status.values:
         messages.error(request, _("Unknown status."))
         return _back_to(thread)
+    if "text" in request.POST:  # the reply box's text, sent along by the status buttons
+        default = DeskSettings.load().default_message_in(thread.language)
+        drafts.reply_draft_keep(request.session, thread.pk, request.POST["text"], default=default)
     services.thread_set_status(thread=thread, employee=employee, status=Status(value))
     messages.success(request, _("The status has been successfully updated."))
     return _back_to(thread)
@@ -228,6 +256,7 @@ def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
     except services.ThreadError as exc:  # e.g. a saved reply's variable left without a value
         form.add_error("text", str(exc))
         return _invalid(request, thread, reply_form=form)
+    drafts.reply_draft_clear(request.session, thread.pk)
     messages.success(request, _("The message was successfully sent to the customer."))
     return _back_to(thread)
 
@@ -277,6 +306,37 @@ def thread_assign(request: HttpRequest, pk: int) -> HttpResponse:
     assignee = form.employees.get(form.cleaned_data["assignee"])
     services.thread_assign(thread=thread, employee=employee, assignee=assignee)
     messages.success(request, _("Assignment saved."))
+    return _back_to(thread)
+
+
+@employee_required
+@require_POST
+def thread_language(request: HttpRequest, pk: int) -> HttpResponse:
+    employee = signed_in_employee(request)
+    thread = thread_get_for_employee(employee, pk)
+    form = ThreadLanguageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Select a valid choice."))
+        return _back_to(thread)
+    services.thread_change_language(
+        thread=thread, employee=employee, language=form.cleaned_data["language"]
+    )
+    messages.success(request, _("The language has been changed."))
+    return _back_to(thread)
+
+
+@employee_required
+@require_POST
+def thread_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    employee = signed_in_employee(request)
+    thread = thread_get_for_employee(employee, pk)
+    form = ThreadContactForm(request.POST, contacts=_contacts(), language=get_language())
+    if not form.is_valid():
+        messages.error(request, _("Select a valid choice."))
+        return _back_to(thread)
+    contact = form.contacts.get(form.cleaned_data["contact"])
+    services.thread_change_contact(thread=thread, employee=employee, contact=contact)
+    messages.success(request, _("The contact has been changed."))
     return _back_to(thread)
 
 
@@ -346,9 +406,29 @@ def thread_next(request: HttpRequest, pk: int) -> HttpResponse:
         .first()
     )
     if following is None:
-        messages.info(request, _("There is no other unanswered message."))
+        described = filters_describe(
+            filters, contacts=_contacts(), employees=active_employees(), language=get_language()
+        )
+        if described:
+            messages.info(
+                request,
+                _("No other unanswered message matches the list filter (%(filters)s).")
+                % {"filters": described},
+            )
+        else:
+            messages.info(request, _("There is no other unanswered message."))
         return redirect("desk:thread", pk=pk)
     return redirect("desk:thread", pk=following)
+
+
+@employee_required
+@require_POST
+def list_filters_clear(request: HttpRequest) -> HttpResponse:
+    """Forget the list's filters (kept for "Reply to the next unanswered message")."""
+    if request.session.get(LIST_FILTERS_SESSION_KEY):
+        request.session[LIST_FILTERS_SESSION_KEY] = {}
+    back = request.POST.get("next", "")
+    return redirect(back if url_is_desk(back) else reverse("desk:home"))
 
 
 @employee_required

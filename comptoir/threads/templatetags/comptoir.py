@@ -85,6 +85,12 @@ def email_status_label(value: str) -> str:
 
 
 @register.filter
+def language_name(value: str) -> str:
+    """A language's name as the shop lists it (``LANGUAGES``), else its code."""
+    return dict(settings.LANGUAGES).get(value, value)
+
+
+@register.filter
 def event_kind_label(value: str) -> str:
     from comptoir.threads.models import EventKind
 

@@ -236,6 +236,8 @@ def test_after_each_kind_of_change_the_counters_equal_a_count_of_the_rows(bob, c
     services.thread_change_contact(thread=alice, employee=bob, contact=sales)
     services.thread_change_contact(thread=alice, employee=bob, contact=None)
     check("contact changes of an unread thread")
+    services.thread_change_language(thread=alice, employee=bob, language="fr")
+    check("a language change")
     services.thread_mark_read(thread=Thread.objects.get(pk=alice.pk), employee=bob)
     check("a thread read")
     services.thread_reply_with_files(

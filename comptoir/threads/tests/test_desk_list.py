@@ -31,13 +31,13 @@ def test_the_page_shows_kpis_boxes_legend_and_statistics(client, bob):
     client.force_login(bob)
     html = page(client)
     for label in (
-        "Pending Discussion Threads",
+        "Threads not handled",
         "Average Response Time",
         "Messages per Thread",
         "Meaning of status",
         "Statistics",
         "Total threads",
-        "Threads pending",
+        "Threads pending 1 or 2",
         "Total number of customer messages",
         "Total number of employee messages",
         "Unread threads",
