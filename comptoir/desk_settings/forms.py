@@ -153,25 +153,27 @@ class ContactDeleteForm(forms.Form):
         )
 
 
-class OrderMessageForm(PerLanguageForm):
-    def __init__(
-        self, *args: Any, order_message: OrderMessage | None = None, **kwargs: Any
+class NameAndTextForm(PerLanguageForm):
+    """A name and a text in every language, required in the default one: what an order
+    message and a saved reply are made of."""
+
+    def add_name_and_text(
+        self, *, name_max: int, text_max: int, name: Any = None, text: Any = None
     ) -> None:
-        super().__init__(*args, **kwargs)
         self.add_language_fields(
             "name",
-            max_length=services.ORDER_MESSAGE_NAME_MAX,
+            max_length=name_max,
             required=True,
             required_message=_required_in_default(_("The name")),
-            initial=order_message.name if order_message else None,
+            initial=name,
         )
         self.add_language_fields(
             "text",
-            max_length=services.ORDER_MESSAGE_TEXT_MAX,
+            max_length=text_max,
             required=True,
             required_message=_required_in_default(_("The message")),
             textarea=True,
-            initial=order_message.text if order_message else None,
+            initial=text,
         )
 
     @property
@@ -181,6 +183,19 @@ class OrderMessageForm(PerLanguageForm):
     @property
     def text_fields(self) -> list[BoundField]:
         return self.language_fields("text")
+
+
+class OrderMessageForm(NameAndTextForm):
+    def __init__(
+        self, *args: Any, order_message: OrderMessage | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_name_and_text(
+            name_max=services.ORDER_MESSAGE_NAME_MAX,
+            text_max=services.ORDER_MESSAGE_TEXT_MAX,
+            name=order_message.name if order_message else None,
+            text=order_message.text if order_message else None,
+        )
 
 
 class DeskOptionsForm(PerLanguageForm):
@@ -206,7 +221,7 @@ class DeskOptionsForm(PerLanguageForm):
         return self.language_fields("default_message")
 
 
-class SavedReplyForm(PerLanguageForm):
+class SavedReplyForm(NameAndTextForm):
     """A saved reply's name and text per language; "shared" only for administrators."""
 
     shared = forms.BooleanField(
@@ -227,26 +242,9 @@ class SavedReplyForm(PerLanguageForm):
             self.initial["shared"] = saved_reply is not None and saved_reply.owner_id is None
         else:
             del self.fields["shared"]
-        self.add_language_fields(
-            "name",
-            max_length=services.SAVED_REPLY_NAME_MAX,
-            required=True,
-            required_message=_required_in_default(_("The name")),
-            initial=saved_reply.name if saved_reply else None,
+        self.add_name_and_text(
+            name_max=services.SAVED_REPLY_NAME_MAX,
+            text_max=services.SAVED_REPLY_TEXT_MAX,
+            name=saved_reply.name if saved_reply else None,
+            text=saved_reply.text if saved_reply else None,
         )
-        self.add_language_fields(
-            "text",
-            max_length=services.SAVED_REPLY_TEXT_MAX,
-            required=True,
-            required_message=_required_in_default(_("The message")),
-            textarea=True,
-            initial=saved_reply.text if saved_reply else None,
-        )
-
-    @property
-    def name_fields(self) -> list[BoundField]:
-        return self.language_fields("name")
-
-    @property
-    def text_fields(self) -> list[BoundField]:
-        return self.language_fields("text")
