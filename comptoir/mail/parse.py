@@ -101,6 +101,8 @@ class ParsedMail:
     is_auto_reply: bool
     auto_reply_reason: str
     is_bounce: bool
+    # A delivery report that only says "delayed": never a failure, never a customer message.
+    is_delay: bool
     bounced_message_id: str
     bounced_recipient: str
     is_internal_notification: bool
@@ -352,8 +354,8 @@ def _assemble(
     reason = (
         "" if found_bounce.is_bounce else auto_reply_reason(headers, subject, walked.report_types)
     )
-    if found_bounce.delayed_only and not reason:
-        reason = "delivery status notification (delayed or delivered)"
+    if found_bounce.kind and not found_bounce.is_bounce and not reason:
+        reason = f"delivery status notification ({found_bounce.kind})"
     return ParsedMail(
         message_id=message_id(headers.first("message-id")),
         in_reply_to=message_id(headers.first("in-reply-to")),
@@ -374,6 +376,7 @@ def _assemble(
         is_auto_reply=bool(reason),
         auto_reply_reason=reason,
         is_bounce=found_bounce.is_bounce,
+        is_delay=found_bounce.is_delay,
         bounced_message_id=found_bounce.message_id,
         bounced_recipient=found_bounce.recipient,
         is_internal_notification=headers.has("x-comptoir-internal"),

@@ -219,6 +219,9 @@ def _decide(
         return _Decided(inbound, InboundStatus.IGNORED, "our own e-mail")
     if copy is not None:
         return _Decided(inbound, InboundStatus.IGNORED, f"same message as {copy}")
+    if mail.is_delay:  # only delayed: our e-mail is not failed, and no customer wrote
+        to = f" to {mail.bounced_recipient}" if mail.bounced_recipient else ""
+        return _Decided(inbound, InboundStatus.IGNORED, f"delivery delayed{to}, not failed")
     if match.thread is not None:
         return _Decided(inbound, InboundStatus.IMPORTED, match.decision, match.thread, mail)
     if mail.is_auto_reply:

@@ -11,7 +11,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from comptoir.mail.parsing.headers import clean, parse_addresses, strip_reply_prefixes, unfold
+from comptoir.mail.parsing.headers import (
+    clean,
+    parse_addresses,
+    strip_reply_prefixes,
+    unfold,
+    valid_address,
+)
 from comptoir.mail.parsing.mime import Walk
 
 
@@ -58,9 +64,33 @@ _BOUNCE_SUBJECT = re.compile(
     r" (?:failed|failure|system)|delivery (?:failure|has failed)|failure notice|non remis"
     r"|non distribuable|échec de (?:la )?(?:remise|distribution)|no se puede entregar"
     r"|no entregado|error de entrega|mail system error|message not delivered"
-    r"|could not be delivered",
+    r"|could not be delivered|delivery (?:notification|failed)|nicht zustellbar"
+    r"|unzustellbar|non recapitabile|não entregue|onbestelbaar|niedostarczon"
+    r"|не доставлено|недоставлен|退信|投递失败|发送失败|无法投递|未能送达|未送达",
     re.IGNORECASE,
 )
+# A delay notice says so in its subject or in the first lines of its text.
+_DELAY_SUBJECT = re.compile(
+    r"\bdelay|still being retried|not yet (?:been )?delivered|warning: could not send"
+    r"|verzögert|retardé|en attente de remise|retrasad|ritardat|atrasad|vertraagd"
+    r"|opóźnion|задерж|延迟|延誤",
+    re.IGNORECASE,
+)
+_DELAY_TEXT = re.compile(
+    r"has not (?:yet )?been delivered|not yet been delivered|this is a warning only"
+    r"|delivery (?:has been|is) delayed|delivery attempts will continue"
+    r"|(?<!not )(?:will|shall) (?:continue to |keep )?(?:be )?retr(?:y|ied|ying)"
+    r"|still (?:trying|being retried)|no action is required on your part",
+    re.IGNORECASE,
+)
+# Where a notice written for people stops and the copy of the returned message starts.
+_COPY_START = re.compile(
+    r"^(?:-{2,} ?(?:this is a copy|below this line|original message|original-message"
+    r"|copy of the message|the header of the original)"
+    r"|(?:return-path|received|message-id|original-recipient)\s*:|-{5,}\s*$|原始邮件|原邮件)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TEXT_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:@]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
 _DAEMONS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
 _ORIGINAL_ID = re.compile(
     r"^[ \t>]*Message-ID:[ \t]*(<[^<>\s]{1,994}>)", re.IGNORECASE | re.MULTILINE
@@ -94,12 +124,27 @@ def auto_reply_reason(headers: HeaderMap, subject: str, report_types: list[str])
     return ""
 
 
+class Delivery:
+    """What a delivery report says."""
+
+    FAILED = "failed"
+    DELAYED = "delayed"
+    NOTICE = "notice"  # delivered, relayed, expanded: nothing went wrong
+
+
 @dataclass(frozen=True)
 class Bounce:
-    is_bounce: bool = False
+    kind: str = ""  # "" (not a delivery report) or a ``Delivery`` value
     message_id: str = ""
     recipient: str = ""
-    delayed_only: bool = False
+
+    @property
+    def is_bounce(self) -> bool:
+        return self.kind == Delivery.FAILED
+
+    @property
+    def is_delay(self) -> bool:
+        return self.kind == Delivery.DELAYED
 
 
 def _is_daemon(address: str, headers: HeaderMap) -> bool:
@@ -107,22 +152,71 @@ def _is_daemon(address: str, headers: HeaderMap) -> bool:
     return local.startswith(_DAEMONS) or headers.text("return-path") == "<>"
 
 
+def _report_kind(delivery: list[tuple[str, str, str]]) -> str:
+    """The kind of a machine-readable report (RFC 3464), whatever its outer type says: failed
+    if any recipient failed (an action "failed", or none and a 5.x.x status), delayed if any
+    is delayed (or 4.x.x), else a notice."""
+    kinds = set()
+    for action, _recipient, status in delivery:
+        if action == "failed" or (not action and status.startswith("5")):
+            kinds.add(Delivery.FAILED)
+        elif action == "delayed" or (not action and status.startswith("4")):
+            kinds.add(Delivery.DELAYED)
+        elif action:
+            kinds.add(Delivery.NOTICE)
+    for kind in (Delivery.FAILED, Delivery.DELAYED, Delivery.NOTICE):
+        if kind in kinds:
+            return kind
+    return ""
+
+
+def _notice_text(text: str) -> str:
+    """The part of a notice written for people, before the copy of the returned message."""
+    head = text[:20_000]
+    match = _COPY_START.search(head)
+    return head[: match.start()] if match else head
+
+
+def _text_recipient(notice: str, exclude: set[str]) -> str:
+    """The first address in the notice that is neither the reporting system nor us."""
+    for found in _TEXT_ADDRESS.findall(notice):
+        address = valid_address(found.strip("."))
+        if address and address not in exclude and not address.startswith(_DAEMONS):
+            return address
+    return ""
+
+
 def bounce(headers: HeaderMap, from_address: str, subject: str, walk: Walk, text: str) -> Bounce:
-    """Whether the message reports a delivery failure, and of which message to whom."""
-    report = "delivery-status" in walk.report_types
-    failed = [recipient for action, recipient in walk.delivery if action in ("failed", "")]
-    if report and walk.delivery and not failed:
-        return Bounce(delayed_only=True)
-    by_sender = _is_daemon(from_address, headers) and bool(_BOUNCE_SUBJECT.search(subject))
-    if not (report or by_sender or headers.has("x-failed-recipients")):
-        return Bounce()
+    """Whether the message is a delivery report (failed, delayed, or a notice), of which
+    message and for whom.
+
+    A machine-readable report decides by its actions, whatever the outer type says. Without
+    one, a notice from a mailer daemon, or with a failure subject or ``X-Failed-Recipients``,
+    is a delay if its subject or text says so (checked first: a delay must never mark our
+    e-mail failed), else a failure; the recipient is read from the text (Exim, Postfix,
+    qmail, Exchange, Yahoo, Gmail, Sina-style notices)."""
+    kind = _report_kind(walk.delivery)
+    failed_header = [a for _n, a in parse_addresses(headers.first("x-failed-recipients"))]
+    notice = ""
+    if not kind:
+        daemon = _is_daemon(from_address, headers)
+        by_subject = bool(_BOUNCE_SUBJECT.search(subject))
+        by_delay = bool(_DELAY_SUBJECT.search(subject))
+        if not (failed_header or (daemon and (by_subject or by_delay))):
+            return Bounce()
+        notice = _notice_text(text)
+        delayed = by_delay or bool(_DELAY_TEXT.search(notice))
+        kind = Delivery.DELAYED if delayed and not failed_header else Delivery.FAILED
+    if kind == Delivery.NOTICE:
+        return Bounce(kind=kind)
     original = walk.embedded_message_ids[0] if walk.embedded_message_ids else ""
     if not original:
         match = _ORIGINAL_ID.search(text)
         original = match[1] if match else ""
-    recipients = [r for r in failed if r] or [
-        address for _name, address in parse_addresses(headers.first("x-failed-recipients"))
-    ]
-    return Bounce(
-        is_bounce=True, message_id=original, recipient=recipients[0] if recipients else ""
-    )
+    wanted = "failed" if kind == Delivery.FAILED else "delayed"
+    recipients = [r for action, r, _s in walk.delivery if r and action == wanted]
+    recipients += [r for _a, r, _s in walk.delivery if r] + failed_header
+    if not recipients:
+        exclude = {from_address, *(a for _n, a in parse_addresses(headers.first("to")))}
+        recipients = [_text_recipient(notice or _notice_text(text), exclude)]
+    return Bounce(kind=kind, message_id=original, recipient=recipients[0])

@@ -59,7 +59,8 @@ class Walk:
     warnings: list[str] = field(default_factory=list)
     embedded_message_ids: list[str] = field(default_factory=list)
     report_types: list[str] = field(default_factory=list)
-    delivery: list[tuple[str, str]] = field(default_factory=list)  # (action, recipient)
+    # (action, recipient, status code) of each per-recipient block of a delivery report
+    delivery: list[tuple[str, str, str]] = field(default_factory=list)
     parts: int = 0
 
     def absorb(self, other: Walk) -> None:
@@ -243,11 +244,12 @@ def _delivery_status(part: Message, walk: Walk) -> None:
     else:
         blocks = [_fields(chunk) for chunk in re.split(r"\n\s*\n", str(payload))]
     for block in blocks:
-        recipient = block.get("final-recipient") or block.get("original-recipient")
-        if recipient:
+        recipient = block.get("final-recipient") or block.get("original-recipient") or ""
+        action = clean(unfold(block.get("action", ""))).lower().split(" ", 1)[0]
+        if recipient or action:
             address = valid_address(clean(unfold(recipient)).split(";", 1)[-1].strip(" <>"))
-            action = clean(unfold(block.get("action", ""))).lower()
-            walk.delivery.append((action, address))
+            status = clean(unfold(block.get("status", ""))).split(" ", 1)[0]
+            walk.delivery.append((action, address, status))
 
 
 def _fields(text: str) -> dict[str, str]:

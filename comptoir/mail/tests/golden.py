@@ -64,6 +64,8 @@ def thread_decision(mail: ParsedMail) -> str:
     if mail.is_bounce:
         bounced = find_signed_thread_ids(mail.bounced_message_id, key=CORPUS_KEY)
         return f"bounce of our message in thread {bounced[0]}" if bounced else "bounce"
+    if mail.is_delay:
+        return "delivery delayed: ignored, our e-mail is not marked failed"
     if mail.is_internal_notification:
         return "ignore: our own notification"
     target = _matched_thread(mail)
@@ -90,6 +92,7 @@ def mail_json(mail: ParsedMail) -> dict[str, Any]:
         "is_auto_reply": mail.is_auto_reply,
         "auto_reply_reason": mail.auto_reply_reason,
         "is_bounce": mail.is_bounce,
+        "is_delay": mail.is_delay,
         "bounced_message_id": mail.bounced_message_id,
         "bounced_recipient": mail.bounced_recipient,
         "is_internal_notification": mail.is_internal_notification,

@@ -524,7 +524,7 @@ def test_bounces_give_the_original_message_and_the_failed_recipient(
 def test_a_delayed_delivery_report_is_not_a_bounce():
     mail = parsed("dsn-delayed-not-a-bounce.eml")
     assert not mail.is_bounce
-    assert mail.bounced_message_id == ""
+    assert mail.is_delay
 
 
 def test_our_own_notification_is_flagged():

@@ -386,3 +386,51 @@ def test_the_duplicate_check_finds_copies_by_digest_whatever_else_is_stored(db):
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "sha256" in plan, plan
+
+
+DELAY = """From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>
+To: shop@testserver
+Subject: Delivery Status Notification (Delay) {subject}
+Message-ID: <delay.1@mx.example.com>
+MIME-Version: 1.0
+Content-Type: multipart/report; boundary="B"
+
+--B
+Content-Type: text/plain
+
+There was a temporary problem delivering your message to alice@example.com. Gmail will retry
+for 46 more hours. You'll be notified if the delivery fails permanently.
+
+--B
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; googlemail.com
+
+Final-Recipient: rfc822; alice@example.com
+Action: delayed
+Status: 4.4.1
+
+--B
+Content-Type: message/rfc822
+
+Message-ID: {our_id}
+To: alice@example.com
+Subject: An answer to your message is available {subject}
+
+It left yesterday.
+
+--B--
+"""
+
+
+def test_a_delay_notice_neither_fails_our_email_nor_opens_or_joins_a_thread(answered):
+    thread, our_id = answered
+    subject = subject_markers(thread)
+    before = Message.objects.filter(thread=thread).count()
+    inbound = receive(DELAY.format(our_id=our_id, subject=subject).encode())
+    assert inbound.status == InboundStatus.IGNORED
+    assert inbound.decision == "delivery delayed to alice@example.com, not failed"
+    assert OutboundEmail.objects.get(header_message_id=our_id).status != EmailStatus.FAILED
+    assert Message.objects.filter(thread=thread).count() == before
+    assert Thread.objects.count() == 1
+    assert inbound.thread is None
