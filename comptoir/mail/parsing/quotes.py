@@ -30,37 +30,63 @@ _SEPARATOR = re.compile(
     r"^-{2,}\s*(?:original message|message d['’]origine|mensaje original|ursprüngliche nachricht"
     r"|messaggio originale|mensagem original|oorspronkelijk bericht|forwarded message"
     r"|message transféré|mensaje reenviado|weitergeleitete nachricht|messaggio inoltrato"
-    r"|mensagem encaminhada|original-nachricht)\s*-{2,}$"
+    r"|mensagem encaminhada|original-nachricht|originele bericht|oryginalna wiadomość"
+    r"|wiadomość oryginalna|przekazana wiadomość|исходное сообщение|пересылаемое сообщение"
+    r"|оригинальное сообщение)\s*-{2,}$"
     r"|^-{2,}\s*this is a copy of the message.{0,80}$"
     r"|^(?:begin forwarded message|début du message réexpédié|inicio del mensaje reenviado"
-    r"|anfang der weitergeleiteten nachricht|inizio messaggio inoltrato)\s*:$",
+    r"|anfang der weitergeleiteten nachricht|inizio messaggio inoltrato"
+    r"|начало пересылаемого сообщения)\s*:$",
     _FLAGS,
 )
 _UNDERSCORES = re.compile(r"^_{20,}$")
-_HEADER_FROM = re.compile(r"^\*?(?:from|de|von|da|van|od)\s*\*?\s*:\s*\S", _FLAGS)
+_HEADER_FROM = re.compile(r"^\*?(?:from|de|von|da|van|od|от)\s*\*?\s*:\s*\S", _FLAGS)
+_HEADER_DATE = re.compile(r"^\*?(?:date|sent|datum|fecha|data|дата|envoyé)\s*\*?\s*:\s*\S", _FLAGS)
 _HEADER_FIELD = re.compile(
     r"^\*?(?:sent|envoyé|enviado(?: el)?|date|fecha|gesendet|datum|data|inviato|to|à|a|para"
     r"|an|aan|subject|objet|asunto|betreff|oggetto|assunto|onderwerp|cc|reply-to"
-    r"|répondre à|responder a)\s*\*?\s*:",
+    r"|répondre à|responder a|verzonden|wysłane|wysłano|do|temat|dw|отправлено|дата|кому"
+    r"|тема|копия|from|de|von|da|van|od|от)\s*\*?\s*:",
     _FLAGS,
+)
+_VERBS = (
+    r"(?:wrote|a\s+[ée]crit|escribió|escribio|schrieb|ha\s+scritto|escreveu|schreef|skrev"
+    r"|het\s+volgende\s+geschreven|napisał\(a\)|napisała|napisał|pisze|написал\(а\)"
+    r"|написала|написал|пишет)"
 )
 _ATTRIBUTION_START = re.compile(r"^(?:on|le|el|am|il|em|op|den|w dniu)\s", _FLAGS)
 _ATTRIBUTION = re.compile(
-    r"^(?:on|le|el|am|il|em|op|den|w dniu)\s.{0,400}?"
-    r"(?:wrote|a\s+[ée]crit|escribió|escribio|schrieb|ha\s+scritto|escreveu|schreef|skrev|napisał)"
-    r"\s*:\s*$",
+    rf"^(?:on|le|el|am|il|em|op|den|w dniu)\s.{{0,400}}?{_VERBS}"
+    r"(?:\s+[^:\n]{0,150}?)?\s*:\s*$",
     _FLAGS | re.DOTALL,
 )
-_ANY_ATTRIBUTION = re.compile(
-    r"^.{0,300}?(?:wrote|a\s+[ée]crit|escribió|escribio|schrieb|ha\s+scritto|escreveu)\s*:\s*$",
+_ANY_ATTRIBUTION = re.compile(rf"^.{{0,300}}?{_VERBS}(?:\s+[^:]{{0,150}}?)?\s*:\s*$", _FLAGS)
+# "26.06.2014, 14:41, "Name" <name@host>:", "… 9:58 +03:00 от Name <name@host>:", Gmail in
+# Russian: a line ending with an address or a time and a colon, followed by quoted lines.
+_DATED_ATTRIBUTION = re.compile(
+    r"^.{0,300}(?:<[^<>\s@]{1,200}@[^<>\s]{1,200}>|\d{1,2}[:.]\d{2}\b.{0,200}|\bот\s.{1,200})"
+    r"\)?\s*:\s*$",
     _FLAGS,
 )
 _MOBILE_SIGNATURE = re.compile(
-    r"^(?:(?:sent|envoyé|enviado)\s+(?:from|de|depuis|à\s+partir\s+de|à\s+partir\s+d['’]|desde"
-    r"|with|avec|con|using|via)\s+(?:my|mon|ma|mi|outlook|mail|courrier|yahoo|proton|samsung"
-    r"|android|iphone|ipad|gmail|l['’]application|la\s+aplicación|windows|blackberry)\b.{0,80}"
-    r"|(?:get|obtenir|descargar|télécharger|obtener)\s+outlook\s+(?:for|pour|para)\s+"
-    r"(?:ios|android)\b\S{0,5}(?:\s*<[^<>\s]{1,200}>)?)$",
+    r"^(?:(?:sent|envoyé|enviado|inviato|verstuurd|verzonden|wysłane|wysłano|отправлено"
+    r"|gesendet)\s+(?:from|de|depuis|à\s+partir\s+de|à\s+partir\s+d['’]|desde|with|avec|con"
+    r"|using|via|do|da|dal|dalla|vanaf|met|z|ze|с|со|из|von)\s+\S.{0,70}"
+    r"|von\s+meinem\s+\S.{0,60}\s+gesendet\.?"
+    r"|(?:get|obtenir|descargar|télécharger|obtener|scarica|baixe|download|pobierz"
+    r"|скачайте)\s+outlook\s+(?:for|pour|para|per|voor|für|dla|для)\s+(?:ios|android)\b\S{0,5}"
+    r"(?:\s*<[^<>\s]{1,200}>)?)$",
+    _FLAGS,
+)
+# "-Anna" or "--Jean Dupont" as the last line of a reply.
+_DASH_NAME = re.compile(r"^-{1,2}[^\W\d_][\w.'’-]{0,30}(?: [^\W\d_][\w.'’-]{0,30}){0,2}$")
+_GREETING = re.compile(
+    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|bonjour|bonsoir|salut|hola"
+    r"|buenos días|buenas(?: tardes)?|estimad[oa]s?|hallo|guten (?:tag|morgen)|liebe[rs]?"
+    r"|sehr geehrte[rs]?|ciao|buongiorno|buonasera|salve|gentile|olá|ola|bom dia|boa tarde"
+    r"|caro|cara|prezad[oa]|hoi|beste|goedemorgen|goedemiddag|dzień dobry|witam|cześć"
+    r"|szanown[aiy]|здравствуйте|добрый день|добрый вечер|привет|уважаем[ыа][ея])\b"
+    r".{0,40}$",
     _FLAGS,
 )
 _PGP_SIGNATURE = "-----BEGIN PGP SIGNATURE-----"
@@ -116,11 +142,16 @@ class _Lines:
         return None
 
     def _header_block(self, i: int) -> bool:
-        if not _HEADER_FROM.match(self.stripped[i]):
+        """"From:" and two more fields within five lines; or, as Hotmail writes it, "Date:"
+        first, then "From:" and one more field."""
+        line = self.stripped[i]
+        starts_with_date = _HEADER_DATE.match(line) is not None
+        if not (_HEADER_FROM.match(line) or starts_with_date):
             return False
-        fields = sum(
-            1 for j in range(i + 1, min(len(self), i + 6)) if _HEADER_FIELD.match(self.stripped[j])
-        )
+        following = [self.stripped[j] for j in range(i + 1, min(len(self), i + 6))]
+        fields = sum(1 for text in following if _HEADER_FIELD.match(text))
+        if starts_with_date:
+            return fields >= 2 and any(_HEADER_FROM.match(text) for text in following[:2])
         return fields >= 2
 
     def _attribution_length(self, i: int) -> int:
@@ -133,7 +164,7 @@ class _Lines:
                 if i + extra + 1 >= len(self) or self.blank(i + extra + 1):
                     break
                 joined = f"{joined} {self.stripped[i + extra + 1]}"
-        if len(line) <= 300 and _ANY_ATTRIBUTION.match(line):
+        if len(line) <= 300 and (_ANY_ATTRIBUTION.match(line) or _DATED_ATTRIBUTION.match(line)):
             following = self._next_content(i + 1, 3)
             if following is not None and self.quoted(following):
                 return 1
@@ -142,11 +173,28 @@ class _Lines:
     def signature(self, i: int) -> bool:
         raw = self.raw[i].rstrip("\r\n")
         line = self.stripped[i]
+        return raw in ("-- ", "--") or line == _PGP_SIGNATURE or self._mobile_signature(i)
+
+    def _mobile_signature(self, i: int) -> bool:
+        """"Sent from my iPhone" on a line of its own, not "Sent from my phone, the order..."
+        starting a sentence."""
+        line = self.stripped[i]
+        if len(line) > 120 or len(line.split()) > 10 or any(c in line for c in ",;?!"):
+            return False
+        if not _MOBILE_SIGNATURE.match(line):
+            return False
+        following = i + 1
         return (
-            raw in ("-- ", "--")
-            or line == _PGP_SIGNATURE
-            or (len(line) <= 120 and bool(_MOBILE_SIGNATURE.match(line)))
+            following >= len(self)
+            or self.blank(following)
+            or self.quoted(following)
+            or self.header_length(following) > 0
         )
+
+    def dash_name(self, i: int) -> bool:
+        """"-Anna": a name signed with a dash (not a "- item" of a list)."""
+        previous = self.stripped[i - 1] if i else ""
+        return bool(_DASH_NAME.match(self.stripped[i])) and not previous.startswith("-")
 
 
 def _first_header(lines: _Lines, start: int, stop: int) -> tuple[int, int]:
@@ -178,6 +226,9 @@ def _signature_cut(lines: _Lines, start: int, end: int) -> int:
         if seen_content and lines.signature(i):
             return i
         seen_content = seen_content or lines.content(i)
+    last = _trim_end(lines, start, end) - 1
+    if last > start and lines.dash_name(last):
+        return last
     return end
 
 
@@ -198,8 +249,14 @@ def _region(lines: _Lines, limit: int) -> tuple[int, int]:
         lines, _pgp_armour_end(lines, _skip(lines, 0, limit, quoted=False)), limit, quoted=False
     )
     header, length = _first_header(lines, start, limit)
-    if not any(lines.content(i) for i in range(start, header)):
+    before = [i for i in range(start, header) if lines.content(i)]
+    if not before:
         return _bottom_posted(lines, start, header, length, limit)
+    if header < limit and len(before) == 1 and _GREETING.match(lines.stripped[before[0]]):
+        # "Hi," then the quote, then the answer written below it.
+        below = _bottom_posted(lines, start, header, length, limit)
+        if below[1] > below[0] and not lines.signature(below[0]):
+            return below
     start = _skip_leading_quote(lines, start, header)
     end = _trim_end(lines, start, header)
     end = _trim_end(lines, start, _signature_cut(lines, start, end))

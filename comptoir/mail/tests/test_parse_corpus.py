@@ -77,116 +77,116 @@ def test_the_new_text_is_a_non_empty_piece_of_the_text(path: Path):
 # --- quotes and signatures ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("name", "new_text"),
-    [
-        (
-            "gmail-reply-fr-quoted.eml",
-            "Bonjour,\n\nJe n'ai toujours pas reçu ma commande n°10482 passée le 20 février. "
-            "Le suivi\nColissimo indique « en cours d'acheminement » depuis une semaine.\n"
-            "Pouvez-vous vérifier s'il vous plaît ?\n\nMerci d'avance,\nJean Dupont",
-        ),
-        (
-            "gmail-reply-en-wrapped-attribution.eml",
-            "Hi,\n\nThe tracking link you sent says the parcel was returned to your warehouse on\n"
-            "Friday. Could you send it again to the same address? I'm home all week.\n\n"
-            "Thanks,\nJohn",
-        ),
-        (
-            "gmail-reply-es-quoted.eml",
-            "Hola:\n\nTodavía no he recibido el reembolso de la devolución del pedido 31877. Lo\n"
-            "devolví hace tres semanas y el transportista confirma la entrega.\n\n"
-            "¿Me pueden decir cuándo se hará el abono?\n\nGracias,\nJuan García",
-        ),
-        (
-            "android-gmail-reply-es.eml",
-            "Hola,\n\nSí, el número de pedido es 31902. El lunes estoy en casa toda la mañana.",
-        ),
-        (
-            "outlook-desktop-reply-es-original-message.eml",
-            "Buenos días:\n\nEl paquete llegó abierto y falta una de las dos lámparas. Todavía no "
-            "tengo fotos, se las envío mañana.\n\nUn saludo,\nLucía Fernández",
-        ),
-        (
-            "outlook-desktop-reply-fr-header-block.eml",
-            "Bonjour,\n\nMerci pour votre réponse. J’ai bien reçu le colis ce matin mais la taille "
-            "ne convient pas : est-il possible d’échanger le pull (réf. PL-204, taille M) contre "
-            "une taille L ?\n\nCordialement,\n\nMarie Martin",
-        ),
-        (
-            "outlook-desktop-reply-en-original-message.eml",
-            "Hello,\n\nYes please, go ahead with the refund to the original card. There is no need "
-            "to send a replacement.\n\nKind regards,\nChris Taylor\nPurchasing | Example Ltd",
-        ),
-        (
-            "outlook-web-html-only.eml",
-            "Hi,\n\nI was charged twice for order #21004 (two payments of £42.50 on 3 March). "
-            "Could you refund one of them?\n\nThank you,\nEmily",
-        ),
-        ("outlook-android-reply-fr-signature.eml", "Merci, c'est parfait pour moi."),
-        ("outlook-android-reply-es.eml", "Perfecto, muchas gracias por la rapidez."),
-        ("outlook-ios-reply-en.eml", "Great, thanks for sorting that out so quickly."),
-        (
-            "apple-mail-iphone-signature-fr.eml",
-            "Bonjour,\n\nOui, vous pouvez laisser le colis chez la gardienne, elle est là jusqu'à "
-            "19 h.\n\nMerci !",
-        ),
-        (
-            "apple-mail-iphone-reply-es.eml",
-            "Buenas tardes:\n\nEl código de devolución no funciona en la oficina de correos. "
-            "¿Me pueden enviar otro?",
-        ),
-        (
-            "apple-mail-macos-reply-fr-blockquote.eml",
-            "Bonjour,\n\nJe vous confirme l'adresse : 12 rue des Lilas, 69003 Lyon.\n\n"
-            "Bonne journée,\nMarie",
-        ),
-        (
-            "thunderbird-format-flowed-en.eml",
-            "Hello,\n\nI paid with PayPal, the transaction ID is 7KD51234AB987654C. Both payments "
-            "appear in my PayPal history, dated 3 March, one at 10:02 and the other at 10:03.\n\n"
-            "Thank you for looking into it.",
-        ),
-        (
-            "thunderbird-reply-fr-html-moz-cite.eml",
-            "Bonjour,\n\nC'est noté, je renverrai l'article la semaine prochaine.\n\n"
-            "Cordialement,\nMarie Martin",
-        ),
-        (
-            "thunderbird-bottom-posting-es.eml",
-            "Prefiero el reembolso, por favor, en la misma tarjeta con la que pagué. "
-            "Muchas gracias.",
-        ),
-        (
-            "android-samsung-email-fr.eml",
-            "Bonjour, je serai absent jeudi, pouvez-vous livrer vendredi plutôt ?",
-        ),
-        (
-            "yahoo-mail-android-reply-en.eml",
-            "Hello, the parcel finally arrived this morning, you can close my request. Thanks!",
-        ),
-        (
-            "forwarded-message.eml",
-            "Please see below: the courier says the parcel was delivered, but I have\n"
-            "nothing and none of my neighbours has it.",
-        ),
-        (
-            "reply-with-our-signed-message-id.eml",
-            "Bonjour,\n\nJe suis la femme de Jean Dupont, je reponds a sa place : le colis peut "
-            "etre livre chez nous samedi.\n\nCordialement,\nClaire",
-        ),
-        (
-            "pgp-inline-signed-es.eml",
-            "Hola:\n\nPor favor, cambien el correo de mi cuenta a juan.garcia@example.es.\n\n"
-            "Juan García",
-        ),
-        (
-            "gmail-new-message-en-signature.eml",
-            "Hello,\n\nI would like to change the delivery address of order #20977, placed this\n"
-            "morning. The new address is:\n\n14 Elm Street\nBristol BS1 4DJ\n\nMany thanks,",
-        ),
-    ],
-)
+# The new text of each reply of the corpus (test_parse_styles.py has the other styles).
+NEW_TEXTS = [
+    (
+        "gmail-reply-fr-quoted.eml",
+        "Bonjour,\n\nJe n'ai toujours pas reçu ma commande n°10482 passée le 20 février. "
+        "Le suivi\nColissimo indique « en cours d'acheminement » depuis une semaine.\n"
+        "Pouvez-vous vérifier s'il vous plaît ?\n\nMerci d'avance,\nJean Dupont",
+    ),
+    (
+        "gmail-reply-en-wrapped-attribution.eml",
+        "Hi,\n\nThe tracking link you sent says the parcel was returned to your warehouse on\n"
+        "Friday. Could you send it again to the same address? I'm home all week.\n\n"
+        "Thanks,\nJohn",
+    ),
+    (
+        "gmail-reply-es-quoted.eml",
+        "Hola:\n\nTodavía no he recibido el reembolso de la devolución del pedido 31877. Lo\n"
+        "devolví hace tres semanas y el transportista confirma la entrega.\n\n"
+        "¿Me pueden decir cuándo se hará el abono?\n\nGracias,\nJuan García",
+    ),
+    (
+        "android-gmail-reply-es.eml",
+        "Hola,\n\nSí, el número de pedido es 31902. El lunes estoy en casa toda la mañana.",
+    ),
+    (
+        "outlook-desktop-reply-es-original-message.eml",
+        "Buenos días:\n\nEl paquete llegó abierto y falta una de las dos lámparas. Todavía no "
+        "tengo fotos, se las envío mañana.\n\nUn saludo,\nLucía Fernández",
+    ),
+    (
+        "outlook-desktop-reply-fr-header-block.eml",
+        "Bonjour,\n\nMerci pour votre réponse. J’ai bien reçu le colis ce matin mais la taille "
+        "ne convient pas : est-il possible d’échanger le pull (réf. PL-204, taille M) contre "
+        "une taille L ?\n\nCordialement,\n\nMarie Martin",
+    ),
+    (
+        "outlook-desktop-reply-en-original-message.eml",
+        "Hello,\n\nYes please, go ahead with the refund to the original card. There is no need "
+        "to send a replacement.\n\nKind regards,\nChris Taylor\nPurchasing | Example Ltd",
+    ),
+    (
+        "outlook-web-html-only.eml",
+        "Hi,\n\nI was charged twice for order #21004 (two payments of £42.50 on 3 March). "
+        "Could you refund one of them?\n\nThank you,\nEmily",
+    ),
+    ("outlook-android-reply-fr-signature.eml", "Merci, c'est parfait pour moi."),
+    ("outlook-android-reply-es.eml", "Perfecto, muchas gracias por la rapidez."),
+    ("outlook-ios-reply-en.eml", "Great, thanks for sorting that out so quickly."),
+    (
+        "apple-mail-iphone-signature-fr.eml",
+        "Bonjour,\n\nOui, vous pouvez laisser le colis chez la gardienne, elle est là jusqu'à "
+        "19 h.\n\nMerci !",
+    ),
+    (
+        "apple-mail-iphone-reply-es.eml",
+        "Buenas tardes:\n\nEl código de devolución no funciona en la oficina de correos. "
+        "¿Me pueden enviar otro?",
+    ),
+    (
+        "apple-mail-macos-reply-fr-blockquote.eml",
+        "Bonjour,\n\nJe vous confirme l'adresse : 12 rue des Lilas, 69003 Lyon.\n\n"
+        "Bonne journée,\nMarie",
+    ),
+    (
+        "thunderbird-format-flowed-en.eml",
+        "Hello,\n\nI paid with PayPal, the transaction ID is 7KD51234AB987654C. Both payments "
+        "appear in my PayPal history, dated 3 March, one at 10:02 and the other at 10:03.\n\n"
+        "Thank you for looking into it.",
+    ),
+    (
+        "thunderbird-reply-fr-html-moz-cite.eml",
+        "Bonjour,\n\nC'est noté, je renverrai l'article la semaine prochaine.\n\n"
+        "Cordialement,\nMarie Martin",
+    ),
+    (
+        "thunderbird-bottom-posting-es.eml",
+        "Prefiero el reembolso, por favor, en la misma tarjeta con la que pagué. Muchas gracias.",
+    ),
+    (
+        "android-samsung-email-fr.eml",
+        "Bonjour, je serai absent jeudi, pouvez-vous livrer vendredi plutôt ?",
+    ),
+    (
+        "yahoo-mail-android-reply-en.eml",
+        "Hello, the parcel finally arrived this morning, you can close my request. Thanks!",
+    ),
+    (
+        "forwarded-message.eml",
+        "Please see below: the courier says the parcel was delivered, but I have\n"
+        "nothing and none of my neighbours has it.",
+    ),
+    (
+        "reply-with-our-signed-message-id.eml",
+        "Bonjour,\n\nJe suis la femme de Jean Dupont, je reponds a sa place : le colis peut "
+        "etre livre chez nous samedi.\n\nCordialement,\nClaire",
+    ),
+    (
+        "pgp-inline-signed-es.eml",
+        "Hola:\n\nPor favor, cambien el correo de mi cuenta a juan.garcia@example.es.\n\n"
+        "Juan García",
+    ),
+    (
+        "gmail-new-message-en-signature.eml",
+        "Hello,\n\nI would like to change the delivery address of order #20977, placed this\n"
+        "morning. The new address is:\n\n14 Elm Street\nBristol BS1 4DJ\n\nMany thanks,",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "new_text"), NEW_TEXTS)
 def test_it_separates_the_new_text_from_quotes_and_signatures(name: str, new_text: str):
     assert parsed(name).new_text == new_text
 
