@@ -216,12 +216,29 @@ def _check_headers(headers: HeaderMap) -> None:
 
 def _parse(data: bytes, size: int, limits: _Limits, warnings: list[str]) -> ParsedMail:
     message = BytesParser(policy=compat32).parsebytes(data)
-    headers = HeaderMap(message.raw_items())
+    headers = HeaderMap(message.raw_items(), _declared_charsets(message))
     _check_headers(headers)
     walked = mime.walk(message)
     warnings += walked.warnings
     body = _body(walked, limits, warnings)
     return _assemble(headers, body, walked, size, warnings)
+
+
+def _declared_charsets(message: Message) -> tuple[str, ...]:
+    """The charsets the message's parts declare (the first 50 parts), to read raw 8-bit
+    headers with."""
+    found: list[str] = []
+    stack, seen = [message], 0
+    while stack and seen < 50:  # without recursion: a tree may be thousands of levels deep
+        part = stack.pop()
+        seen += 1
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            stack.extend(reversed([p for p in payload if isinstance(p, Message)]))
+        charset = mime.param(part, "charset")
+        if charset and charset.lower() not in found:
+            found.append(charset.lower())
+    return tuple(found)
 
 
 def _parse_degraded(
@@ -275,13 +292,15 @@ def _body(walked: mime.Walk, limits: _Limits, warnings: list[str]) -> _Body:
     referenced = {unquote(cid).lower() for cid in _CID.findall(raw_html)}
     return _Body(
         text=text,
-        html=_safe_html(raw_html, warnings),
+        html=_safe_html(raw_html, limits.html, warnings),
         history_at=history_at,
         attachments=_attachments(walked.attachments, referenced, limits, warnings),
     )
 
 
-def _safe_html(raw_html: str, warnings: list[str]) -> str:
+def _safe_html(raw_html: str, limit: int, warnings: list[str]) -> str:
+    """The sanitised HTML, within ``limit`` characters (the sanitiser closes every tag left
+    open, so its output can be longer than its input); else only the text is kept."""
     if not raw_html.strip():
         return ""
     if html_.nesting_depth(raw_html) > html_.MAX_NESTING:
@@ -289,7 +308,14 @@ def _safe_html(raw_html: str, warnings: list[str]) -> str:
             f"HTML nested more than {html_.MAX_NESTING} levels deep: only its text kept"
         )
         return ""
-    return html_.sanitise(raw_html).strip()
+    if raw_html.count("<") > html_.MAX_TAGS:
+        warnings.append(f"HTML with more than {html_.MAX_TAGS} tags: only its text kept")
+        return ""
+    safe = html_.sanitise(raw_html).strip()
+    if len(safe) > limit:
+        warnings.append(f"sanitised HTML over {limit} characters ({len(safe)}): only its text kept")
+        return ""
+    return safe
 
 
 def _megabytes(size: int) -> str:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from comptoir.mail.parsing.charset import raw_header_text
 from comptoir.mail.parsing.headers import (
     clean,
     parse_addresses,
@@ -24,10 +25,12 @@ from comptoir.mail.parsing.mime import Walk
 class HeaderMap:
     """Raw header values by lower-cased name, in order of appearance."""
 
-    def __init__(self, items: Iterable[tuple[str, object]]) -> None:
+    def __init__(self, items: Iterable[tuple[str, object]], hints: tuple[str, ...] = ()) -> None:
+        """``hints``: the charsets the message declares, to read raw 8-bit values with."""
         self._values: dict[str, list[str]] = {}
         for name, value in items:
-            self._values.setdefault(str(name).strip().lower(), []).append(str(value))
+            text = raw_header_text(str(value), hints)
+            self._values.setdefault(str(name).strip().lower(), []).append(text)
 
     def first(self, name: str) -> str:
         return self._values.get(name, [""])[0]

@@ -18,6 +18,8 @@ from __future__ import annotations
 import codecs
 import re
 
+import charset_normalizer
+
 FALLBACK = "windows-1252"
 
 # Labels seen in real mail that Python does not know, or knows under another name.
@@ -138,12 +140,87 @@ def decode_bytes(data: bytes, declared: str | None) -> tuple[str, str]:
     return text, f"charset '{label}' replaced by {used} (decoding errors)"
 
 
-def raw_header_text(value: str) -> str:
+def _utf8_cut(data: bytes) -> str | None:
+    """UTF-8 with a character cut short (a file name cut at a byte limit, then quoted): the
+    text without the cut character, if the rest is UTF-8 with non-ASCII characters."""
+    pieces: list[str] = []
+    position, cuts = 0, 0
+    while True:
+        try:
+            pieces.append(data[position:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as exc:
+            truncated = exc.reason in ("invalid continuation byte", "unexpected end of data")
+            lead = data[position + exc.start]
+            if not truncated or not 0xC2 <= lead <= 0xF4 or cuts >= 2:
+                return None
+            pieces.append(data[position : position + exc.start].decode("utf-8"))
+            position += exc.end
+            cuts += 1
+    text = "".join(pieces)
+    return None if cuts == 0 or text.isascii() else text
+
+
+# Undeclared 8-bit text is guessed among these; Western text stays windows-1252.
+_GUESSED = ("gb18030", "big5", "shift_jis", "euc_kr", "cp1251", "koi8_r")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{2,}")
+_MAX_GUESSED_BYTES = 4096
+_IDEOGRAPH = re.compile("[\u4e00-\u9fff]")
+
+
+def _looks_multibyte(latin: str) -> bool:
+    """Whether windows-1252 text reads like another charset's bytes: its non-ASCII characters
+    come in runs ("ÄúµÄ¶©µ¥"), where Western text has them one by one ("Renée Lefèvre")."""
+    non_ascii = sum(1 for ch in latin if ord(ch) > 127)
+    in_runs = sum(len(run) for run in _NON_ASCII_RUN.findall(latin))
+    return non_ascii >= 2 and in_runs >= 0.7 * non_ascii
+
+
+def guess_decode(data: bytes, hints: tuple[str, ...] = ()) -> str:
+    """Undeclared 8-bit text (a raw header): UTF-8 if valid (or cut in its last character);
+    else the first charset the message declares that decodes it strictly; else, when
+    windows-1252 would give runs of accented letters, the charset the detector
+    (charset-normalizer) finds among the common non-Western ones; else windows-1252."""
+    text, used = fallback_decode(data)
+    if used == "utf-8":
+        return text
+    cut = _utf8_cut(data)
+    if cut is not None:
+        return cut
+    for hint in hints:
+        codec = resolve(normalise_label(hint))
+        if codec is None or codec in _WESTERN or codec == "utf-8":
+            continue
+        try:
+            return data.decode(codec)
+        except (UnicodeDecodeError, LookupError, ValueError):
+            continue
+    if not _looks_multibyte(text):
+        return text
+    best = charset_normalizer.from_bytes(
+        data[:_MAX_GUESSED_BYTES], cp_isolation=list(_GUESSED)
+    ).best()
+    if best is None:
+        return text
+    try:
+        guessed = data.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError, ValueError):
+        return text
+    if best.encoding in ("euc_kr", "cp949") and _IDEOGRAPH.search(guessed):
+        # GB2312 bytes are valid EUC-KR too, but read as Korean they mix in Chinese characters.
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            pass
+    return guessed
+
+
+def raw_header_text(value: str, hints: tuple[str, ...] = ()) -> str:
     """A header value as the ``email`` package hands it (8-bit bytes as lone surrogates) turned
-    into text: raw 8-bit headers are UTF-8 (SMTPUTF8 and most webmails), else windows-1252."""
+    into text (``guess_decode``; ``hints``: the charsets the message declares)."""
     if value.isascii() or _RAW_BYTE.search(value) is None:
         return value
-    return fallback_decode(to_bytes(value))[0]
+    return guess_decode(to_bytes(value), hints)
 
 
 def to_bytes(value: str) -> bytes:

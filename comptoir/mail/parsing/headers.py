@@ -11,11 +11,13 @@ import binascii
 import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import cast
 
 from comptoir.lib.addresses import email_normalize
 from comptoir.mail.parsing.charset import decode_bytes, raw_header_text
 
-_ENCODED_WORD = re.compile(r"=\?([^?\s]{1,80})\?([bBqQ])\?([^?]*)\?=")
+# An encoded word; one whose closing "?=" is missing ends at white space or the end.
+_ENCODED_WORD = re.compile(r"=\?([^?\s]{1,80})\?([bBqQ])\?(?:([^?]*)\?=|([^?\s]+)(?=\s|$))")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
@@ -23,7 +25,7 @@ _MSGID = re.compile(r"<[^<>\s]{1,994}>")
 _BARE_MSGID = re.compile(r"[^<>\s@]{1,500}@[^<>\s@]{1,400}")
 _ADDR_ATOM = r"[^\s@<>(),;:\"\[\]\\\x00-\x1f\x7f]"
 _ADDRESS = re.compile(
-    rf"{_ADDR_ATOM}{{1,64}}@(?:[^\s@<>(),;:\"\[\]\\\x00-\x1f\x7f.]+\.)*"
+    rf"(?:{_ADDR_ATOM}{{1,64}}|\"[^\"\\\x00-\x1f\x7f]{{1,62}}\")@(?:[^\s@<>(),;:\"\[\]\\\x00-\x1f\x7f.]+\.)*"
     rf"[^\s@<>(),;:\"\[\]\\\x00-\x1f\x7f.]+"
 )
 MAX_ADDRESSES = 200
@@ -58,34 +60,36 @@ def _word_bytes(encoding: str, payload: str) -> bytes | None:
 def decode_words(value: str, warnings: list[str] | None = None) -> str:
     """Decode RFC 2047 encoded words (adjacent words with the same charset are decoded together,
     so a multi-byte character split across two words survives). Whitespace between two encoded
-    words is dropped as the RFC says; undecodable words are kept as written."""
-    chunks: list[tuple[str, bytes | str]] = []  # (charset, bytes) or ("", literal text)
+    words is dropped as the RFC says; undecodable words are kept as written; a last word whose
+    "?=" is missing is decoded all the same. Linear in the length of the value."""
+    # (charset, pieces of bytes) or ("", [literal text]); pieces joined once at the end.
+    chunks: list[tuple[str, list[bytes] | list[str]]] = []
     position = 0
     for match in _ENCODED_WORD.finditer(value):
         gap = value[position : match.start()]
         previous_is_word = bool(chunks) and chunks[-1][0] != ""
         if gap and not (previous_is_word and not gap.strip()):
-            chunks.append(("", gap))
+            chunks.append(("", [gap]))
         position = match.end()
         charset = match[1].split("*", 1)[0]
-        data = _word_bytes(match[2], match[3])
+        data = _word_bytes(match[2], match[3] if match[3] is not None else match[4])
         if data is None:
-            chunks.append(("", match[0]))
+            chunks.append(("", [match[0]]))
             continue
         last = chunks[-1] if chunks else None
-        if last is not None and last[0].lower() == charset.lower() and isinstance(last[1], bytes):
-            chunks[-1] = (last[0], last[1] + data)
+        if last is not None and last[0] and last[0].lower() == charset.lower():
+            cast(list[bytes], last[1]).append(data)
         else:
-            chunks.append((charset, data))
-    chunks.append(("", value[position:]))
+            chunks.append((charset, [data]))
+    chunks.append(("", [value[position:]]))
     return "".join(_chunk_text(chunk, warnings) for chunk in chunks)
 
 
-def _chunk_text(chunk: tuple[str, bytes | str], warnings: list[str] | None) -> str:
-    charset, data = chunk
-    if isinstance(data, str):
-        return data
-    text, warning = decode_bytes(data, charset)
+def _chunk_text(chunk: tuple[str, list[bytes] | list[str]], warnings: list[str] | None) -> str:
+    charset, pieces = chunk
+    if not charset:
+        return "".join(cast(list[str], pieces))
+    text, warning = decode_bytes(b"".join(cast(list[bytes], pieces)), charset)
     if warning and warnings is not None:
         warnings.append(f"header: {warning}")
     return text
@@ -193,9 +197,22 @@ def _mailbox(segment: str) -> tuple[str, str]:
         before = tokens[: next(i for i, t in enumerate(tokens) if t[0] == "angle")]
         name = " ".join(_token_text(kind, content) for kind, content in before)
         return name, angles[0].rsplit(":", 1)[-1]
-    address = "".join(content for kind, content in tokens if kind in ("text", "quoted"))
+    address = "".join(
+        f'"{content}"' if _quoted_local_part(tokens, index) else content
+        for index, (kind, content) in enumerate(tokens)
+        if kind in ("text", "quoted")
+    )
     name = " ".join(content for kind, content in tokens if kind == "comment")
+    if address.startswith('"'):  # '"System Administrator"@host': the spaces are the name's
+        local, _at, domain = address.rpartition("@")
+        return name, f"{local}@{''.join(domain.split())}"
     return name, "".join(address.split())
+
+
+def _quoted_local_part(tokens: list[tuple[str, str]], index: int) -> bool:
+    """Whether this quoted token is the local part of ``"System Administrator"@host``."""
+    following = tokens[index + 1] if index + 1 < len(tokens) else ("", "")
+    return tokens[index][0] == "quoted" and following[0] == "text" and following[1].startswith("@")
 
 
 def _token_text(kind: str, content: str) -> str:

@@ -47,22 +47,27 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-# Block elements whose nesting costs html5ever (and so nh3) quadratic time.
-_BLOCKS = {
-    *("address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div"),
-    *("dl", "fieldset", "figcaption", "figure", "footer", "form", "header", "hgroup", "main"),
-    *("menu", "nav", "ol", "section", "summary", "table", "ul", "h1", "h2", "h3", "h4", "h5"),
-    *("h6", "pre"),
+# Elements that never nest (void) or whose end tag is optional (closed by the next one): they
+# do not count in the nesting depth. Every other open element does: html5ever (and so nh3)
+# takes quadratic time on deep nesting, block elements ("<div>" * n) and formatting ones
+# ("<i><a href=x>" * n, a million unclosed "<b>") alike.
+_NOT_NESTING = {
+    *("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"),
+    *("source", "track", "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody"),
+    *("tfoot", "colgroup", "option", "optgroup", "rb", "rt", "rp", "html", "head", "body"),
 }
 _TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,20})\b")
 MAX_NESTING = 1000
+# Over this many tags, the text is read with a regular expression, not html.parser (about
+# seven seconds per million tags).
+MAX_TAGS = 100_000
 
 
 def nesting_depth(html: str) -> int:
-    """How deep block elements nest (an upper bound, in one linear pass)."""
+    """How deep elements nest (an upper bound, in one linear pass)."""
     depth = deepest = 0
     for match in _TAG_NAME.finditer(html):
-        if match[2].lower() not in _BLOCKS:
+        if match[2].lower() in _NOT_NESTING:
             continue
         if match[1]:
             depth = max(0, depth - 1)
@@ -307,6 +312,8 @@ def _plain_fallback(html: str) -> str:
 def to_text(html: str) -> tuple[str, int | None]:
     """(text, offset where quoted history starts in that text, or None)."""
     prepared = _prepare(html)
+    if prepared.count("<") > MAX_TAGS:
+        return _plain_fallback(prepared), None
     converter = _Converter()
     try:
         converter.feed(prepared)

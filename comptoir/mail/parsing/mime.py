@@ -296,11 +296,35 @@ def _alternative(children: list[Message], depth: int, walk: Walk) -> None:
     walk.html += next((s.html for s in reversed(subs) if "".join(s.html).strip()), [])
 
 
+def _deep_texts(part: Message, walk: Walk) -> None:
+    """Below ``MAX_DEPTH``: only the text and HTML bodies, read without recursion (a message
+    nested 50 or 3,000 levels deep keeps its text)."""
+    walk.warnings.append(f"MIME tree deeper than {MAX_DEPTH} levels: only the text read below")
+    stack = [part]
+    while stack and walk.parts <= MAX_PARTS:
+        current = stack.pop()
+        walk.parts += 1
+        if current.is_multipart():
+            stack.extend(reversed(_children(current)))
+            continue
+        ctype = content_type(current)
+        if ctype in _BODY_TYPES and _disposition(current) != "attachment":
+            try:
+                text = _body_text(current, ctype, walk)
+            except Exception as exc:  # one bad part must not lose the rest of the message
+                walk.warnings.append(f"{ctype} part skipped: {type(exc).__name__}")
+                continue
+            (walk.plain if ctype == "text/plain" else walk.html).append(text)
+
+
 def _walk(part: Message, depth: int, walk: Walk) -> None:
+    if depth > MAX_DEPTH:
+        _deep_texts(part, walk)
+        return
     walk.parts += 1
-    if walk.parts > MAX_PARTS or depth > MAX_DEPTH:
-        if walk.parts == MAX_PARTS + 1 or depth == MAX_DEPTH + 1:
-            walk.warnings.append("MIME tree too large or too deep: the rest was not read")
+    if walk.parts > MAX_PARTS:
+        if walk.parts == MAX_PARTS + 1:
+            walk.warnings.append("MIME tree too large: the rest was not read")
         return
     ctype = content_type(part)
     try:

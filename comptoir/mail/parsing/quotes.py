@@ -142,7 +142,7 @@ class _Lines:
         return None
 
     def _header_block(self, i: int) -> bool:
-        """"From:" and two more fields within five lines; or, as Hotmail writes it, "Date:"
+        """ "From:" and two more fields within five lines; or, as Hotmail writes it, "Date:"
         first, then "From:" and one more field."""
         line = self.stripped[i]
         starts_with_date = _HEADER_DATE.match(line) is not None
@@ -176,7 +176,7 @@ class _Lines:
         return raw in ("-- ", "--") or line == _PGP_SIGNATURE or self._mobile_signature(i)
 
     def _mobile_signature(self, i: int) -> bool:
-        """"Sent from my iPhone" on a line of its own, not "Sent from my phone, the order..."
+        """ "Sent from my iPhone" on a line of its own, not "Sent from my phone, the order..."
         starting a sentence."""
         line = self.stripped[i]
         if len(line) > 120 or len(line.split()) > 10 or any(c in line for c in ",;?!"):
@@ -192,7 +192,7 @@ class _Lines:
         )
 
     def dash_name(self, i: int) -> bool:
-        """"-Anna": a name signed with a dash (not a "- item" of a list)."""
+        """ "-Anna": a name signed with a dash (not a "- item" of a list)."""
         previous = self.stripped[i - 1] if i else ""
         return bool(_DASH_NAME.match(self.stripped[i])) and not previous.startswith("-")
 
