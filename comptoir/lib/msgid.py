@@ -16,6 +16,20 @@ import secrets
 _PATTERN = re.compile(r"<?ct\.(\d{1,18})\.([0-9a-f]{16})\.([0-9a-f]+)@([^>\s]+)>?")
 
 
+# What a Message-ID column holds; RFC 5322 allows a Message-ID of nearly 1,000 characters.
+MESSAGE_ID_LENGTH = 255
+
+
+def message_id_stored(value: str) -> str:
+    """The form a Message-ID is stored and looked up in: itself when it fits the column (the
+    usual case), else a digest of it in Message-ID form, unique and of fixed length, so that a
+    longer one is stored too and stays found through the column's index on every database."""
+    if len(value) <= MESSAGE_ID_LENGTH and value.isascii():
+        return value
+    digest = hashlib.sha256(value.encode("utf-8", errors="surrogatepass")).hexdigest()
+    return f"<{digest}@long-message-id.invalid>"
+
+
 def _signature(key: bytes, thread_id: int, nonce: str) -> str:
     return hmac.new(key, f"{thread_id}.{nonce}".encode(), hashlib.sha256).hexdigest()[:32]
 

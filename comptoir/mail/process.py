@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from comptoir.lib.language import language_detect
-from comptoir.lib.msgid import verify_message_id
+from comptoir.lib.msgid import message_id_stored, verify_message_id
 from comptoir.lib.rows import rows_update
 from comptoir.mail.models import InboundMail, InboundStatus, Mailbox, raw_by_inbound
 from comptoir.mail.parse import MailParseError, ParsedMail, parse_mail
@@ -244,7 +244,7 @@ def _parsed(inbounds: list[InboundMail]) -> list[tuple[InboundMail, ParsedMail]]
         except MailParseError as exc:
             _fail(inbound.pk, exc, trace=False)
             continue
-        inbound.message_id = mail.message_id[:255]
+        inbound.message_id = message_id_stored(mail.message_id)
         inbound.from_address = mail.from_address[:254]
         inbound.subject = mail.subject[:255]
         parsed.append((inbound, mail))

@@ -65,11 +65,12 @@ def thread_sender(thread: Thread) -> tuple[str, str]:
 
 def _references(thread: Thread) -> tuple[str, str]:
     """In-Reply-To and References for a new e-mail in this thread: its latest mail headers."""
-    ids = list(
-        thread.messages.exclude(message_id="")
+    ids = [
+        header or stored
+        for stored, header in thread.messages.exclude(message_id="")
         .order_by("-created_at", "-id")
-        .values_list("message_id", flat=True)[:10]
-    )
+        .values_list("message_id", "message_id_header")[:10]
+    ]
     ids.reverse()
     return (ids[-1] if ids else ""), " ".join(ids)
 

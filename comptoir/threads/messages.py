@@ -14,6 +14,7 @@ from typing import IO
 
 from django.utils import timezone
 
+from comptoir.lib.msgid import message_id_stored
 from comptoir.staff.models import Employee
 from comptoir.threads.models import (
     Attachment,
@@ -130,13 +131,21 @@ def message_build(
         private=private,
         source=source,
         is_auto_reply=incoming.is_auto_reply if incoming else False,
-        message_id=incoming.message_id if incoming else "",
+        message_id=message_id_stored(incoming.message_id) if incoming else "",
+        message_id_header=_long_message_id(incoming),
         in_reply_to=incoming.in_reply_to if incoming else "",
         references=incoming.references if incoming else "",
         ip_address=incoming.ip_address if incoming else None,
         user_agent=(incoming.user_agent if incoming else "")[:256],
         created_at=at,
     )
+
+
+def _long_message_id(incoming: CustomerMessage | None) -> str:
+    """The Message-ID as written, when its stored form is another (over 255 characters)."""
+    if incoming is None or message_id_stored(incoming.message_id) == incoming.message_id:
+        return ""
+    return incoming.message_id
 
 
 def attachments_link(pairs: Sequence[tuple[Message, Sequence[Attachment]]]) -> None:

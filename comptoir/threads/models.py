@@ -195,8 +195,11 @@ class Message(models.Model):
     private = models.BooleanField(_("private"), default=False)
     source = models.CharField(max_length=8, choices=Source.choices)
     is_auto_reply = models.BooleanField(default=False)
-    # Mail headers: ours for outgoing messages, the sender's for incoming ones.
+    # Mail headers: ours for outgoing messages, the sender's for incoming ones. ``message_id``
+    # is the stored form (``lib.msgid.message_id_stored``: a digest when over 255 characters),
+    # ``message_id_header`` the header as written when it differs (to answer with it).
     message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    message_id_header = models.TextField(blank=True)
     in_reply_to = models.CharField(max_length=998, blank=True)
     references = models.TextField(blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)

@@ -6,7 +6,7 @@ from email.utils import make_msgid
 
 import pytest
 
-from comptoir.lib.msgid import make_message_id
+from comptoir.lib.msgid import make_message_id, message_id_stored
 from comptoir.mail.inbound import inbound_store
 from comptoir.mail.models import InboundMail, InboundStatus, Mailbox
 from comptoir.mail.process import (
@@ -434,3 +434,20 @@ def test_a_delay_notice_neither_fails_our_email_nor_opens_or_joins_a_thread(answ
     assert Message.objects.filter(thread=thread).count() == before
     assert Thread.objects.count() == 1
     assert inbound.thread is None
+
+
+def test_a_message_id_over_255_characters_is_stored_found_and_answered_with(bob):
+    long_id = f"<{'7f3a' * 80}.reply@mail.example.com>"
+    raw = (
+        "From: Alice <alice@example.com>\nTo: shop@testserver\nSubject: Hello\n"
+        f"Message-ID: {long_id}\n\nWhere is my parcel?\n"
+    ).encode()
+    inbound = receive(raw)
+    assert inbound.status == InboundStatus.IMPORTED
+    assert inbound.message_id == message_id_stored(long_id)
+    message = Message.objects.get(message_id=message_id_stored(long_id))
+    assert (message.thread_id, message.message_id_header) == (inbound.thread_id, long_id)
+    services.thread_reply(thread=message.thread, employee=bob, text="It left yesterday.")
+    email = OutboundEmail.objects.get(thread=message.thread)
+    assert email.in_reply_to == long_id
+    assert long_id in email.references
