@@ -27,10 +27,17 @@ Decisions worth knowing:
   of ``max_total_attachment_bytes``, is dropped with a warning.
 - Limits that keep one hostile message from stalling the worker, each with a warning: text
   over ``max_text_chars`` and HTML over ``max_html_chars`` are truncated, the subject is cut at
-  1,000 characters, MIME trees deeper than 30 levels or with more than 1,000 parts are read in
-  part, and HTML whose block elements nest more than 1,000 deep keeps only its text (the HTML
-  sanitiser is quadratic on such input). Pathological inputs known to make html.parser, nh3 or
-  the quote separator slow are tested in ``tests/test_parse_fuzz.py``.
+  1,000 characters, MIME trees with more than 1,000 parts are read in part and below 30
+  levels only for their text and HTML bodies, and HTML whose elements nest more than 1,000
+  deep (the sanitiser is quadratic on such input) or that has more than 100,000 tags, or whose
+  sanitised form is over ``max_html_chars``, keeps only its text. Pathological inputs known to
+  make html.parser, nh3 or the quote separator slow are tested in ``tests/test_parse_fuzz.py``
+  and ``tests/test_parse_headers_and_limits.py``.
+- Raw 8-bit headers are read as UTF-8, else in the charsets the message declares, else guessed
+  (``charset.guess_decode``).
+- Delivery reports: ``is_bounce`` (a failure: our e-mail did not arrive) and ``is_delay`` (only
+  delayed: never a failure, and automatic mail, ``is_auto_reply``); both name the original
+  Message-ID and recipient in ``bounced_message_id`` / ``bounced_recipient``.
 - Loops: ``is_internal_notification`` flags our own notifications; our own replies can be
   recognised by their signed Message-ID (``comptoir.lib.msgid.verify_message_id``).
 """

@@ -1,8 +1,9 @@
 """Recognising automatic mail: auto-replies, mailing lists, read receipts, and bounces.
 
 A bounce (a delivery failure report) is not an auto-reply: it says that one of *our* messages
-did not arrive, and is handled apart. A delivery report that only says "delayed" or
-"delivered" is not a bounce; it is treated as an automatic message.
+did not arrive, and is handled apart. A delivery report that only says "delayed" (a delay) or
+"delivered" (a notice) is not a bounce; it is treated as an automatic message, and a delay is
+flagged so that it is never taken for a failure (see ``bounce``).
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ reference and nothing is rewritten). The history starts at the first *quote head
 
 - an attribution line, possibly wrapped over up to three lines: "On <date>, <name> wrote:",
   "Le <date>, <name> a écrit :", "El <date>, <name> escribió:" (and German, Italian,
-  Portuguese, Dutch variants), or any "... wrote:" line directly followed by "> " lines;
+  Portuguese, Dutch, Polish, Russian variants, the verb before or after the name), or any
+  "... wrote:" line, or a line ending with an address or a time and a colon (Gmail in Russian,
+  Yandex, mail.ru), directly followed by "> " lines;
 - a separator: "-----Original Message-----", "-----Message d'origine-----",
   "-----Mensaje original-----", "---------- Forwarded message ---------", "Begin forwarded
   message:" and their translations, or a line of underscores before a header block;
@@ -13,11 +15,12 @@ reference and nothing is rewritten). The history starts at the first *quote head
   "Sent:/Envoyé :/Enviado:/Date:/To:/À :/Para:/Subject:/Objet :/Asunto:".
 
 Before that point, a trailing block of "> " lines goes to the history too, and the first
-signature ends the new text: the "-- " delimiter, a PGP signature, or a mobile client's
-"Sent from my iPhone" / "Envoyé de mon iPhone" / "Enviado desde mi iPhone" / "Get Outlook for
-Android" / "Obtenir Outlook pour Android" / "Enviado desde Outlook para Android" line.
-A reply written *below* the quote (bottom-posting) is found too. When the rules would leave
-nothing, the new text is the whole text.
+signature ends the new text: the "-- " delimiter, a PGP signature, a mobile client's
+"Sent from my iPhone" / "Envoyé de mon iPhone" / "Von meinem iPhone gesendet" / "Отправлено с
+iPhone" / "Get Outlook for Android"... line (on a line of its own, not starting a sentence), or
+a last line "-Name". A reply written *below* the quote (bottom-posting), also after a greeting
+alone ("Hi," / the quote / the answer), is found too. When the rules would leave nothing, the
+new text is the whole text.
 """
 
 from __future__ import annotations
