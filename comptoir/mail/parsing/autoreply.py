@@ -70,7 +70,8 @@ _BOUNCE_SUBJECT = re.compile(
     r"|no entregado|error de entrega|mail system error|message not delivered"
     r"|could not be delivered|delivery (?:notification|failed)|nicht zustellbar"
     r"|unzustellbar|non recapitabile|não entregue|onbestelbaar|niedostarczon"
-    r"|не доставлено|недоставлен|退信|投递失败|发送失败|无法投递|未能送达|未送达",
+    r"|не доставлено|недоставлен|退信|投递失败|发送失败|无法投递|未能送达|未送达"
+    r"|message rejected|returned message|zurückgeschickt|retour de message",
     re.IGNORECASE,
 )
 # A delay notice says so in its subject or in the first lines of its text.
@@ -95,7 +96,14 @@ _COPY_START = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _TEXT_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:@]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
-_DAEMONS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
+_DAEMONS = (
+    "mailer-daemon",
+    "postmaster",
+    "mail-daemon",
+    "mailerdaemon",
+    "double-bounce",
+    "mdaemon",
+)
 _ORIGINAL_ID = re.compile(
     r"^[ \t>]*Message-ID:[ \t]*(<[^<>\s]{1,994}>)", re.IGNORECASE | re.MULTILINE
 )

@@ -89,7 +89,7 @@ _GREETING = re.compile(
     r"|sehr geehrte[rs]?|ciao|buongiorno|buonasera|salve|gentile|olá|ola|bom dia|boa tarde"
     r"|caro|cara|prezad[oa]|hoi|beste|goedemorgen|goedemiddag|dzień dobry|witam|cześć"
     r"|szanown[aiy]|здравствуйте|добрый день|добрый вечер|привет|уважаем[ыа][ея])\b"
-    r".{0,40}$",
+    r"[^.?;,!:]{0,40}[,!:]?$",
     _FLAGS,
 )
 _PGP_SIGNATURE = "-----BEGIN PGP SIGNATURE-----"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from comptoir.mail.parsing.quotes import split_reply
 from comptoir.mail.tests.golden import CORPUS_DIR, parse_corpus_file
 from comptoir.mail.tests.test_parse_corpus import NEW_TEXTS
 
@@ -109,3 +110,30 @@ def test_no_line_of_the_quote_ever_leaks_into_the_new_text(name: str):
     expected = set(ALL[name].splitlines())
     assert [line for line in mail.new_text.splitlines() if line not in expected] == []
     assert mail.new_text in mail.text
+
+
+ATTRIBUTION = "On Tue, 4 Mar 2025 at 09:58, Example Shop <help@shop.test> wrote:"
+
+
+@pytest.mark.parametrize(
+    ("text", "new_text"),
+    [
+        # An answer on the greeting's line is the answer, whatever is below the quote.
+        (
+            f"Hi Jane, yes please.\n\n{ATTRIBUTION}\n> Shall we?\n\nJane Cooper",
+            "Hi Jane, yes please.",
+        ),
+        # A list of "-Item" lines is not a "-Name" signature.
+        (f"I need:\n-Blue\n-Red\n\n{ATTRIBUTION}\n> Which colours?", "I need:\n-Blue\n-Red"),
+        ("Thanks for the refund.\n--Jean Dupont", "Thanks for the refund."),
+        # "Sent from my ..." starting a sentence is text; on its own line it is a signature.
+        (
+            "Sent from my office, the order went through twice.\nPlease cancel one.",
+            "Sent from my office, the order went through twice.\nPlease cancel one.",
+        ),
+        ("Please cancel one.\n\nSent from my Galaxy", "Please cancel one."),
+        ("Bitte stornieren.\n\nVon meinem Samsung Galaxy Smartphone gesendet", "Bitte stornieren."),
+    ],
+)
+def test_greetings_lists_and_signatures_are_told_apart(text: str, new_text: str):
+    assert split_reply(text).new_text == new_text
