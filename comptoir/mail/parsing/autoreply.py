@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from comptoir.mail.parsing.charset import raw_header_text
 from comptoir.mail.parsing.headers import (
@@ -76,13 +77,15 @@ _BOUNCE_SUBJECT = re.compile(
 )
 # A delay notice says so in its subject or in the first lines of its text.
 _DELAY_SUBJECT = re.compile(
-    r"\bdelay|still being retried|not yet (?:been )?delivered|warning: could not send"
+    r"delivery status notification \(delay\)|\bdelay|still being retried"
+    r"|not yet (?:been )?delivered|warning: could not send"
     r"|verzögert|retardé|en attente de remise|retrasad|ritardat|atrasad|vertraagd"
     r"|opóźnion|задерж|延迟|延誤",
     re.IGNORECASE,
 )
 _DELAY_TEXT = re.compile(
-    r"has not (?:yet )?been delivered|not yet been delivered|this is a warning only"
+    r"has not yet been delivered|not been delivered yet|hasn't been delivered yet"
+    r"|this is a warning(?: message)? only"
     r"|delivery (?:has been|is) delayed|delivery attempts will continue"
     r"|(?<!not )(?:will|shall) (?:continue to |keep )?(?:be )?retr(?:y|ied|ying)"
     r"|still (?:trying|being retried)|no action is required on your part",
@@ -136,7 +139,7 @@ def auto_reply_reason(headers: HeaderMap, subject: str, report_types: list[str])
     return ""
 
 
-class Delivery:
+class Delivery(StrEnum):
     """What a delivery report says."""
 
     FAILED = "failed"
@@ -211,13 +214,14 @@ def bounce(headers: HeaderMap, from_address: str, subject: str, walk: Walk, text
     failed_header = [a for _n, a in parse_addresses(headers.first("x-failed-recipients"))]
     notice = ""
     if not kind:
-        daemon = _is_daemon(from_address, headers)
-        by_subject = bool(_BOUNCE_SUBJECT.search(subject))
-        by_delay = bool(_DELAY_SUBJECT.search(subject))
-        if not (failed_header or (daemon and (by_subject or by_delay))):
+        failure = _BOUNCE_SUBJECT.search(subject)
+        delay = _DELAY_SUBJECT.search(subject)
+        if not (failed_header or (_is_daemon(from_address, headers) and (failure or delay))):
             return Bounce()
         notice = _notice_text(text)
-        delayed = by_delay or bool(_DELAY_TEXT.search(notice))
+        # What the subject says first: "Undeliverable: Re: your order is delayed" failed.
+        delayed = delay is not None and (failure is None or delay.start() <= failure.start())
+        delayed = delayed or bool(_DELAY_TEXT.search(notice))
         kind = Delivery.DELAYED if delayed and not failed_header else Delivery.FAILED
     if kind == Delivery.NOTICE:
         return Bounce(kind=kind)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from comptoir.mail.parse import parse_mail
 from comptoir.mail.tests.golden import CORPUS_DIR, parse_corpus_file
 from comptoir.mail.tests.test_parse_corpus import SIGNED_7, SIGNED_12, SIGNED_42, SIGNED_118
 
@@ -94,3 +95,49 @@ def test_the_bounce_table(capsys):
     with capsys.disabled():
         print("\n" + "\n".join(rows))  # noqa: T201
     assert not any("not recognised" in row for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("subject", "text", "kind", "recipient"),
+    [
+        (
+            "Undeliverable: Re: Your order is delayed",
+            "Delivery has failed to these recipients or groups:\n\nann@example.org\n"
+            "The email address you entered couldn't be found.",
+            FAILED,
+            "ann@example.org",
+        ),
+        (
+            "Returned mail: Warning: could not send message for past 4 hours",
+            "    **      THIS IS A WARNING MESSAGE ONLY      **\n\n"
+            "<bob@example.org>... Deferred: Connection timed out\n",
+            DELAYED,
+            "bob@example.org",
+        ),
+        (
+            "Delivery Status Notification (Delay)",
+            "There was a temporary problem delivering your message to zoe@example.org. "
+            "Gmail will retry for 46 more hours.",
+            DELAYED,
+            "zoe@example.org",
+        ),
+        (
+            "Delivery Status Notification (Failure)",
+            "Your message wasn't delivered to zoe@example.org because the address couldn't be "
+            "found.\n\n----- Original message -----\n\nTo: someone.else@example.org\n",
+            FAILED,
+            "zoe@example.org",
+        ),
+    ],
+    ids=["failure-about-a-delayed-order", "sendmail-warning", "gmail-delay", "gmail-failure"],
+)
+def test_a_text_notice_is_a_delay_only_when_it_says_so_first(
+    subject: str, text: str, kind: str, recipient: str
+):
+    raw = (
+        "From: Mail Delivery Subsystem <mailer-daemon@mx.example.net>\nTo: support@shop.test\n"
+        f"Subject: {subject}\n\n{text}\n"
+    )
+    mail = parse_mail(raw.encode())
+    assert (mail.is_bounce, mail.is_delay) == (kind == FAILED, kind == DELAYED)
+    assert mail.bounced_recipient == recipient
