@@ -115,8 +115,12 @@ def person_outbound(person: Person, thread_ids: Iterable[int]) -> QuerySet[Outbo
     )
 
 
-def person_rate_keys(person: Person) -> list[str]:
-    return sorted({rate_key("email", a) for a in person.addresses})
+def person_rate_keys(person: Person, thread_ids: Iterable[int] = ()) -> list[str]:
+    """The contact form's counts of their address, and of the IP addresses they wrote from."""
+    ips = Message.objects.filter(thread_id__in=list(thread_ids), ip_address__isnull=False)
+    keys = {rate_key("email", a) for a in person.addresses}
+    keys |= {rate_key("ip", ip) for ip in ips.values_list("ip_address", flat=True).distinct()}
+    return sorted(keys)
 
 
 def person_webhook_deliveries(person: Person, thread_ids: list[int]) -> QuerySet[WebhookDelivery]:
@@ -173,7 +177,9 @@ def person_holdings(person: Person) -> Holdings:
         inbound_mail=inbound.exclude(status=InboundStatus.UNMATCHED).count(),
         unmatched_mail=inbound.filter(status=InboundStatus.UNMATCHED).count(),
         outbound_emails=person_outbound(person, thread_ids).count(),
-        rate_limits=RateCounter.objects.filter(key__in=person_rate_keys(person)).count(),
+        rate_limits=RateCounter.objects.filter(
+            key__in=person_rate_keys(person, thread_ids)
+        ).count(),
         webhook_deliveries=person_webhook_deliveries(person, thread_ids).count(),
         exports=person_exports(person).count(),
     )
@@ -194,12 +200,10 @@ def customer_erase(*, person: Person, employee: Employee, via: Via) -> ErasureRe
     """
     holdings = person_holdings(person)
     thread_ids = list(person_threads(person).order_by("id").values_list("pk", flat=True))
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA secure_delete = ON")
     with transaction.atomic():
         # Before the threads: deleting one sets its stored mail's thread to NULL.
         inbound_ids = list(person_inbound(person, thread_ids).values_list("pk", flat=True))
+        rate_keys = person_rate_keys(person, thread_ids)
         deliveries = person_webhook_deliveries(person, thread_ids)
         deliveries_removed = WebhookDelivery.objects.filter(
             pk__in=list(deliveries.values_list("pk", flat=True))
@@ -211,7 +215,7 @@ def customer_erase(*, person: Person, employee: Employee, via: Via) -> ErasureRe
             threads_delete(threads=chunk)
         for start in range(0, len(inbound_ids), _CHUNK):
             InboundMail.objects.filter(pk__in=inbound_ids[start : start + _CHUNK]).delete()
-        RateCounter.objects.filter(key__in=person_rate_keys(person)).delete()
+        RateCounter.objects.filter(key__in=rate_keys).delete()
         exports = person_exports(person)
         files = [name for name in exports.values_list("storage_name", flat=True) if name]
         exports.delete()
@@ -224,7 +228,8 @@ def customer_erase(*, person: Person, employee: Employee, via: Via) -> ErasureRe
         record = ErasureRecord.objects.create(
             employee=employee, via=via, reference=person.reference(), counts=counts
         )
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        # The write-ahead log still holds the pages as they were: copy it into the file now.
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return record
@@ -409,7 +414,7 @@ def _write_export(
         with translation.override(person.language):
             summary = render_to_string(
                 "privacy/export_summary.html",
-                {"data": data, "name": _display_name(customers, person)},
+                {"data": data, "name": _display_name(customers, person), "language": person.language},
             )
         archive.writestr("summary.html", summary)
     if progress:
