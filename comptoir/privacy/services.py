@@ -42,8 +42,11 @@ from comptoir.privacy.models import (
 )
 from comptoir.shop.models import Customer, Order, OrderHistory
 from comptoir.staff.models import Employee
+from comptoir.threads.contact_messages import duplicate_fingerprint
 from comptoir.threads.models import (
     Attachment,
+    Author,
+    Source,
     EmailStatus,
     Message,
     OutboundEmail,
@@ -120,6 +123,13 @@ def person_rate_keys(person: Person, thread_ids: Iterable[int] = ()) -> list[str
     ips = Message.objects.filter(thread_id__in=list(thread_ids), ip_address__isnull=False)
     keys = {rate_key("email", a) for a in person.addresses}
     keys |= {rate_key("ip", ip) for ip in ips.values_list("ip_address", flat=True).distinct()}
+    # The double-submit check's keys: a hash of what was posted (threads.contact_messages).
+    posted = Message.objects.filter(
+        thread_id__in=list(thread_ids), author=Author.CUSTOMER, source__in=[Source.FORM, Source.API]
+    ).values_list("thread__email", "thread__contact_id", "thread__order_id", "text")
+    for email, contact_id, order_id, text in posted:
+        for order in {order_id, None}:
+            keys.add(f"dup:{duplicate_fingerprint(email, contact_id, order, text)}")
     return sorted(keys)
 
 
