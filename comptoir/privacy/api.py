@@ -68,7 +68,9 @@ def _zip(content: bytes, name: str) -> HttpResponse:
 
 def _export(request: HttpRequest, *, customer: Customer | None, email: str) -> Any:
     employee = acting_employee(request)
-    person = services.Person.of_customer(customer) if customer else services.Person.of_address(email)
+    person = (
+        services.Person.of_customer(customer) if customer else services.Person.of_address(email)
+    )
     if not services.export_is_large(person):
         return _zip(services.customer_export_bytes(person=person), "personal-data.zip")
     export = ExportRequest.objects.create(requester=employee, customer=customer, email=email)
@@ -109,9 +111,7 @@ def address_export(request: HttpRequest, email: Query[str]) -> Any:
 )
 def export_download(request: HttpRequest, export_id: int) -> Any:
     """A large export: 202 with its progress while it is built, then the ZIP, once."""
-    export = ExportRequest.objects.filter(
-        pk=export_id, requester=acting_employee(request)
-    ).first()
+    export = ExportRequest.objects.filter(pk=export_id, requester=acting_employee(request)).first()
     if export is None:
         raise not_found()
     if export.status in {ExportStatus.QUEUED, ExportStatus.BUILDING}:

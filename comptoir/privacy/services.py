@@ -15,6 +15,7 @@ import hmac
 import io
 import json
 import secrets
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
@@ -46,12 +47,12 @@ from comptoir.threads.contact_messages import duplicate_fingerprint
 from comptoir.threads.models import (
     Attachment,
     Author,
-    Source,
     EmailStatus,
     Message,
     OutboundEmail,
     OutboundEvent,
     RateCounter,
+    Source,
     Status,
     Thread,
 )
@@ -122,7 +123,8 @@ def person_rate_keys(person: Person, thread_ids: Iterable[int] = ()) -> list[str
     """The contact form's counts of their address, and of the IP addresses they wrote from."""
     ips = Message.objects.filter(thread_id__in=list(thread_ids), ip_address__isnull=False)
     keys = {rate_key("email", a) for a in person.addresses}
-    keys |= {rate_key("ip", ip) for ip in ips.values_list("ip_address", flat=True).distinct()}
+    found = ips.values_list("ip_address", flat=True).distinct()
+    keys |= {rate_key("ip", ip) for ip in found if ip}
     # The double-submit check's keys: a hash of what was posted (threads.contact_messages).
     posted = Message.objects.filter(
         thread_id__in=list(thread_ids), author=Author.CUSTOMER, source__in=[Source.FORM, Source.API]
@@ -370,10 +372,11 @@ def _write_export(
                     for attachment, row in zip(
                         message.attachments.all(), messages[-1]["attachments"], strict=True
                     ):
-                        with attachment_open(attachment) as handle:
-                            with archive.open(row["file"], "w") as out:
-                                for chunk in iter(lambda h=handle: h.read(64 * 1024), b""):
-                                    out.write(chunk)
+                        with (
+                            attachment_open(attachment) as handle,
+                            archive.open(row["file"], "w") as out,
+                        ):
+                            shutil.copyfileobj(handle, out, 64 * 1024)
                 threads_data.append(
                     {
                         "id": thread.pk,
@@ -424,7 +427,11 @@ def _write_export(
         with translation.override(person.language):
             summary = render_to_string(
                 "privacy/export_summary.html",
-                {"data": data, "name": _display_name(customers, person), "language": person.language},
+                {
+                    "data": data,
+                    "name": _display_name(customers, person),
+                    "language": person.language,
+                },
             )
         archive.writestr("summary.html", summary)
     if progress:
@@ -475,9 +482,7 @@ def customer_export_build(*, export: ExportRequest) -> ExportRequest:
             _write_export(person_of_export(export), spool, progress)
             size = spool.tell()
             spool.seek(0)
-            name = default_storage.save(
-                f"{EXPORT_FOLDER}/{secrets.token_hex(16)}.zip", File(spool)
-            )
+            name = default_storage.save(f"{EXPORT_FOLDER}/{secrets.token_hex(16)}.zip", File(spool))
     except Exception as error:
         ExportRequest.objects.filter(pk=export.pk).update(
             status=ExportStatus.FAILED, error=str(error)[:500], finished_at=timezone.now()
@@ -611,7 +616,9 @@ def retention_apply(
     now = now or timezone.now()
     targets = retention_targets(policy=policy, now=now)
     removed = dict.fromkeys(targets, 0)
-    while ids := list(targets["closed_threads"].order_by("id").values_list("pk", flat=True)[:batch]):
+    while ids := list(
+        targets["closed_threads"].order_by("id").values_list("pk", flat=True)[:batch]
+    ):
         removed["closed_threads"] += threads_delete(threads=list(Thread.objects.filter(pk__in=ids)))
     while ids := list(
         targets["inbound_mail"].order_by("inbound_id").values_list("pk", flat=True)[:batch]
@@ -652,4 +659,3 @@ def retention_policy_set(*, values: dict[str, int | None]) -> RetentionPolicy:
         setattr(policy, field, value)
     policy.save()
     return policy
-

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -49,15 +50,13 @@ def export_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @employee_required
-def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     export = export_get_for_employee(signed_in_employee(request), pk)
     handle = services.export_take(export=export)
     if handle is None:
         context = {"export": export, "working": False, "gone": True}
         return render(request, "privacy/export.html", context, status=410)
-    response = FileResponse(
-        handle, as_attachment=True, filename=f"personal-data-{export.pk}.zip"
-    )
+    response = FileResponse(handle, as_attachment=True, filename=f"personal-data-{export.pk}.zip")
     response["Content-Type"] = "application/zip"
     return response
 
@@ -109,18 +108,15 @@ def address_erase(request: HttpRequest) -> HttpResponse:
 def privacy_settings(request: HttpRequest) -> HttpResponse:
     policy = RetentionPolicy.load()
     form = RetentionForm(post_data(request), instance=policy)
-    if request.method == "POST":
-        if form.is_valid():
-            services.retention_policy_set(values=form.cleaned_data)
-            messages.success(request, _("Successful update."))
-            return redirect("privacy:settings")
+    if request.method == "POST" and form.is_valid():
+        services.retention_policy_set(values=form.cleaned_data)
+        messages.success(request, _("Successful update."))
+        return redirect("privacy:settings")
     context = {
         "form": form,
         "preview": services.retention_preview(policy=policy),
         "policy": policy,
-        "erasures": list(
-            ErasureRecord.objects.select_related("employee")[:RECENT_ERASURES]
-        ),
+        "erasures": list(ErasureRecord.objects.select_related("employee")[:RECENT_ERASURES]),
         "address_form": AddressForm(),
     }
     return render(request, "privacy/settings.html", context, status=400 if form.errors else 200)

@@ -93,7 +93,9 @@ class Outcome:
     duplicate: bool = False
 
 
-def duplicate_fingerprint(email: str, contact_id: int | None, order_id: int | None, text: str) -> str:
+def duplicate_fingerprint(
+    email: str, contact_id: int | None, order_id: int | None, text: str
+) -> str:
     """What the double-submit check counts a post by (also how an erasure finds its row)."""
     parts = [email, str(contact_id), str(order_id), text]
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
