@@ -135,15 +135,18 @@ def person_rate_keys(person: Person, thread_ids: Iterable[int] = ()) -> list[str
     return sorted(keys)
 
 
-def person_webhook_deliveries(person: Person, thread_ids: list[int]) -> QuerySet[WebhookDelivery]:
+def person_webhook_delivery_ids(person: Person, thread_ids: list[int]) -> set[int]:
     """Deliveries whose body names the person: their address, or one of their threads (the
-    body is JSON written with ``separators=(",", ":")``, ``"thread_id":<id>,`` first)."""
-    match = Q(pk__in=[])
-    for address in person.addresses:
-        match |= Q(body__contains=address)
-    for thread_id in thread_ids:
-        match |= Q(body__contains=f'"thread_id":{thread_id},')
-    return WebhookDelivery.objects.filter(match)
+    body is JSON written with ``separators=(",", ":")``, ``"thread_id":<id>,`` first). A few
+    hundred patterns per query: SQLite limits how deep an expression may be."""
+    patterns = [*person.addresses, *(f'"thread_id":{pk},' for pk in thread_ids)]
+    found: set[int] = set()
+    for start in range(0, len(patterns), 200):
+        match = Q(pk__in=[])
+        for pattern in patterns[start : start + 200]:
+            match |= Q(body__contains=pattern)
+        found |= set(WebhookDelivery.objects.filter(match).values_list("pk", flat=True))
+    return found
 
 
 def person_exports(person: Person) -> QuerySet[ExportRequest]:
@@ -192,7 +195,7 @@ def person_holdings(person: Person) -> Holdings:
         rate_limits=RateCounter.objects.filter(
             key__in=person_rate_keys(person, thread_ids)
         ).count(),
-        webhook_deliveries=person_webhook_deliveries(person, thread_ids).count(),
+        webhook_deliveries=len(person_webhook_delivery_ids(person, thread_ids)),
         exports=person_exports(person).count(),
     )
 
@@ -216,15 +219,16 @@ def customer_erase(*, person: Person, employee: Employee, via: Via) -> ErasureRe
         # Before the threads: deleting one sets its stored mail's thread to NULL.
         inbound_ids = list(person_inbound(person, thread_ids).values_list("pk", flat=True))
         rate_keys = person_rate_keys(person, thread_ids)
-        deliveries = person_webhook_deliveries(person, thread_ids)
-        deliveries_removed = WebhookDelivery.objects.filter(
-            pk__in=list(deliveries.values_list("pk", flat=True))
-        ).delete()[0]
+        deliveries = sorted(person_webhook_delivery_ids(person, thread_ids))
+        deliveries_removed = 0
+        for start in range(0, len(deliveries), _CHUNK):
+            ids = deliveries[start : start + _CHUNK]
+            deliveries_removed += WebhookDelivery.objects.filter(pk__in=ids).delete()[0]
         OutboundEvent.objects.filter(thread_id__in=thread_ids).delete()
         person_outbound(person, thread_ids).delete()
         for start in range(0, len(thread_ids), BATCH):
-            chunk = list(Thread.objects.filter(pk__in=thread_ids[start : start + BATCH]))
-            threads_delete(threads=chunk)
+            threads = list(Thread.objects.filter(pk__in=thread_ids[start : start + BATCH]))
+            threads_delete(threads=threads)
         for start in range(0, len(inbound_ids), _CHUNK):
             InboundMail.objects.filter(pk__in=inbound_ids[start : start + _CHUNK]).delete()
         RateCounter.objects.filter(key__in=rate_keys).delete()

@@ -46,6 +46,7 @@ from comptoir.testing import (
     make_customer,
     make_employee,
     make_order,
+    make_thread,
 )
 from comptoir.threads import services
 from comptoir.threads.contact_messages import (
@@ -434,3 +435,23 @@ def test_the_contact_form_shows_the_notice_in_the_visitor_s_language_with_the_po
     assert "Nous gardons vos mots un an." in french
     assert 'href="https://shop.example.com/privacy"' in french
     assert "Politique de confidentialité" in french
+
+
+@pytest.mark.django_db
+def test_the_privacy_pages_run_a_bounded_number_of_queries_whatever_the_data(
+    bob, charlie, django_assert_max_num_queries
+):
+    customer = make_customer("Many", email="many@example.com")
+    for n in range(12):
+        thread = make_thread(email="many@example.com", customer=customer, text=f"Number {n}")
+        services.thread_reply(thread=thread, employee=bob, text="Answered")
+    export = ExportRequest.objects.create(requester=charlie, customer=customer)
+    admin = logged_in_client(charlie)
+    for path in [
+        f"/desk/customers/{customer.pk}/erase/",
+        "/desk/privacy/",
+        f"/desk/exports/{export.pk}/",
+        f"/desk/privacy/erase/?email={customer.email}",
+    ]:
+        with django_assert_max_num_queries(25):
+            assert admin.get(path).status_code == 200
