@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "comptoir.mail",
     "comptoir.contact_form",
     "comptoir.api",
+    "comptoir.privacy",
     "comptoir.ops",
     "ninja",
 ]

@@ -3,6 +3,11 @@ from django.views.generic import RedirectView
 
 from comptoir.api.main import api
 from comptoir.health import healthz
+from comptoir.privacy.api import router as privacy_router
+
+# The personal-data operations sit left of the API in the arrow (they use mail and webhooks),
+# so they are added to it here, where any app may be imported.
+api.add_router("", privacy_router)
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/contact/", permanent=False)),
@@ -15,6 +20,7 @@ urlpatterns = [
     path("desk/", include("comptoir.mail.unmatched_urls")),
     path("desk/", include("comptoir.mail.urls")),
     path("desk/", include("comptoir.api.urls")),
+    path("desk/", include("comptoir.privacy.urls")),
     path("contact/", include("comptoir.contact_form.urls")),
     path("api/v1/", api.urls),
 ]

@@ -13,9 +13,12 @@ from comptoir.staff.models import Employee
 
 
 class ApiKeyAuth(HttpBearer):
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, personal_data: str = "") -> None:
         super().__init__()
         self.scope = scope
+        # "export" or "erase": the key must also have been given that right (customers:export,
+        # customers:erase); erasing also needs the key to act as an administrator.
+        self.personal_data = personal_data
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey:
         key = key_find(token.strip())
@@ -29,12 +32,25 @@ class ApiKeyAuth(HttpBearer):
         if self.scope == Scope.WRITE and not key.can_write:
             message = _("This API key may only read; this operation needs a read and write key.")
             raise ApiError(403, "insufficient_scope", message)
+        if self.personal_data == "export" and not key.may_export_personal_data:
+            message = _("This API key may not export personal data (customers:export).")
+            raise ApiError(403, "insufficient_scope", message)
+        if self.personal_data == "erase" and not (
+            key.may_erase_personal_data and key.employee.is_administrator
+        ):
+            message = _(
+                "This API key may not erase personal data (customers:erase, acting as an "
+                "administrator)."
+            )
+            raise ApiError(403, "insufficient_scope", message)
         key_touch(key)
         return key
 
 
 READ = ApiKeyAuth(Scope.READ)
 WRITE = ApiKeyAuth(Scope.WRITE)
+EXPORT = ApiKeyAuth(Scope.READ, personal_data="export")
+ERASE = ApiKeyAuth(Scope.WRITE, personal_data="erase")
 
 
 def api_key(request: HttpRequest) -> ApiKey:

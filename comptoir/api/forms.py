@@ -41,6 +41,14 @@ class ApiKeyForm(forms.Form):
         queryset=Employee.objects.none(),
         help_text=_("Replies, notes and changes made with the key are this employee's."),
     )
+    may_export_personal_data = forms.BooleanField(
+        label=_("May export personal data (customers:export)"), required=False
+    )
+    may_erase_personal_data = forms.BooleanField(
+        label=_("May erase personal data (customers:erase)"),
+        required=False,
+        help_text=_("Only with read and write access, acting as an administrator."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

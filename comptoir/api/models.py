@@ -25,6 +25,10 @@ class ApiKey(models.Model):
     prefix = models.CharField(max_length=16, unique=True)
     secret_hash = models.CharField(max_length=64)
     scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices, default=Scope.READ)
+    # The personal-data operations (issue 22): "customers:export" and "customers:erase", each
+    # given on purpose, never implied by the read or write scope.
+    may_export_personal_data = models.BooleanField(_("May export personal data"), default=False)
+    may_erase_personal_data = models.BooleanField(_("May erase personal data"), default=False)
     employee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

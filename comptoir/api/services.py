@@ -16,9 +16,16 @@ from comptoir.staff.models import Employee
 
 
 def api_key_create(
-    *, name: str, scope: Scope, employee: Employee, created_by: Employee
+    *,
+    name: str,
+    scope: Scope,
+    employee: Employee,
+    created_by: Employee,
+    may_export_personal_data: bool = False,
+    may_erase_personal_data: bool = False,
 ) -> tuple[ApiKey, str]:
-    """A new key acting as ``employee``; returns the row and the clear key, to show once."""
+    """A new key acting as ``employee``; returns the row and the clear key, to show once. The
+    personal-data rights (customers:export, customers:erase) are given only on purpose."""
     new = key_generate()
     key = ApiKey.objects.create(
         name=name.strip(),
@@ -27,6 +34,8 @@ def api_key_create(
         scope=scope,
         employee=employee,
         created_by=created_by,
+        may_export_personal_data=may_export_personal_data,
+        may_erase_personal_data=may_erase_personal_data,
     )
     return key, new.clear
 

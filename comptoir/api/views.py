@@ -34,6 +34,8 @@ def api_keys(request: HttpRequest) -> HttpResponse:
                 scope=Scope(form.cleaned_data["scope"]),
                 employee=form.cleaned_data["employee"],
                 created_by=signed_in_employee(request),
+                may_export_personal_data=form.cleaned_data["may_export_personal_data"],
+                may_erase_personal_data=form.cleaned_data["may_erase_personal_data"],
             )
             # Shown in this response only: the clear key is stored nowhere.
             context.update(created=key, clear_key=clear, form=ApiKeyForm(initial=initial))

@@ -113,6 +113,8 @@ def _handle(
             "thread": thread,
             "conversation": conversation,
             "link_invalid": link_invalid,
+            "consent_notice": desk_settings.consent_notice_in(language),
+            "privacy_policy_url": desk_settings.privacy_policy_url,
         },
         status=status,
     )

@@ -204,10 +204,25 @@ class DeskOptionsForm(PerLanguageForm):
         required=False,
         help_text=gettext_lazy("Allow customers to attach a file to their message."),
     )
+    privacy_policy_url = forms.URLField(
+        label=gettext_lazy("Privacy policy URL"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=gettext_lazy("The contact form links to this page of the shop."),
+    )
 
     def __init__(self, *args: Any, desk_settings: DeskSettings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initial["allow_file_uploads"] = desk_settings.allow_file_uploads
+        self.initial["privacy_policy_url"] = desk_settings.privacy_policy_url
+        self.add_language_fields(
+            "consent_notice",
+            max_length=services.CONSENT_NOTICE_MAX,
+            required=False,
+            textarea=True,
+            initial=desk_settings.consent_notice,
+        )
         self.add_language_fields(
             "default_message",
             max_length=services.DEFAULT_MESSAGE_MAX,
@@ -219,6 +234,10 @@ class DeskOptionsForm(PerLanguageForm):
     @property
     def default_message_fields(self) -> list[BoundField]:
         return self.language_fields("default_message")
+
+    @property
+    def consent_notice_fields(self) -> list[BoundField]:
+        return self.language_fields("consent_notice")
 
 
 class SavedReplyForm(NameAndTextForm):

@@ -214,19 +214,39 @@ def order_message_delete(*, order_message: OrderMessage) -> None:
 # --- options --------------------------------------------------------------------------------------
 
 
+CONSENT_NOTICE_MAX = 1000
+
+
 @transaction.atomic
 def desk_settings_update(
-    *, allow_file_uploads: bool, default_message: Mapping[str, str]
+    *,
+    allow_file_uploads: bool,
+    default_message: Mapping[str, str],
+    consent_notice: Mapping[str, str] | None = None,
+    privacy_policy_url: str | None = None,
 ) -> DeskSettings:
-    """The "Contact options": file uploads on the contact form, the reply form's default text."""
+    """The "Contact options": file uploads on the contact form, the reply form's default text,
+    the contact form's notice on personal data and the link to the shop's privacy policy."""
     DeskSettings.load()  # the row exists before it is locked
     desk_settings = DeskSettings.objects.select_for_update().get(pk=1)
     desk_settings.allow_file_uploads = allow_file_uploads
     desk_settings.default_message = _per_language(
         default_message, label=_("Default message"), max_length=DEFAULT_MESSAGE_MAX, required=False
     )
+    fields = ["allow_file_uploads", "default_message", "updated_at"]
+    if consent_notice is not None:
+        desk_settings.consent_notice = _per_language(
+            consent_notice,
+            label=_("Personal data notice"),
+            max_length=CONSENT_NOTICE_MAX,
+            required=False,
+        )
+        fields.append("consent_notice")
+    if privacy_policy_url is not None:
+        desk_settings.privacy_policy_url = privacy_policy_url
+        fields.append("privacy_policy_url")
     # Only these fields: the mailbox options may share the row and be saved by another page.
-    desk_settings.save(update_fields=["allow_file_uploads", "default_message", "updated_at"])
+    desk_settings.save(update_fields=fields)
     return desk_settings
 
 

@@ -238,6 +238,8 @@ def options(request: HttpRequest) -> HttpResponse:
                 services.desk_settings_update(
                     allow_file_uploads=form.cleaned_data["allow_file_uploads"],
                     default_message=form.language_values("default_message"),
+                    consent_notice=form.language_values("consent_notice"),
+                    privacy_policy_url=form.cleaned_data["privacy_policy_url"],
                 )
             except services.SettingsError as exc:
                 form.add_error(None, str(exc))

@@ -26,6 +26,9 @@ SQLITE_INIT = ";".join(
         "PRAGMA busy_timeout=20000",
         "PRAGMA cache_size=-32000",
         "PRAGMA temp_store=MEMORY",
+        # Deleted rows are overwritten with zeros, not left in free pages (a person's data
+        # erased is gone from the file: docs/DECISIONS.md, issue 22).
+        "PRAGMA secure_delete=ON",
     ]
 )
 

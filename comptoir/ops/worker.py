@@ -28,6 +28,7 @@ from comptoir.lib.planner import planner_statistics_refresh
 from comptoir.mail.models import WorkerHeartbeat
 from comptoir.mail.outbox import outbox_deliver
 from comptoir.mail.process import inbound_process_pending
+from comptoir.privacy.services import exports_build_pending, exports_tidy, retention_apply_if_due
 from comptoir.staff.throttle import login_throttles_purge
 from comptoir.threads.rates import rate_counters_purge
 from comptoir.threads.stats import KPI_REFRESH_SECONDS, kpi_averages_refresh
@@ -60,7 +61,9 @@ class Worker:
             self.deliver,
             self.webhooks,
             self.kpis,
+            self.exports,
             self.tidy,
+            self.retention,
         )
         for step in steps:
             try:
@@ -119,7 +122,20 @@ class Worker:
         if self._due("tidy", TIDY_SECONDS):
             rate_counters_purge()
             login_throttles_purge()
+            exports_tidy()
             planner_statistics_refresh()
+
+    def exports(self) -> None:
+        """Build one waiting export of personal data (a large customer's, ``privacy``)."""
+        exports_build_pending(limit=1)
+
+    def retention(self) -> None:
+        """Once a day (whatever the number of workers), remove what the retention settings no
+        longer keep, in short transactions (``privacy.services.retention_apply``)."""
+        if self._due("retention", TIDY_SECONDS):
+            counts = retention_apply_if_due()
+            if counts is not None:
+                log.info("retention: %s", counts)
 
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self.stop)

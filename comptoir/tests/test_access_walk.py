@@ -23,6 +23,9 @@ ADMIN_ONLY_NAMES = {
     "desk_settings:order_message_edit",
     "desk_settings:order_message_delete",
     "desk_settings:options",
+    "privacy:settings",
+    "privacy:customer_erase",
+    "privacy:address_erase",
 }
 PUBLIC = {
     "staff:login",

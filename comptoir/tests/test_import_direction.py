@@ -19,6 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 ARROW: list[set[str]] = [
     {"ops"},
+    {"privacy"},
     {"api", "contact_form", "mail", "orders", "desk_settings", "demo"},
     {"threads"},
     {"shop", "staff"},

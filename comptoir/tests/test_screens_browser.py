@@ -22,6 +22,7 @@ from comptoir.api.services import api_key_create, webhook_create
 from comptoir.mail.inbound import inbound_store
 from comptoir.mail.models import InboundMail, Mailbox
 from comptoir.mail.process import inbound_process_pending
+from comptoir.privacy.models import ExportRequest, ExportStatus
 from comptoir.shop.models import Customer, Order
 from comptoir.staff.models import Employee
 from comptoir.threads.models import Contact, OrderMessage, OutboundEmail, SavedReply, Thread
@@ -86,6 +87,10 @@ NOT_PAGES = {
     "api_admin:webhook_ping",
     "api_admin:webhook_delete",
     "api_admin:delivery_retry",
+    # POSTs, and a download: test_privacy opens them.
+    "privacy:customer_export",
+    "privacy:address_export",
+    "privacy:export_download",
 }
 
 
@@ -149,6 +154,13 @@ def shop_with_everything() -> dict[str, str]:
     assert message is not None
     assert agent is not None
     assert ApiKey.objects.exists()
+    export = ExportRequest.objects.create(
+        requester=admin,
+        customer=customer,
+        status=ExportStatus.BUILDING,
+        progress_done=2,
+        progress_total=5,
+    )
     return {
         "staff:login": "/desk/login/",
         "staff:preferences": "/desk/preferences/",
@@ -187,6 +199,10 @@ def shop_with_everything() -> dict[str, str]:
         "api_admin:webhooks": "/desk/webhooks/",
         "api_admin:webhook_add": "/desk/webhooks/add/",
         "api_admin:webhook": f"/desk/webhooks/{webhook.pk}/",
+        "privacy:settings": "/desk/privacy/",
+        "privacy:customer_erase": f"/desk/customers/{customer.pk}/erase/",
+        "privacy:address_erase": f"/desk/privacy/erase/?email={customer.email}",
+        "privacy:export": f"/desk/exports/{export.pk}/",
         "public:contact": "/contact/",
         "public:sent": "/contact/sent/",
         "public:thread": f"/contact/t/{with_order.link_secret}/",

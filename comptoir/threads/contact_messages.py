@@ -93,6 +93,14 @@ class Outcome:
     duplicate: bool = False
 
 
+def duplicate_fingerprint(
+    email: str, contact_id: int | None, order_id: int | None, text: str
+) -> str:
+    """What the double-submit check counts a post by (also how an erasure finds its row)."""
+    parts = [email, str(contact_id), str(order_id), text]
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
 def contact_message_rate_limited(*, ip_address: str | None, email: str) -> bool:
     """Count one more message from this IP address and this e-mail address; True when either
     went over its limit in the window (the caller refuses the message, storing nothing).
@@ -224,16 +232,8 @@ def contact_message_submit(*, submission: Submission) -> Outcome:
         raise SubmitError(
             _("Your message could not be sent: this contact cannot receive messages.")
         )
-    fingerprint = hashlib.sha256(
-        "\x00".join(
-            [
-                submission.email,
-                str(contact.pk),
-                str(submission.order and submission.order.pk),
-                submission.text,
-            ]
-        ).encode()
-    ).hexdigest()
+    order_id = submission.order.pk if submission.order else None
+    fingerprint = duplicate_fingerprint(submission.email, contact.pk, order_id, submission.text)
     dup = f"dup:{fingerprint}"
     if rates_count({dup: int(DUPLICATE_WINDOW.total_seconds())})[dup] > 1:
         return Outcome(thread=None, duplicate=True)

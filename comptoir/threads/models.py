@@ -312,11 +312,27 @@ def _default_messages() -> dict[str, str]:
     return dict(DEFAULT_MESSAGES)
 
 
+DEFAULT_CONSENT_NOTICES = {
+    "en": "We use the details you give here only to answer your message.",
+    "fr": "Nous utilisons les informations saisies ici uniquement pour répondre à votre message.",
+    "es": "Usamos los datos que nos da aquí solo para responder a su mensaje.",
+}
+
+
+def _default_consent_notices() -> dict[str, str]:
+    return dict(DEFAULT_CONSENT_NOTICES)
+
+
 class DeskSettings(models.Model):
     """The shop-wide options of the customer service page (one row)."""
 
     allow_file_uploads = models.BooleanField(_("Allow file uploading"), default=True)
     default_message = models.JSONField(_("Default message"), default=_default_messages)
+    # The contact form's notice on personal data, per language, and the shop's privacy policy.
+    consent_notice = models.JSONField(
+        _("Personal data notice"), default=_default_consent_notices, blank=True
+    )
+    privacy_policy_url = models.URLField(_("Privacy policy URL"), max_length=500, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -332,6 +348,9 @@ class DeskSettings(models.Model):
 
     def default_message_in(self, language: str) -> str:
         return localized(self.default_message, language, settings.LANGUAGE_CODE)
+
+    def consent_notice_in(self, language: str) -> str:
+        return localized(self.consent_notice, language, settings.LANGUAGE_CODE)
 
 
 class EmailKind(models.TextChoices):

@@ -425,6 +425,14 @@ def _delete(thread: Thread) -> dict[str, int]:
     return counter_deltas(before, None, messages=removed)
 
 
+def threads_delete(*, threads: Sequence[Thread]) -> int:
+    """Delete these threads with their messages in one transaction (a person's data erased, old
+    closed conversations); the counters they move written once, the files after commit."""
+    with transaction.atomic():
+        counters_apply(deltas_sum(*(_delete(thread) for thread in threads)))
+    return len(threads)
+
+
 def threads_bulk_apply(
     *,
     threads: Sequence[Thread],

@@ -3,11 +3,13 @@ it succeeds; after every kind of change they equal a count of the rows."""
 
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from comptoir.api.models import Scope
 from comptoir.api.services import api_key_create
@@ -17,6 +19,8 @@ from comptoir.mail.models import InboundStatus, Mailbox
 from comptoir.mail.process import inbound_attach, inbound_process_pending
 from comptoir.mail.tests.test_process import mail
 from comptoir.orders.services import order_message_post
+from comptoir.privacy.models import RetentionPolicy, Via
+from comptoir.privacy.services import Person, customer_erase, retention_apply
 from comptoir.testing import make_customer, make_order, make_thread
 from comptoir.threads import arrivals, counters, services, stats
 from comptoir.threads.contact_messages import Submission, contact_message_submit
@@ -305,3 +309,19 @@ def test_after_each_kind_of_change_the_counters_equal_a_count_of_the_rows(bob, c
     form("wanda@example.com", "Unread in sales")
     contact_delete(contact=sales, move_threads_to=support)
     check("a contact deleted, its threads moved to another")
+
+    form("xavier@example.com", "Unread, then erased", contact=support)
+    services.thread_reply(
+        thread=form("xavier@example.com", "Another", contact=support), employee=bob, text="Answered"
+    )
+    customer_erase(person=Person.of_address("xavier@example.com"), employee=charlie, via=Via.API)
+    check("a person's data erased (an unread thread and an answered one)")
+    closed = form("yves@example.com", "To be closed", contact=support)
+    services.thread_set_status(thread=closed, employee=bob, status=Status.CLOSED)
+    Thread.objects.filter(pk=closed.pk).update(
+        status_changed_at=timezone.now() - timedelta(days=9),
+        last_message_at=timezone.now() - timedelta(days=9),
+    )
+    retention_apply(policy=RetentionPolicy(closed_threads_days=7))
+    assert not Thread.objects.filter(pk=closed.pk).exists()
+    check("closed threads removed by retention")
