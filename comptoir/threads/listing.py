@@ -173,8 +173,7 @@ class ListParams:
 
     def view_query(self, view: str) -> str:
         """A view's link: the view alone, the list's order and page size kept."""
-        values: dict[str, Any] = dict.fromkeys(self.filters)
-        return self.query_string(**{**values, "view": view})
+        return f"view={view}&" + self.query_string(**dict.fromkeys(self.filters))
 
     @property
     def saved_query(self) -> str:
