@@ -18,7 +18,7 @@ def desk_of(bob, charlie):
     """Nine threads: Bob's (open, pending 1, closed), Charlie's (open), nobody's (two open, one
     pending 2, one closed), and one closed after being Bob's."""
     threads = [make_thread(email=f"t{n}@example.com") for n in range(9)]
-    mine_open, mine_pending, mine_closed, charlies, _free1, free2, free_pending, free_closed, was = (
+    mine_open, mine_pending, mine_closed, charlies, _free, free2, free_pending, free_closed, was = (
         threads
     )
     for thread in (mine_open, mine_pending, mine_closed, was):
