@@ -69,13 +69,17 @@ LIST_FILTERS_SESSION_KEY = "desk.list_filters"
 LIST_REFRESH_SECONDS = 20
 
 
-def _rows_context(request: HttpRequest, values: Mapping[str, int]) -> dict[str, Any]:
-    """The list's rows and its views with their counts (``values``: the counters, read once)."""
+def _rows_context(
+    request: HttpRequest, values: Mapping[str, int], *, remember: bool = True
+) -> dict[str, Any]:
+    """The list's rows and its views with their counts (``values``: the counters, read once);
+    ``remember``: keep the filters for "Reply to the next unanswered message" (the page shown,
+    not its refresh, which another tab's list would otherwise overwrite every poll)."""
     employee = signed_in_employee(request)
     params = ListParams.from_query(request.GET)
     # Written only when it changes: an unchanged assignment would still save the session, a
     # write transaction on every view of the list.
-    if request.session.get(LIST_FILTERS_SESSION_KEY) != params.filters:
+    if remember and request.session.get(LIST_FILTERS_SESSION_KEY) != params.filters:
         request.session[LIST_FILTERS_SESSION_KEY] = params.filters
     threads = apply_filters(threads_for_employee(employee), params.filters, employee=employee)
     page = paginate(threads, params)
@@ -146,7 +150,7 @@ def list_rows(request: HttpRequest) -> HttpResponse:
     values = counters.counters_read()
     if request.GET.get("version", "") == list_version(values):
         return HttpResponse(status=204)
-    context = _rows_context(request, values)
+    context = _rows_context(request, values, remember=False)
     status = 400 if context["params"].errors else 200
     return render(request, "threads/_list_refresh.html", context, status=status)
 

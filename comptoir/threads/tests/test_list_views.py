@@ -262,3 +262,11 @@ def test_a_saved_query_is_the_list_s_parameters_without_a_cursor():
 
     params = ListParams.from_query(QueryDict("view=mine&before=abc&size=20"))
     assert params.saved_query == "view=mine&sort=id&dir=desc&size=20"
+
+
+def test_the_rows_refresh_does_not_change_the_filter_next_unanswered_applies(client, bob):
+    make_thread()
+    client.force_login(bob)
+    client.get("/desk/?view=mine")
+    client.get("/desk/threads/rows/?view=closed")  # another tab's list, polling
+    assert client.session["desk.list_filters"] == {"view": "mine"}
