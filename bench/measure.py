@@ -84,9 +84,24 @@ def _pages(name: str) -> list[tuple[str, Callable[[], Any], int | None]]:
             HTTP_USER_AGENT="Mozilla/5.0 (bench)",
         )
 
+    poll: dict[str, str] = {}
+
+    def desk_poll() -> Any:
+        """The list's refresh while nothing changes (the version read at its first call)."""
+        if not poll:
+            from comptoir.threads.counters import counters_read
+            from comptoir.threads.listing import list_version
+
+            poll["url"] = (
+                f"/desk/threads/rows/?view=unassigned&version={list_version(counters_read())}"
+            )
+        return staff.get(poll["url"])
+
     return [
         ("ping", lambda: public.get("/healthz"), 200),
         ("desk_first", lambda: staff.get(targets.desk_first), 200),
+        ("desk_view", lambda: staff.get("/desk/?view=unassigned"), 200),
+        ("desk_poll", desk_poll, 204),
         ("desk_deep", lambda: staff.get(targets.desk_deep), 200),
         ("desk_search", lambda: staff.get(targets.desk_search), 200),
         ("thread", lambda: staff.get(f"/desk/threads/{next(threads)}/"), 200),

@@ -178,3 +178,31 @@ def test_saved_replies_pages_and_insertion_by_role(client, request, some_data, w
         assert client.get(path).status_code == 404
     assert client.post(insert, {"text": "x", "saved_reply": shared.pk}).status_code == 200
     assert SavedReply.objects.count() == 2
+
+
+@pytest.mark.parametrize("who", [None, "bob", "charlie"])
+def test_views_rows_and_saved_filters_by_role(client, request, some_data, who):
+    """Anonymous: the login page, nothing saved. Agent and administrator: the views and the rows'
+    fragment open, a filter is saved and deleted; nobody deletes another's saved filter."""
+    from comptoir.threads.models import SavedFilter
+
+    someone = make_employee("Dora")
+    theirs = SavedFilter.objects.create(employee=someone, name="Dora's", query="view=mine")
+    if who is not None:
+        client.force_login(request.getfixturevalue(who))
+    pages = [client.get(f"/desk/?view={view}") for view in ("mine", "unassigned", "closed")]
+    rows = client.get("/desk/threads/rows/?view=pending")
+    saved = client.post("/desk/filters/saved/", {"name": "Mine", "query": "view=mine"})
+    others = client.post(f"/desk/filters/saved/{theirs.pk}/delete/")
+    if who is None:
+        for response in (*pages, rows, saved, others):
+            assert response["Location"].startswith("/desk/login/?next=")
+        assert SavedFilter.objects.count() == 1
+        return
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    assert rows.status_code == 200
+    assert saved.status_code == 302
+    assert others.status_code == 404
+    mine = SavedFilter.objects.get(name="Mine")
+    assert client.post(f"/desk/filters/saved/{mine.pk}/delete/").status_code == 302
+    assert list(SavedFilter.objects.values_list("name", flat=True)) == ["Dora's"]

@@ -173,6 +173,8 @@ def visible_text(template: str) -> list[str]:
     # Blocks that fill a class attribute, and character entities, are not words.
     text = re.sub(r"{%\s*block \w*class\s*%}.*?{%\s*endblock\s*%}", " ", text, flags=re.S)
     text = re.sub(r"&#?\w+;", " ", text)
+    # A key named by its one character (<kbd>j</kbd>) is the same key in every language.
+    text = re.sub(r"<kbd>.</kbd>", " ", text)
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S)
     text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
     # Tags and comments may span lines (the partials' comments do).

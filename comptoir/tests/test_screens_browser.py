@@ -67,6 +67,9 @@ NOT_PAGES = {
     "desk:thread_contact",
     "desk:list_filters_clear",
     "desk:thread_next",
+    "desk:list_rows",  # the list's rows polled by list_refresh.js (a fragment)
+    "desk:saved_filter_save",
+    "desk:saved_filter_delete",
     "desk:thread_merge",  # its confirmation answers a POST: test_merge_browser looks at it
     "desk:thread_link_renew",
     "employees:password_reset",

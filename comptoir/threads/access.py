@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from comptoir.staff.models import Employee
-from comptoir.threads.models import Attachment, Thread
+from comptoir.threads.models import Attachment, SavedFilter, Thread
 
 
 def threads_for_employee(employee: Employee) -> QuerySet[Thread]:
@@ -30,3 +30,8 @@ def attachment_get_for_employee(employee: Employee, pk: int) -> Attachment:
         )
     except Attachment.DoesNotExist:
         raise Http404 from None
+
+
+def saved_filter_get_for_employee(employee: Employee, pk: int) -> SavedFilter:
+    """One of the employee's own saved filters, or 404 (another's is nobody else's business)."""
+    return get_object_or_404(SavedFilter, pk=pk, employee=employee)

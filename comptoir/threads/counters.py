@@ -30,6 +30,12 @@ def message_counter(author: str) -> str:
     return CUSTOMER_MESSAGES if author == Author.CUSTOMER else EMPLOYEE_MESSAGES
 
 
+def assigned_counter(assignee_id: int | None) -> str:
+    """The threads not closed yet of one employee (None: of nobody): the "Mine" and
+    "Unassigned" views."""
+    return f"assigned:{assignee_id}" if assignee_id is not None else "assigned:none"
+
+
 def unread_counter(contact_id: int | None) -> str:
     """The unread threads of one contact (its box on the customer service page)."""
     return f"unread:contact:{contact_id}" if contact_id is not None else "unread:contact:none"
@@ -42,10 +48,11 @@ class Counted:
     status: str
     is_unread: bool
     contact_id: int | None
+    assignee_id: int | None
 
     @classmethod
     def of(cls, thread: Thread) -> Counted:
-        return cls(thread.status, thread.is_unread, thread.contact_id)
+        return cls(thread.status, thread.is_unread, thread.contact_id, thread.assignee_id)
 
 
 def _counts(counted: Counted | None) -> dict[str, int]:
@@ -56,6 +63,8 @@ def _counts(counted: Counted | None) -> dict[str, int]:
     if counted.is_unread:
         names[UNREAD] = 1
         names[unread_counter(counted.contact_id)] = 1
+    if counted.status != Status.CLOSED:
+        names[assigned_counter(counted.assignee_id)] = 1
     return names
 
 
@@ -147,6 +156,7 @@ def thread_counters_count() -> dict[str, int]:
     values[CUSTOMER_MESSAGES] = by_author.get(Author.CUSTOMER, 0)
     values[EMPLOYEE_MESSAGES] = by_author.get(Author.EMPLOYEE, 0)
     values.update(unread_by_contact())
+    values.update(assigned_by_employee())
     return values
 
 
@@ -168,4 +178,18 @@ def unread_by_contact() -> dict[str, int]:
     }
     values[unread_counter(None)] = 0
     values.update({unread_counter(contact_id): n for contact_id, n in unread})
+    return values
+
+
+def assigned_by_employee() -> dict[str, int]:
+    """The threads not closed of each employee and of nobody, counted from the rows (every
+    employee who has some, and nobody, zeros included)."""
+    rows = (
+        Thread.objects.exclude(status=Status.CLOSED)
+        .values_list("assignee")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    values = {assigned_counter(None): 0}
+    values.update({assigned_counter(assignee_id): n for assignee_id, n in rows})
     return values

@@ -188,3 +188,11 @@ BULK_ACTIONS = [
     ("delete", _("Delete selected")),
 ]
 BULK_LIMIT = 300
+
+
+class SavedFilterForm(forms.Form):
+    """The name under which the list's current filters are kept (``query``: the list's URL
+    parameters, read again through the list's allow-lists before they are kept)."""
+
+    name = forms.CharField(label=_("Name"), max_length=60)
+    query = forms.CharField(max_length=2000, required=False)

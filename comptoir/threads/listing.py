@@ -7,6 +7,8 @@ ORM lookup. Pages are found by keyset (the sort value and the id of the last row
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -34,7 +36,18 @@ SORTS = {
     "status": "status",
     "language": "language",
 }
+# The views above the list: a name in the URL (``?view=mine``) → what it keeps. Each is served
+# by an index starting with its columns, and counted by counters (``stats.view_counts``).
+VIEWS = {
+    "mine": pgettext_lazy("view", "Mine"),
+    "unassigned": pgettext_lazy("view", "Unassigned"),
+    "open": pgettext_lazy("view", "All open"),
+    "pending": pgettext_lazy("view", "Pending"),
+    "closed": pgettext_lazy("view", "Closed"),
+}
+NOT_CLOSED = (Status.OPEN, Status.PENDING1, Status.PENDING2)
 FILTER_KEYS = (
+    "view",
     "id",
     "customer",
     "email",
@@ -52,6 +65,7 @@ FILTER_KEYS = (
 
 # The filters' names as the page labels them, for their errors.
 FILTER_LABELS = {
+    "view": pgettext_lazy("list", "View"),
     "id": gettext_lazy("ID"),
     "customer": gettext_lazy("Customer"),
     "email": gettext_lazy("E-mail"),
@@ -85,6 +99,7 @@ def filters_describe(
         "contact": {**contact_names, "none": _("No contact (order page)")},
         "employee": {**employee_names, "none": _("Nobody")},
         "private": {"yes": _("Yes"), "no": _("No")},
+        "view": VIEWS,
     }
     parts = []
     for key in FILTER_KEYS:
@@ -104,6 +119,8 @@ def filter_errors(filters: dict[str, str]) -> dict[str, str]:
     for key in ("contact", "employee"):
         if key in filters and filters[key] != "none" and int_param(filters[key]) is None:
             errors[key] = _("Select a valid choice.")
+    if "view" in filters and filters["view"] not in VIEWS:
+        errors["view"] = _("Select a valid choice.")
     for key in ("from", "to"):
         if key in filters and date_param(filters[key]) is None:
             errors[key] = _("Enter a valid date.")
@@ -154,6 +171,15 @@ class ListParams:
             before=query.get("before", "")[:200],
         )
 
+    def view_query(self, view: str) -> str:
+        """A view's link: the view alone, the list's order and page size kept."""
+        return f"view={view}&" + self.query_string(**dict.fromkeys(self.filters))
+
+    @property
+    def saved_query(self) -> str:
+        """What a saved filter keeps: the filters, the order and the page size (no cursor)."""
+        return self.query_string()
+
     def query_string(self, **changes: Any) -> str:
         """The list's URL parameters with some changed (None removes one)."""
         values: dict[str, Any] = {
@@ -178,12 +204,31 @@ def _day_start(value: str, *, end: bool = False) -> datetime | None:
     return timezone.make_aware(moment)
 
 
-def apply_filters(threads: QuerySet[Thread], filters: dict[str, str]) -> QuerySet[Thread]:
-    """The threads the filters keep; a filter whose value cannot be used (``filter_errors``)
-    keeps none."""
+def view_condition(view: str, employee: Employee | None) -> Q:
+    """What a view keeps (``VIEWS``): "Mine" and "Unassigned" are the threads not closed yet
+    assigned to ``employee`` and to nobody; "All open", "Pending" (1 or 2) and "Closed" go by
+    status alone, so those three share out every thread."""
+    if view == "mine":
+        return Q(assignee_id=employee.pk if employee else -1, status__in=NOT_CLOSED)
+    if view == "unassigned":
+        return Q(assignee__isnull=True, status__in=NOT_CLOSED)
+    if view == "pending":
+        return Q(status__in=[Status.PENDING1, Status.PENDING2])
+    if view == "closed":
+        return Q(status=Status.CLOSED)
+    return Q(status=Status.OPEN)
+
+
+def apply_filters(
+    threads: QuerySet[Thread], filters: dict[str, str], *, employee: Employee | None = None
+) -> QuerySet[Thread]:
+    """The threads the filters keep (``employee``: whose "Mine" view it is); a filter whose
+    value cannot be used (``filter_errors``) keeps none."""
     if filter_errors(filters):
         return threads.none()
     condition: Q = Q()
+    if filters.get("view"):
+        condition &= view_condition(filters["view"], employee)
     value = filters.get("id", "").lstrip("#")
     if value:
         condition &= Q(pk=_int(value))
@@ -203,12 +248,12 @@ def apply_filters(threads: QuerySet[Thread], filters: dict[str, str]) -> QuerySe
     elif filters.get("status") == "unhandled":  # the "Threads not handled" tile
         condition &= Q(status__in=[Status.OPEN, Status.PENDING1, Status.PENDING2])
     if filters.get("employee"):
-        employee = filters["employee"]
+        chosen = filters["employee"]
         condition &= (
             Q(assignee__isnull=True, last_employee__isnull=True)
-            if employee == "none"
-            else Q(assignee_id=_int(employee))
-            | Q(assignee__isnull=True, last_employee_id=_int(employee))
+            if chosen == "none"
+            else Q(assignee_id=_int(chosen))
+            | Q(assignee__isnull=True, last_employee_id=_int(chosen))
         )
     if filters.get("message"):
         condition &= Q(Exists(_messages_containing(filters["message"])))
@@ -333,3 +378,12 @@ def paginate(threads: QuerySet[Thread], params: ListParams) -> KeysetPage[Listed
 def newest_thread_id(threads: QuerySet[Thread]) -> int:
     """The id of the newest of ``threads`` (0: none), which the live region polls against."""
     return threads.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def list_version(values: Mapping[str, int]) -> str:
+    """A token that changes whenever a list's rows may have: the thread written last (its
+    ``updated_at``, read through its index) and the counters (``values``), which also move when
+    a thread is read, deleted or moved without being written. The list's refresh compares it."""
+    latest = Thread.objects.order_by("-updated_at", "-id").values_list("updated_at", "id").first()
+    state = repr((latest, sorted(values.items()))).encode()
+    return hashlib.blake2s(state, digest_size=8).hexdigest()

@@ -512,3 +512,29 @@ class SavedReply(models.Model):
 
     def text_in(self, language: str) -> str:
         return localized(self.text, language, settings.LANGUAGE_CODE)
+
+
+class SavedFilter(models.Model):
+    """A set of the list's filters (a view, a search, a sort) an employee keeps under a name.
+
+    ``query`` is the list's query string as ``ListParams.query_string`` writes it from what the
+    allow-lists kept: opening it is opening that URL.
+    """
+
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "name"], name="saved_filter_name_unique"),
+        ]
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+
+    def __str__(self) -> str:
+        return self.name

@@ -45,6 +45,7 @@ from comptoir.threads.models import (
     EventKind,
     Message,
     OutboundEmail,
+    SavedFilter,
     Source,
     Status,
     Thread,
@@ -256,9 +257,11 @@ def thread_assign(
         raise ThreadError(_("This employee is not active."))
     thread = thread_lock(thread)
     if thread.assignee_id != (assignee.pk if assignee else None):
+        before = Counted.of(thread)
         previous = thread.assignee_id
         thread.assignee = assignee
         thread.save(update_fields=["assignee", "updated_at"])
+        counters_apply(counter_deltas(before, Counted.of(thread)))
         event_add(
             thread,
             EventKind.ASSIGNED,
@@ -372,11 +375,18 @@ def threads_change_contact(*, threads: QuerySet[Thread], contact: Contact | None
     so the counters move by the same counts, and a thread that arrives meanwhile is left where it
     is (the caller sees it).
     """
-    rows = list(threads.select_for_update().values_list("pk", "status", "is_unread", "contact_id"))
+    rows = list(
+        threads.select_for_update().values_list(
+            "pk", "status", "is_unread", "contact_id", "assignee_id"
+        )
+    )
     target = contact.pk if contact else None
     moves = [
-        (Counted(status, is_unread, contact_id), Counted(status, is_unread, target))
-        for _pk, status, is_unread, contact_id in rows
+        (
+            Counted(status, is_unread, contact_id, assignee_id),
+            Counted(status, is_unread, target, assignee_id),
+        )
+        for _pk, status, is_unread, contact_id, assignee_id in rows
     ]
     keys = [pk for pk, *_rest in rows]
     for start in range(0, len(keys), 500):
@@ -604,3 +614,32 @@ def thread_link_renew(*, thread: Thread, employee: Employee) -> OutboundEmail:
     )
     event_add(thread, EventKind.LINK_RENEWED, employee, to=thread.email)
     return email
+
+
+SAVED_FILTERS_LIMIT = 30
+
+
+@transaction.atomic
+def saved_filter_save(*, employee: Employee, name: str, query: str) -> SavedFilter:
+    """Keep the list's ``query`` (``ListParams.saved_query``) under ``name`` for ``employee``;
+    one of theirs with the same name is replaced. At most ``SAVED_FILTERS_LIMIT`` each."""
+    name = name.strip()
+    if not name:
+        raise ThreadError(_("Give the filter a name."))
+    mine = SavedFilter.objects.select_for_update().filter(employee=employee)
+    existing = mine.filter(name=name).first()
+    if existing is not None:
+        existing.query = query
+        existing.save(update_fields=["query"])
+        return existing
+    if mine.count() >= SAVED_FILTERS_LIMIT:
+        raise ThreadError(
+            _("You can keep %(count)s saved filters: delete one first.")
+            % {"count": SAVED_FILTERS_LIMIT}
+        )
+    return SavedFilter.objects.create(employee=employee, name=name, query=query)
+
+
+def saved_filter_delete(*, saved_filter: SavedFilter) -> None:
+    """Forget a saved filter (loaded for its owner: ``saved_filter_get_for_employee``)."""
+    saved_filter.delete()

@@ -165,15 +165,34 @@ def contact_boxes(values: Mapping[str, int] | None = None) -> list[ContactBox]:
     ]
 
 
+def view_counts(values: Mapping[str, int], *, employee_id: int | None) -> dict[str, int]:
+    """How many threads each view of the list holds (``listing.VIEWS``), from the counters
+    (``values``: ``counters.counters_read()``): at any size, no thread row is read."""
+
+    def get(name: str) -> int:
+        return max(0, values.get(name, 0))
+
+    return {
+        "mine": get(counters.assigned_counter(employee_id)) if employee_id is not None else 0,
+        "unassigned": get(counters.assigned_counter(None)),
+        "open": get(counters.status_counter(Status.OPEN)),
+        "pending": get(counters.status_counter(Status.PENDING1))
+        + get(counters.status_counter(Status.PENDING2)),
+        "closed": get(counters.status_counter(Status.CLOSED)),
+    }
+
+
 @dataclass(frozen=True)
 class DeskNumbers:
     statistics: DeskStatistics
     kpis: Kpis
     boxes: list[ContactBox]
+    # The counters as read for the numbers above (the views' counts come from them too).
+    values: Mapping[str, int]
 
 
 def desk_numbers() -> DeskNumbers:
     """Everything the customer service page shows above its list, the counters read once."""
     values = counters.counters_read()
     statistics = desk_statistics(values)
-    return DeskNumbers(statistics, kpis(statistics), contact_boxes(values))
+    return DeskNumbers(statistics, kpis(statistics), contact_boxes(values), values)

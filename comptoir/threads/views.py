@@ -5,9 +5,18 @@ Views parse input, load with an access check, make one service call and respond.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -19,10 +28,11 @@ from comptoir.lib.filetypes import served_type
 from comptoir.lib.params import int_param
 from comptoir.staff.access import employee_required, signed_in_employee
 from comptoir.staff.directory import active_employees
-from comptoir.threads import deliveries, drafts, services, stats
+from comptoir.threads import counters, deliveries, drafts, services, stats
 from comptoir.threads import page as thread_page
 from comptoir.threads.access import (
     attachment_get_for_employee,
+    saved_filter_get_for_employee,
     thread_get_for_employee,
     threads_for_employee,
 )
@@ -33,15 +43,18 @@ from comptoir.threads.forms import (
     ForwardForm,
     NoteForm,
     ReplyForm,
+    SavedFilterForm,
     ThreadContactForm,
     ThreadLanguageForm,
 )
 from comptoir.threads.listing import (
     PAGE_SIZES,
     SORTS,
+    VIEWS,
     ListParams,
     apply_filters,
     filters_describe,
+    list_version,
     listed_attach,
     newest_thread_id,
     paginate,
@@ -52,26 +65,50 @@ from comptoir.threads.saved_replies import saved_replies_offer
 from comptoir.threads.storage import attachment_open
 
 LIST_FILTERS_SESSION_KEY = "desk.list_filters"
+# How often the list asks whether its rows changed (``list_rows``), in seconds.
+LIST_REFRESH_SECONDS = 20
 
 
-def _list_context(request: HttpRequest) -> dict[str, object]:
+def _rows_context(
+    request: HttpRequest, values: Mapping[str, int], *, remember: bool = True
+) -> dict[str, Any]:
+    """The list's rows and its views with their counts (``values``: the counters, read once);
+    ``remember``: keep the filters for "Reply to the next unanswered message" (the page shown,
+    not its refresh, which another tab's list would otherwise overwrite every poll)."""
     employee = signed_in_employee(request)
     params = ListParams.from_query(request.GET)
     # Written only when it changes: an unchanged assignment would still save the session, a
     # write transaction on every view of the list.
-    if request.session.get(LIST_FILTERS_SESSION_KEY) != params.filters:
+    if remember and request.session.get(LIST_FILTERS_SESSION_KEY) != params.filters:
         request.session[LIST_FILTERS_SESSION_KEY] = params.filters
-    threads = apply_filters(threads_for_employee(employee), params.filters)
+    threads = apply_filters(threads_for_employee(employee), params.filters, employee=employee)
     page = paginate(threads, params)
     contacts = list(Contact.objects.order_by("position", "id"))
     employees = active_employees()
     listed_attach(page.rows, contacts, employees)
+    counts = stats.view_counts(values, employee_id=employee.pk)
+    current = params.filters.get("view", "")
     return {
         "params": params,
         "page": page,
-        "sorts": SORTS,
         "contacts": contacts,
         "employees": employees,
+        "views": [
+            (key, label, counts[key], params.view_query(key), key == current)
+            for key, label in VIEWS.items()
+        ],
+        "list_version": list_version(values),
+        "list_refresh_seconds": LIST_REFRESH_SECONDS,
+    }
+
+
+def _list_context(request: HttpRequest, values: Mapping[str, int]) -> dict[str, object]:
+    employee = signed_in_employee(request)
+    return {
+        **_rows_context(request, values),
+        "saved_filters": list(employee.saved_filters.values_list("pk", "name", "query")),
+        "saved_filter_form": SavedFilterForm(auto_id="saved_filter_%s"),
+        "sorts": SORTS,
         "statuses": Status.choices,
         "languages": settings.LANGUAGES,
         "bulk_actions": BULK_ACTIONS,
@@ -85,7 +122,7 @@ def _list_context(request: HttpRequest) -> dict[str, object]:
 def home(request: HttpRequest) -> HttpResponse:
     numbers = stats.desk_numbers()
     context = {
-        **_list_context(request),
+        **_list_context(request, numbers.values),
         "statistics": numbers.statistics,
         "kpis": numbers.kpis,
         "boxes": numbers.boxes,
@@ -104,6 +141,53 @@ def live(request: HttpRequest) -> HttpResponse:
     # The next poll asks again about the threads newer than the page's, until it is reloaded.
     context = {"boxes": stats.contact_boxes(), "newer": newer, "newest_id": max(newest, 0)}
     return render(request, "threads/_live.html", context)
+
+
+@employee_required
+def list_rows(request: HttpRequest) -> HttpResponse:
+    """Polled by the list: its rows and its views' counts again, for the same URL parameters;
+    204 when nothing changed since ``version`` (``list_version``)."""
+    values = counters.counters_read()
+    if request.GET.get("version", "") == list_version(values):
+        return HttpResponse(status=204)
+    context = _rows_context(request, values, remember=False)
+    status = 400 if context["params"].errors else 200
+    return render(request, "threads/_list_refresh.html", context, status=status)
+
+
+@employee_required
+@require_POST
+def saved_filter_save(request: HttpRequest) -> HttpResponse:
+    """Keep the list's current filters under a name; then show them."""
+    employee = signed_in_employee(request)
+    form = SavedFilterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the filter a name of at most 60 characters."))
+        return redirect("desk:home")
+    params = ListParams.from_query(QueryDict(form.cleaned_data["query"]))
+    query = params.saved_query
+    if params.errors:
+        messages.error(request, _("Correct the filters before saving them."))
+    else:
+        try:
+            services.saved_filter_save(
+                employee=employee, name=form.cleaned_data["name"], query=query
+            )
+        except services.ThreadError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Filter saved."))
+    return redirect(f"{reverse('desk:home')}?{query}")
+
+
+@employee_required
+@require_POST
+def saved_filter_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    saved_filter = saved_filter_get_for_employee(signed_in_employee(request), pk)
+    services.saved_filter_delete(saved_filter=saved_filter)
+    messages.success(request, _("Saved filter deleted."))
+    back = request.POST.get("back", "")
+    return redirect(back if url_is_desk(back) else reverse("desk:home"))
 
 
 @employee_required
@@ -258,6 +342,8 @@ def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
         return _invalid(request, thread, reply_form=form)
     drafts.reply_draft_clear(request.session, thread.pk)
     messages.success(request, _("The message was successfully sent to the customer."))
+    if request.POST.get("then") == "next":  # "Send and next": the list's next unanswered thread
+        return redirect("desk:thread_next", pk=thread.pk)
     return _back_to(thread)
 
 
@@ -397,7 +483,7 @@ def thread_next(request: HttpRequest, pk: int) -> HttpResponse:
     customer's, with the list's filters, other than this one."""
     employee = signed_in_employee(request)
     filters = request.session.get(LIST_FILTERS_SESSION_KEY, {})
-    candidates = apply_filters(threads_for_employee(employee), dict(filters))
+    candidates = apply_filters(threads_for_employee(employee), dict(filters), employee=employee)
     following = (
         candidates.filter(status=Status.OPEN, last_message_from=Author.CUSTOMER)
         .exclude(pk=pk)

@@ -50,13 +50,14 @@ def assert_counters_equal_a_count(after: str) -> None:
 
 
 def test_a_thread_s_counted_state_gives_the_counters_it_moves():
-    open_unread = Counted(Status.OPEN, True, 7)
-    closed_read = Counted(Status.CLOSED, False, 7)
+    open_unread = Counted(Status.OPEN, True, 7, None)
+    closed_read = Counted(Status.CLOSED, False, 7, None)
     assert counter_deltas(None, open_unread, messages={"customer": 1}) == {
         "threads": 1,
         "threads:open": 1,
         "threads:unread": 1,
         "unread:contact:7": 1,
+        "assigned:none": 1,
         "messages:customer": 1,
     }
     assert counter_deltas(open_unread, closed_read, messages={"employee": 1}) == {
@@ -64,9 +65,14 @@ def test_a_thread_s_counted_state_gives_the_counters_it_moves():
         "threads:closed": 1,
         "threads:unread": -1,
         "unread:contact:7": -1,
+        "assigned:none": -1,
         "messages:employee": 1,
     }
-    assert counter_deltas(open_unread, Counted(Status.OPEN, True, None)) == {
+    assert counter_deltas(open_unread, Counted(Status.OPEN, True, 7, 3)) == {
+        "assigned:none": -1,
+        "assigned:3": 1,
+    }
+    assert counter_deltas(open_unread, Counted(Status.OPEN, True, None, None)) == {
         "unread:contact:7": -1,
         "unread:contact:none": 1,
     }
@@ -81,10 +87,11 @@ def test_a_thread_s_counted_state_gives_the_counters_it_moves():
         "threads:open": 2,
         "threads:unread": 2,
         "unread:contact:7": 2,
+        "assigned:none": 2,
     }
 
 
-def test_a_new_thread_moves_its_four_counters_in_one_statement():
+def test_a_new_thread_moves_its_counters_in_one_statement():
     make_thread()  # the counter rows exist from now on
     with CaptureQueriesContext(connection) as queries:
         make_thread(email="second@example.com")
