@@ -28,6 +28,6 @@ def assigned_count(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("threads", "0014_saved_filter")]
+    dependencies = [("threads", "0016_saved_filter")]
 
     operations = [migrations.RunPython(assigned_count, migrations.RunPython.noop)]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('threads', '0013_event_kind_language'),
+        ('threads', '0015_contact_form_consent_notice'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
