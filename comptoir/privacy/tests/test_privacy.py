@@ -407,7 +407,7 @@ def test_a_large_export_is_built_by_the_worker_with_its_progress_shown(bob, char
         agent = logged_in_client(bob)
         page = agent.get(agent.post(f"/desk/customers/{customer.pk}/export/")["Location"])
         assert b"<progress" in page.content
-        assert b'http-equiv="refresh"' in page.content
+        assert b'hx-trigger="every 3s"' in page.content
         assert exports_build_pending() == 1
         export = ExportRequest.objects.get()
         assert export.status == ExportStatus.READY
