@@ -29,6 +29,7 @@ from comptoir.mail.models import WorkerHeartbeat
 from comptoir.mail.outbox import outbox_deliver
 from comptoir.mail.process import inbound_process_pending
 from comptoir.staff.throttle import login_throttles_purge
+from comptoir.threads.presence import presence_forget
 from comptoir.threads.rates import rate_counters_purge
 from comptoir.threads.stats import KPI_REFRESH_SECONDS, kpi_averages_refresh
 
@@ -119,6 +120,7 @@ class Worker:
         if self._due("tidy", TIDY_SECONDS):
             rate_counters_purge()
             login_throttles_purge()
+            presence_forget()
             planner_statistics_refresh()
 
     def run(self) -> None:
