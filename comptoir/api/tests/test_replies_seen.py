@@ -48,7 +48,9 @@ def test_a_note_over_news_is_refused_with_412(api, bob):
     thread = make_thread()
     last = thread_seen(thread.pk).message_id
     services.thread_note(thread=thread, employee=bob, text="Called her.")
-    response = api.post(f"/threads/{thread.pk}/notes", {"text": "Me too", "last_seen_message_id": last})
+    response = api.post(
+        f"/threads/{thread.pk}/notes", {"text": "Me too", "last_seen_message_id": last}
+    )
     assert response.status_code == 412
     assert response.json()["news"][0]["kind"] == "note"
 
