@@ -1,5 +1,6 @@
 """Two employees on one thread: nothing is sent over news the sender has not seen (issue 18)."""
 
+import html
 import re
 
 import pytest
@@ -157,3 +158,22 @@ def test_an_unreadable_seen_value_is_not_checked_and_never_a_500(bob, seen):
         {"text": "Shipped.", "status_after": "closed", "seen": seen},
     )
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("fr", "votre réponse n'a pas été envoyée"), ("es", "tu respuesta no se ha enviado")],
+)
+def test_the_warning_is_in_the_employees_language(charlie, language, words):
+    from comptoir.testing import make_employee
+
+    thread = make_thread()
+    other = desk_of(make_employee("Zoe", language=language))
+    seen = seen_on_page(other, thread.pk)
+    services.thread_note(thread=thread, employee=charlie, text="Called her.")
+    held = other.post(
+        f"/desk/threads/{thread.pk}/reply/",
+        {"text": "Hola", "status_after": "closed", "seen": seen},
+        headers={"accept-language": language},
+    )
+    assert words in html.unescape(held.content.decode())
