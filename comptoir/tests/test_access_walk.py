@@ -193,7 +193,8 @@ def test_presence_and_drafts_by_role(client, request, some_data, who):
             assert client.get(path)["Location"].startswith("/desk/login/?next=")
         response = client.post(draft, {"kind": "reply", "text": "x"})
         assert response["Location"].startswith("/desk/login/?next=")
-        assert not Draft.objects.exists() and not ThreadPresence.objects.exists()
+        assert not Draft.objects.exists()
+        assert not ThreadPresence.objects.exists()
         return
     employee = request.getfixturevalue(who)
     client.force_login(employee)

@@ -126,7 +126,8 @@ def test_the_second_send_is_held_with_the_news_and_the_typed_text_kept(bob, char
     assert held.status_code == 409
     page = held.content.decode()
     assert "your reply was not sent" in page
-    assert "Charlie" in page and "We refunded you." in page  # who, and what they wrote
+    assert "Charlie" in page
+    assert "We refunded you." in page
     assert "changed the status from Open to Closed" in page
     assert "Your parcel left today.</textarea>" in page  # the typed text kept
     assert 'value="pending1" selected' in page
