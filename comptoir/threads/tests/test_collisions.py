@@ -133,7 +133,9 @@ def test_the_second_send_is_held_with_the_news_and_the_typed_text_kept(bob, char
     assert 'value="pending1" selected' in page
     assert "Send anyway" in page
     assert replies(thread) == 1
-    new_seen = re.search(r'name="seen" value="([0-9.]+)"', page).group(1)
+    found = re.search(r'name="seen" value="([0-9.]+)"', page)
+    assert found, "the page now carries the thread as it is"
+    new_seen = found.group(1)
     anyway = {"text": "Your parcel left today.", "status_after": "pending1", "seen": new_seen}
     assert bobs.post(f"/desk/threads/{thread.pk}/reply/", anyway).status_code == 302
     assert bobs.post(f"/desk/threads/{thread.pk}/reply/", anyway).status_code == 409  # twice
