@@ -186,7 +186,7 @@ def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> di
     summary = thread.customer.order_summary() if thread.customer else None
     employee = signed_in_employee(request)
     visible = threads_for_employee(employee)
-    mine = drafts.drafts_mine(employee=employee, thread_id=thread.pk)
+    mine, others_drafts = drafts.drafts_of_thread(employee=employee, thread_id=thread.pk)
     items = thread_page.thread_items(thread, employees)
     return {
         "thread": thread,
@@ -195,7 +195,10 @@ def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> di
         # After a collision, the forms carry the thread as it is now (``ThreadChanged.seen``).
         "seen": forms.get("seen") or items["seen"],
         "collision": forms.get("collision"),
-        **_thread_presence(employee, thread),
+        # Who else is here comes with the page's first poll (``thread_presence``, on load).
+        "present": [],
+        "thread_others_drafts": others_drafts,
+        "presence_poll": presence.POLL_SECONDS,
         "customer_summary": summary,
         "reply_form": forms.get("reply_form")
         or ReplyForm(
@@ -264,7 +267,6 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     employee = signed_in_employee(request)
     thread = thread_get_for_employee(employee, pk)
     services.thread_mark_read(thread=thread, employee=employee)
-    presence.presence_touch(employee=employee, thread_id=thread.pk)
     return render(request, "threads/thread.html", _thread_context(request, thread))
 
 
@@ -274,7 +276,7 @@ def thread_presence(request: HttpRequest, pk: int) -> HttpResponse:
     employee = signed_in_employee(request)
     thread = thread_get_for_employee(employee, pk)
     presence.presence_touch(employee=employee, thread_id=thread.pk)
-    context = {"thread": thread, **_thread_presence(employee, thread)}
+    context = {"thread": thread, "present_polled": True, **_thread_presence(employee, thread)}
     return render(request, "threads/_presence.html", context)
 
 

@@ -100,10 +100,12 @@ def test_drafts_are_per_employee_and_colleagues_see_draft_by(bob, charlie):
 def test_each_employee_sees_the_other_viewing_and_typing(bob, charlie):
     thread = make_thread()
     bobs, charlies = desk_of(bob), desk_of(charlie)
-    page(bobs, thread.pk)
-    shown = page(charlies, thread.pk)
+    assert 'hx-trigger="load, every 10s"' in page(bobs, thread.pk)  # polled at once
+    bobs.get(f"/desk/threads/{thread.pk}/presence/")
+    shown = charlies.get(f"/desk/threads/{thread.pk}/presence/").content.decode()
     assert "Bob Tester is viewing" in shown
     assert "Charlie Tester is viewing" not in shown  # not oneself
+    assert "load," not in shown  # the answer does not poll again at once
     save_draft(charlies, thread.pk, "Typing…")
     polled = bobs.get(f"/desk/threads/{thread.pk}/presence/").content.decode()
     assert "Charlie Tester is typing" in polled
@@ -152,3 +154,24 @@ def test_the_list_and_its_poll_read_presence_in_a_bounded_number_of_queries(
         bobs.get(f"/desk/threads/{threads[0].pk}/presence/")
     with django_assert_max_num_queries(6):
         bobs.get(f"/desk/threads/{threads[0].pk}/presence/")
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_list_and_the_thread_page_show_presence_and_drafts_in_bounded_queries(
+    bob, charlie, rows, django_assert_max_num_queries
+):
+    threads = [make_thread(email=f"c{n}@example.com") for n in range(rows)]
+    others = [make_employee(f"Agent{n}") for n in range(3)]
+    for thread in threads:
+        for other in [charlie, *others]:
+            presence.presence_touch(employee=other, thread_id=thread.pk, typing=True)
+            Draft.objects.create(employee=other, thread=thread, kind=DraftKind.NOTE, text="x")
+    bobs = desk_of(bob)
+    bobs.get("/desk/")
+    with django_assert_max_num_queries(11):
+        listed = bobs.get("/desk/").content.decode()
+    assert listed.count("Draft by") == 4 * rows
+    bobs.get(f"/desk/threads/{threads[0].pk}/")
+    with django_assert_max_num_queries(12):
+        shown = bobs.get(f"/desk/threads/{threads[0].pk}/").content.decode()
+    assert shown.count("Draft note by") == 4
