@@ -37,12 +37,13 @@ class Present:
     seen_at: datetime
 
 
-def presence_touch(*, employee: Employee, thread_id: int, typing: bool = False) -> None:
-    """``employee`` has the thread open now (and is typing in it, when ``typing``)."""
+def presence_touch(*, employee: Employee, thread_id: int, typing: bool | None = None) -> None:
+    """``employee`` has the thread open now; ``typing`` True: they are typing in it, False:
+    they stopped (what they typed was sent), None: as it was."""
     now = timezone.now()
     values: dict[str, object] = {"seen_at": now}
-    if typing:
-        values["typing_at"] = now
+    if typing is not None:
+        values["typing_at"] = now if typing else None
     rows = ThreadPresence.objects.filter(employee=employee, thread_id=thread_id)
     if rows.update(**values):
         return

@@ -374,6 +374,7 @@ def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error("text", str(exc))
         return _invalid(request, thread, reply_form=form)
     drafts.draft_clear(employee=employee, thread_id=thread.pk, kind=DraftKind.REPLY)
+    presence.presence_touch(employee=employee, thread_id=thread.pk, typing=False)
     messages.success(request, _("The message was successfully sent to the customer."))
     return _back_to(thread)
 
@@ -398,6 +399,7 @@ def thread_note(request: HttpRequest, pk: int) -> HttpResponse:
         collision = {"box": "note", "news": exc.news, "files": False}
         return _changed(request, thread, note_form=kept, seen=exc.seen, collision=collision)
     drafts.draft_clear(employee=employee, thread_id=thread.pk, kind=DraftKind.NOTE)
+    presence.presence_touch(employee=employee, thread_id=thread.pk, typing=False)
     messages.success(request, _("Private note added."))
     return _back_to(thread)
 

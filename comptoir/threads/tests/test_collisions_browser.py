@@ -74,6 +74,7 @@ def test_two_employees_see_each_other_and_the_second_send_is_held_then_sent_once
     warning.get_by_text("Charlie Tester changed the status from Open to Closed.").wait_for()
     typed = bobs.get_by_role("textbox", name="Your answer").input_value()
     assert typed == "Your parcel left today."
+    bobs.locator("#presence").get_by_text("Charlie Tester is viewing").wait_for()
     assert replies(thread) == 1  # nothing sent
     warning.scroll_into_view_if_needed()
     bobs.screenshot(path=screenshot_dir / f"desk-collision-{width}.png")

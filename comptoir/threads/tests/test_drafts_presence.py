@@ -114,6 +114,9 @@ def test_each_employee_sees_the_other_viewing_and_typing(bob, charlie):
     marks = bobs.get(f"/desk/threads/presence/?ids={thread.pk},abc,-3").content.decode()
     assert f'id="presence-{thread.pk}" hx-swap-oob="true"' in marks
     assert "C. Tester is typing" in marks
+    charlies.post(f"/desk/threads/{thread.pk}/reply/", {"text": "Sent", "status_after": "open"})
+    polled = bobs.get(f"/desk/threads/{thread.pk}/presence/").content.decode()
+    assert "Charlie Tester is viewing" in polled  # sent: no longer typing
 
 
 def test_presence_expires_and_is_forgotten(bob, charlie):
