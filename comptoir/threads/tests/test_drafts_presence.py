@@ -178,3 +178,15 @@ def test_the_list_and_the_thread_page_show_presence_and_drafts_in_bounded_querie
     with django_assert_max_num_queries(12):
         shown = bobs.get(f"/desk/threads/{threads[0].pk}/").content.decode()
     assert shown.count("Draft note by") == 4
+
+
+def test_the_worker_deletes_presence_nobody_will_read_again(bob, charlie):
+    from comptoir.ops.worker import Worker
+
+    thread = make_thread()
+    presence.presence_touch(employee=bob, thread_id=thread.pk)
+    presence.presence_touch(employee=charlie, thread_id=thread.pk)
+    stale = timezone.now() - presence.KEPT_FOR - timedelta(minutes=1)
+    ThreadPresence.objects.filter(employee=bob).update(seen_at=stale)
+    Worker(interval=0).tidy()
+    assert list(ThreadPresence.objects.values_list("employee", flat=True)) == [charlie.pk]
