@@ -61,6 +61,10 @@ def test_two_employees_see_each_other_and_the_second_send_is_held_then_sent_once
     listing.close()
 
     bobs.get_by_role("textbox", name="Your answer").fill("Your parcel left today.")
+    bobs.wait_for_timeout(1500)  # desk.js saves the box 800 ms after the last key
+    bobs.reload()  # the draft survives it (the page's ids stay those of this load)
+    typed = bobs.get_by_role("textbox", name="Your answer").input_value()
+    assert typed == "Your parcel left today."
     charlies.get_by_role("button", name="Send", exact=True).click()
     charlies.get_by_text("The message was successfully sent to the customer.").wait_for()
     assert replies(thread) == 1
