@@ -28,6 +28,12 @@ sync can resume where it stopped.
 
 **Shop data** is named by the shop's own ids (`external_id`): `PUT` and `batch` create or
 replace, and sending the same data twice changes nothing.
+
+**Answering safely**: a reply or a note may carry `last_seen_message_id` (and
+`last_seen_event_id`), the newest ids the caller read in the thread. If a message arrived since
+(a customer's, or a colleague's reply or note) or, with the event id, the status changed, nothing
+is written: the answer is `412` with `{"code": "thread_changed", "news": […],
+"last_message_id": …, "last_event_id": …}`; send again with those ids to write anyway.
 """
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import datetime
+from typing import Any, Literal
 
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.http import FileResponse, HttpRequest
@@ -39,6 +41,7 @@ from comptoir.threads.access import (
 from comptoir.threads.forms import MAX_REPLY_FILES, NoteForm, ReplyForm
 from comptoir.threads.messages import Upload
 from comptoir.threads.models import Message, Source, Status, Thread
+from comptoir.threads.news import Seen
 from comptoir.threads.storage import attachment_open
 
 router = Router(tags=["threads"])
@@ -60,7 +63,28 @@ class FileIn(Schema):
     content_base64: str = Field(description="The file's bytes, base64-encoded.")
 
 
-class ReplyIn(Schema):
+class SeenIn(Schema):
+    last_seen_message_id: int | None = Field(
+        None,
+        ge=0,
+        description="The newest message id the caller saw (0: none). When given, nothing is "
+        "written if a message arrived since (a customer's, a colleague's reply or note): the "
+        "answer is 412 with the news.",
+    )
+    last_seen_event_id: int | None = Field(
+        None,
+        ge=0,
+        description="With last_seen_message_id: the newest event id the caller saw; a status "
+        "change since is news too.",
+    )
+
+    def seen(self) -> Seen | None:
+        if self.last_seen_message_id is None:
+            return None
+        return Seen(self.last_seen_message_id, self.last_seen_event_id)
+
+
+class ReplyIn(SeenIn):
     text: str = Field(min_length=1, max_length=20_000)
     status_after: StatusName = Field(
         "closed", description='The status after the reply; "closed" is shown as "handled".'
@@ -68,8 +92,51 @@ class ReplyIn(Schema):
     attachments: list[FileIn] = Field([], max_length=MAX_REPLY_FILES)
 
 
-class NoteIn(Schema):
+class NoteIn(SeenIn):
     text: str = Field(min_length=1, max_length=20_000)
+
+
+class NewsOut(Schema):
+    kind: Literal["customer", "reply", "note", "status"]
+    at: datetime
+    employee_id: int | None
+    employee_name: str
+    text: str = Field(description="The message's text (empty for a status change).")
+    old_status: str = Field(description="For a status change: the status before.")
+    new_status: str = Field(description="For a status change: the status after.")
+
+
+class ChangedOut(Schema):
+    """412: the thread changed since what the caller saw; nothing was written."""
+
+    code: Literal["thread_changed"]
+    message: str
+    news: list[NewsOut]
+    last_message_id: int = Field(description="Send again with this to write anyway.")
+    last_event_id: int
+
+
+def _changed(exc: services.ThreadChanged) -> Answer[dict[str, object]]:
+    news = [
+        {
+            "kind": item.kind,
+            "at": item.at,
+            "employee_id": item.employee.pk if item.employee else None,
+            "employee_name": item.employee.full_name if item.employee else "",
+            "text": item.text,
+            "old_status": item.old,
+            "new_status": item.new,
+        }
+        for item in exc.news
+    ]
+    body: dict[str, object] = {
+        "code": "thread_changed",
+        "message": str(exc),
+        "news": news,
+        "last_message_id": exc.seen.message_id,
+        "last_event_id": exc.seen.event_id or 0,
+    }
+    return Answer(412, body)
 
 
 class StatusIn(Schema):
@@ -138,11 +205,15 @@ def _message(message: Message) -> Message:
 
 @router.post(
     "/threads/{thread_id}/replies",
-    response={201: MessageOut, **errors_for(WRITE, 404, 422)},
+    response={201: MessageOut, 412: ChangedOut, **errors_for(WRITE, 404, 422)},
     auth=WRITE,
 )
-def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Answer[Message]:
-    """Answer the customer: the reply is e-mailed (queued), the status set (default "handled")."""
+def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Answer[Any]:
+    """Answer the customer: the reply is e-mailed (queued), the status set (default "handled").
+
+    With ``last_seen_message_id``, a thread that changed since (a new message, or with
+    ``last_seen_event_id`` a status change) gets no reply: 412 and the news, with the ids to
+    send again with."""
     thread = _thread(request, thread_id)
     files = decode_files(payload.attachments, "attachments")
     form = ReplyForm(
@@ -162,7 +233,10 @@ def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Answ
                 for f, kind in form.cleaned_data["attachments"]
             ],
             source=Source.API,
+            seen=payload.seen(),
         )
+    except services.ThreadChanged as exc:
+        return _changed(exc)
     except services.ThreadError as exc:  # e.g. a saved reply's variable without a value
         raise invalid([FieldError("text", str(exc), "invalid")]) from None
     return Answer(201, _message(message))
@@ -170,11 +244,12 @@ def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Answ
 
 @router.post(
     "/threads/{thread_id}/notes",
-    response={201: MessageOut, **errors_for(WRITE, 404, 422)},
+    response={201: MessageOut, 412: ChangedOut, **errors_for(WRITE, 404, 422)},
     auth=WRITE,
 )
-def thread_note(request: HttpRequest, thread_id: int, payload: NoteIn) -> Answer[Message]:
-    """A private note: employees only, never e-mailed."""
+def thread_note(request: HttpRequest, thread_id: int, payload: NoteIn) -> Answer[Any]:
+    """A private note: employees only, never e-mailed. ``last_seen_message_id`` as for a
+    reply (412 and the news)."""
     thread = _thread(request, thread_id)
     form = NoteForm({"note": payload.text})
     if not form.is_valid():
@@ -185,7 +260,10 @@ def thread_note(request: HttpRequest, thread_id: int, payload: NoteIn) -> Answer
             employee=acting_employee(request),
             text=form.cleaned_data["note"],
             source=Source.API,
+            seen=payload.seen(),
         )
+    except services.ThreadChanged as exc:
+        return _changed(exc)
     except services.ThreadError as exc:
         raise invalid([FieldError("text", str(exc), "invalid")]) from None
     return Answer(201, _message(message))

@@ -30,6 +30,7 @@ from comptoir.mail.outbox import outbox_deliver
 from comptoir.mail.process import inbound_process_pending
 from comptoir.privacy.services import exports_build_pending, exports_tidy, retention_apply_if_due
 from comptoir.staff.throttle import login_throttles_purge
+from comptoir.threads.presence import presence_forget
 from comptoir.threads.rates import rate_counters_purge
 from comptoir.threads.stats import KPI_REFRESH_SECONDS, kpi_averages_refresh
 
@@ -123,6 +124,7 @@ class Worker:
             rate_counters_purge()
             login_throttles_purge()
             exports_tidy()
+            presence_forget()
             planner_statistics_refresh()
 
     def exports(self) -> None:

@@ -206,3 +206,35 @@ def test_views_rows_and_saved_filters_by_role(client, request, some_data, who):
     mine = SavedFilter.objects.get(name="Mine")
     assert client.post(f"/desk/filters/saved/{mine.pk}/delete/").status_code == 302
     assert list(SavedFilter.objects.values_list("name", flat=True)) == ["Dora's"]
+
+
+@pytest.mark.parametrize("who", [None, "bob", "charlie"])
+def test_presence_and_drafts_by_role(client, request, some_data, who):
+    """Anonymous: the login page, nothing saved. Agent and administrator: their own draft and
+    presence; a thread nobody can see (no such id) is a 404."""
+    from comptoir.threads.models import Draft, ThreadPresence
+
+    draft = f"/desk/threads/{some_data.pk}/draft/"
+    polls = [
+        f"/desk/threads/{some_data.pk}/presence/",
+        f"/desk/threads/presence/?ids={some_data.pk}",
+    ]
+    if who is None:
+        for path in polls:
+            assert client.get(path)["Location"].startswith("/desk/login/?next=")
+        response = client.post(draft, {"kind": "reply", "text": "x"})
+        assert response["Location"].startswith("/desk/login/?next=")
+        assert not Draft.objects.exists()
+        assert not ThreadPresence.objects.exists()
+        return
+    employee = request.getfixturevalue(who)
+    client.force_login(employee)
+    for path in polls:
+        assert client.get(path).status_code == 200
+    assert client.get(draft).status_code == 405
+    assert client.post(draft, {"kind": "reply", "text": "Typed"}).status_code == 204
+    assert Draft.objects.get().employee == employee
+    assert ThreadPresence.objects.get().employee == employee
+    missing = "/desk/threads/1000000000/"
+    assert client.post(f"{missing}draft/", {"kind": "reply", "text": "x"}).status_code == 404
+    assert client.get(f"{missing}presence/").status_code == 404

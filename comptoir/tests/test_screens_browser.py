@@ -56,6 +56,9 @@ UNMATCHED = (
 NOT_PAGES = {
     "staff:logout",
     "desk:live",
+    "desk:threads_presence",  # the list's presence poll (a fragment)
+    "desk:thread_presence",  # the thread page's presence poll (a fragment)
+    "desk:thread_draft",  # drafts saved as one types (a POST)
     "desk:bulk",
     "desk:thread_status",
     "desk:thread_reply",

@@ -1,42 +1,99 @@
-"""The reply an employee typed, kept across a status action (in their session, per thread).
+"""What an employee typed in a thread's reply or note box and has not sent: saved on the server.
 
-The status buttons submit the reply box's text along (``form="reply-form"``); the thread page
-shows it again instead of the default message, until the reply is sent. Kept in the session: it
-survives the status action's redirect without JavaScript; drafts saved on the server as one
-types (issue 18, item 5) can take its place behind these two functions.
+The thread page saves the boxes as one types (``desk.js``, a debounced POST to the thread's
+draft URL) and the status buttons submit the reply box along (``form="reply-form"``), so a
+draft survives a reload, a status action and a sign-out; it is shown again instead of the
+default message until it is sent (``draft_clear``). Colleagues see "Draft by …" on the thread
+page and a mark in the list (``drafts_by_others``, one query for a whole list page).
 """
 
 from __future__ import annotations
 
-from django.contrib.sessions.backends.base import SessionBase
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
-SESSION_KEY = "desk.reply_drafts"
-# The threads whose draft a session keeps (the oldest go first), and what is kept of each (the
-# reply form's limit).
-KEPT = 20
-MAX_CHARS = 20_000
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from comptoir.staff.models import Employee
+from comptoir.threads.models import Draft, DraftKind
 
-def reply_draft(session: SessionBase, thread_id: int) -> str | None:
-    drafts = session.get(SESSION_KEY) or {}
-    text = drafts.get(str(thread_id))
-    return text if isinstance(text, str) else None
+MAX_CHARS = 20_000  # the reply form's limit
 
 
-def reply_draft_keep(session: SessionBase, thread_id: int, text: str, *, default: str) -> None:
-    """Keep ``text`` for the thread; a blank text or the default message keeps nothing."""
+@dataclass(frozen=True, slots=True)
+class OthersDraft:
+    """A colleague's unsent reply or note on a thread."""
+
+    employee: Employee
+    kind: str
+    updated_at: datetime
+
+
+def drafts_of_thread(
+    *, employee: Employee, thread_id: int
+) -> tuple[dict[str, str], list[OthersDraft]]:
+    """The employee's drafts on the thread by kind (``reply``, ``note``), and the colleagues'
+    (newest first), in one query: what the thread page shows."""
+    mine: dict[str, str] = {}
+    others: list[OthersDraft] = []
+    rows = (
+        Draft.objects.filter(thread_id=thread_id)
+        .select_related("employee")
+        .order_by("-updated_at", "id")
+    )
+    for row in rows:
+        if row.employee_id == employee.pk:
+            mine[row.kind] = row.text
+        else:
+            others.append(OthersDraft(row.employee, row.kind, row.updated_at))
+    return mine, others
+
+
+def draft_save(
+    *, employee: Employee, thread_id: int, kind: DraftKind, text: str, default: str = ""
+) -> None:
+    """Keep ``text`` as the employee's draft; a blank text, or the default message unchanged,
+    keeps nothing (and forgets an earlier draft)."""
     text = text.replace("\r\n", "\n")[:MAX_CHARS]
-    drafts = dict(session.get(SESSION_KEY) or {})
-    key = str(thread_id)
-    drafts.pop(key, None)
-    if text.strip() and text.strip() != default.replace("\r\n", "\n").strip():
-        drafts[key] = text
-        drafts = dict(list(drafts.items())[-KEPT:])
-    if drafts != (session.get(SESSION_KEY) or {}):
-        session[SESSION_KEY] = drafts
+    if not text.strip() or text.strip() == default.replace("\r\n", "\n").strip():
+        draft_clear(employee=employee, thread_id=thread_id, kind=kind)
+        return
+    rows = Draft.objects.filter(employee=employee, thread_id=thread_id, kind=kind)
+    now = timezone.now()
+    if rows.update(text=text, updated_at=now):
+        return
+    try:
+        with transaction.atomic():  # two saves of the same box may race to the insert
+            Draft.objects.create(
+                employee=employee, thread_id=thread_id, kind=kind, text=text, updated_at=now
+            )
+    except IntegrityError:
+        rows.update(text=text, updated_at=now)
 
 
-def reply_draft_clear(session: SessionBase, thread_id: int) -> None:
-    drafts = session.get(SESSION_KEY) or {}
-    if str(thread_id) in drafts:
-        session[SESSION_KEY] = {k: v for k, v in drafts.items() if k != str(thread_id)}
+def draft_clear(*, employee: Employee, thread_id: int, kind: DraftKind) -> None:
+    Draft.objects.filter(employee=employee, thread_id=thread_id, kind=kind).delete()
+
+
+def drafts_by_others(
+    *, thread_ids: Iterable[int], employee: Employee
+) -> dict[int, list[OthersDraft]]:
+    """The colleagues' (not ``employee``'s) drafts on each of ``thread_ids``, in one query."""
+    ids = list(thread_ids)
+    if not ids:
+        return {}
+    rows = (
+        Draft.objects.filter(thread_id__in=ids)
+        .exclude(employee=employee)
+        .select_related("employee")
+        .order_by("thread_id", "-updated_at", "id")
+        .only("thread_id", "kind", "updated_at", "employee")
+    )
+    found: dict[int, list[OthersDraft]] = {}
+    for row in rows:
+        found.setdefault(row.thread_id, []).append(
+            OthersDraft(row.employee, row.kind, row.updated_at)
+        )
+    return found

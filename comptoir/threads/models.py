@@ -538,3 +538,53 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DraftKind(models.TextChoices):
+    REPLY = "reply", _("Reply")
+    NOTE = "note", _("Private note")
+
+
+class Draft(models.Model):
+    """What an employee has typed in a thread's reply or note box and not sent yet, saved as
+    they type (``threads.drafts``): it survives a reload, a status action and a sign-out, and
+    colleagues see "Draft by …" on the thread."""
+
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="drafts")
+    kind = models.CharField(max_length=8, choices=DraftKind.choices)
+    text = models.TextField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "employee", "kind"], name="draft_one_per_box")
+        ]
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+
+    def __str__(self) -> str:
+        return f"{self.kind} draft of {self.employee_id} on thread {self.thread_id}"
+
+
+class ThreadPresence(models.Model):
+    """When an employee last had a thread open (``seen_at``) and last typed in it
+    (``typing_at``): one row per employee and thread, read and written only through
+    ``threads.presence``; rows older than a few minutes mean nothing and are deleted."""
+
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+    typing_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "employee"], name="presence_one_per_thread")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} on thread {self.thread_id}"

@@ -14,6 +14,7 @@ from comptoir.shop.models import OrderHistory
 from comptoir.staff.directory import employees_by_pk
 from comptoir.staff.models import Employee
 from comptoir.threads.models import Attachment, EmailStatus, EventKind, Message, Thread, ThreadEvent
+from comptoir.threads.news import Seen
 
 
 @dataclass(slots=True)
@@ -128,6 +129,10 @@ def thread_items(thread: Thread, staff: list[Employee]) -> dict[str, Any]:
     employees_attach([*messages, *events], staff)
     return {
         "thread_messages": messages,
+        # What the reply and note forms carry: the collision rule's starting point.
+        "seen": Seen(
+            max((m.pk for m in messages), default=0), max((e.pk for e in events), default=0)
+        ),
         "timeline": thread_timeline(thread, messages, events),
         "email_statuses": EmailStatus,
         "event_kinds": EventKind,

@@ -53,6 +53,7 @@ from comptoir.threads.models import (
     Topic,
     new_thread_token,
 )
+from comptoir.threads.news import News, Seen, thread_news, thread_seen
 from comptoir.threads.publish import Event, event_publish, events_publish
 from comptoir.threads.storage import attachment_files_delete
 from comptoir.threads.variables import variables_unfilled
@@ -60,6 +61,24 @@ from comptoir.threads.variables import variables_unfilled
 
 class ThreadError(Exception):
     """A request the thread cannot accept (the message says why, translated)."""
+
+
+class ThreadChanged(ThreadError):
+    """Something happened in the thread since the employee's page was drawn: nothing was sent.
+
+    ``news`` lists it; ``seen`` is the thread as it is now, for a form that sends anyway."""
+
+    def __init__(self, news: list[News], seen: Seen) -> None:
+        super().__init__(_("This conversation has changed since you opened it: nothing was sent."))
+        self.news = news
+        self.seen = seen
+
+
+def _check_nothing_new(thread: Thread, seen: Seen | None) -> None:
+    """The collision rule: with ``seen`` (what the employee's page showed), any message or
+    status change since stops the action (``threads.news``)."""
+    if seen is not None and (news := thread_news(thread.pk, seen)):
+        raise ThreadChanged(news, thread_seen(thread.pk))
 
 
 def _status_changed(thread: Thread, employee: Employee | None, old: str, new: str) -> None:
@@ -85,17 +104,21 @@ def thread_reply(
     attachments: Sequence[Attachment] = (),
     source: Source = Source.DESK,
     order: Order | None = None,
+    seen: Seen | None = None,
 ) -> Message:
     """An employee answers: the message is stored, its e-mail queued, the status set.
 
     The thread is marked "handled" (closed) unless the employee chose another status. Written
     on ``order``'s page, the e-mail is PrestaShop's "New message regarding your order" to the
     order's customer in the order's language, and the thread's status and unread flag stay.
+    With ``seen``, nothing is sent if the thread changed since (``ThreadChanged``): checked
+    under the thread's lock, so of two employees sending at once the second is told.
     """
     if not text.strip():
         raise ThreadError(_("The message cannot be blank."))
     _check_no_unfilled_variable(text)
     thread = thread_lock(thread)
+    _check_nothing_new(thread, seen)
     before = Counted.of(thread)
     message = message_add(
         thread,
@@ -159,9 +182,11 @@ def thread_reply_with_files(
     uploads: Sequence[Upload],
     status_after: Status = Status.CLOSED,
     source: Source = Source.DESK,
+    seen: Seen | None = None,
 ) -> Message:
     """``thread_reply`` with files: they are stored in the same transaction as the reply."""
     _check_no_unfilled_variable(text)  # before the files are written
+    _check_nothing_new(thread, seen)
     return thread_reply(
         thread=thread,
         employee=employee,
@@ -169,6 +194,7 @@ def thread_reply_with_files(
         status_after=status_after,
         attachments=[upload.store() for upload in uploads],
         source=source,
+        seen=seen,
     )
 
 
@@ -217,9 +243,17 @@ def thread_post(
 
 @transaction.atomic
 def thread_note(
-    *, thread: Thread, employee: Employee, text: str, source: Source = Source.DESK
+    *,
+    thread: Thread,
+    employee: Employee,
+    text: str,
+    source: Source = Source.DESK,
+    seen: Seen | None = None,
 ) -> Message:
-    """An internal note: never shown to the customer, never e-mailed."""
+    """An internal note: never shown to the customer, never e-mailed. With ``seen``, nothing
+    is added if the thread changed since (``ThreadChanged``)."""
+    if seen is not None:
+        _check_nothing_new(thread_lock(thread), seen)
     message = thread_post(thread=thread, employee=employee, text=text, source=source, private=True)
     event_add(thread, EventKind.NOTE, employee, message=message.pk)
     return message

@@ -28,7 +28,8 @@ from comptoir.lib.filetypes import served_type
 from comptoir.lib.params import int_param
 from comptoir.staff.access import employee_required, signed_in_employee
 from comptoir.staff.directory import active_employees
-from comptoir.threads import counters, deliveries, drafts, services, stats
+from comptoir.staff.models import Employee
+from comptoir.threads import counters, deliveries, drafts, presence, services, stats
 from comptoir.threads import page as thread_page
 from comptoir.threads.access import (
     attachment_get_for_employee,
@@ -60,7 +61,8 @@ from comptoir.threads.listing import (
     paginate,
 )
 from comptoir.threads.messages import Upload
-from comptoir.threads.models import Author, Contact, DeskSettings, Status, Thread
+from comptoir.threads.models import Author, Contact, DeskSettings, DraftKind, Status, Thread
+from comptoir.threads.news import Seen
 from comptoir.threads.saved_replies import saved_replies_offer
 from comptoir.threads.storage import attachment_open
 
@@ -91,6 +93,7 @@ def _rows_context(
     return {
         "params": params,
         "page": page,
+        **_list_presence(employee, [row.pk for row in page.rows]),
         "contacts": contacts,
         "employees": employees,
         "views": [
@@ -130,6 +133,31 @@ def home(request: HttpRequest) -> HttpResponse:
     # A filter that cannot be used is named above the list (``filter_errors``).
     status = 400 if context["params"].errors else 200  # type: ignore[attr-defined]
     return render(request, "threads/home.html", context, status=status)
+
+
+def _list_presence(employee: Employee, thread_ids: list[int]) -> dict[str, object]:
+    """Who else is on the list's threads, and their unsent drafts: two queries for a page."""
+    return {
+        "presence": presence.presence_for_threads(thread_ids=thread_ids, employee=employee),
+        "others_drafts": drafts.drafts_by_others(thread_ids=thread_ids, employee=employee),
+        "presence_ids": ",".join(str(pk) for pk in thread_ids),
+        "presence_poll": presence.POLL_SECONDS,
+    }
+
+
+PRESENCE_IDS_MAX = 200
+
+
+@employee_required
+def threads_presence(request: HttpRequest) -> HttpResponse:
+    """Polled by the list: each row's mark of colleagues viewing, typing or with a draft (the
+    rows' marks swapped in place, ``hx-swap-oob``); ``ids`` are the rows' threads."""
+    employee = signed_in_employee(request)
+    numbers = (int_param(part) for part in request.GET.get("ids", "").split(",")[:PRESENCE_IDS_MAX])
+    asked = [number for number in numbers if number is not None and number > 0]
+    visible = list(threads_for_employee(employee).filter(pk__in=asked).values_list("pk", flat=True))
+    context = {**_list_presence(employee, visible), "ids": visible}
+    return render(request, "threads/_list_presence.html", context)
 
 
 @employee_required
@@ -240,16 +268,31 @@ def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> di
     contacts = _contacts()
     desk_settings = DeskSettings.load()
     summary = thread.customer.order_summary() if thread.customer else None
-    visible = threads_for_employee(signed_in_employee(request))
-    draft = drafts.reply_draft(request.session, thread.pk)
+    employee = signed_in_employee(request)
+    visible = threads_for_employee(employee)
+    mine, others_drafts = drafts.drafts_of_thread(employee=employee, thread_id=thread.pk)
+    items = thread_page.thread_items(thread, employees)
     return {
         "thread": thread,
         "other_threads": thread_page.thread_others(thread, visible),
-        **thread_page.thread_items(thread, employees),
+        **items,
+        # After a collision, the forms carry the thread as it is now (``ThreadChanged.seen``).
+        "seen": forms.get("seen") or items["seen"],
+        "collision": forms.get("collision"),
+        # Who else is here comes with the page's first poll (``thread_presence``, on load).
+        "present": [],
+        "thread_others_drafts": others_drafts,
+        "presence_poll": presence.POLL_SECONDS,
         "customer_summary": summary,
         "reply_form": forms.get("reply_form")
-        or ReplyForm(initial={"text": draft or desk_settings.default_message_in(thread.language)}),
-        "note_form": forms.get("note_form") or NoteForm(),
+        or ReplyForm(
+            initial={
+                "text": mine.get(DraftKind.REPLY)
+                or desk_settings.default_message_in(thread.language)
+            }
+        ),
+        "note_form": forms.get("note_form")
+        or NoteForm(initial={"note": mine.get(DraftKind.NOTE, "")}),
         "forward_form": forms.get("forward_form") or ForwardForm(employees=employees),
         "assign_form": AssignForm(
             initial={"assignee": str(thread.assignee_id or "")}, employees=employees
@@ -279,6 +322,26 @@ def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> di
     }
 
 
+def _thread_presence(employee: Employee, thread: Thread) -> dict[str, object]:
+    """Who else has the thread open or is typing in it, and the colleagues' unsent drafts."""
+    others = drafts.drafts_by_others(thread_ids=[thread.pk], employee=employee)
+    return {
+        "present": presence.presence_for_thread(thread_id=thread.pk, employee=employee),
+        "thread_others_drafts": others.get(thread.pk, []),
+        "presence_poll": presence.POLL_SECONDS,
+    }
+
+
+def _seen_posted(request: HttpRequest) -> Seen | None:
+    """What the posted form's page showed (``seen``: "<message id>.<event id>"); None when the
+    form did not say (then nothing is checked)."""
+    message_text, _dot, event_text = request.POST.get("seen", "").partition(".")
+    message_id, event_id = int_param(message_text), int_param(event_text)
+    if message_id is None or event_id is None or message_id < 0 or event_id < 0:
+        return None
+    return Seen(message_id, event_id)
+
+
 def _contacts() -> list[Contact]:
     return list(Contact.objects.order_by("position", "id"))
 
@@ -291,6 +354,37 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "threads/thread.html", _thread_context(request, thread))
 
 
+@employee_required
+def thread_presence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled by the thread page: this employee still has it open; who else has, or types."""
+    employee = signed_in_employee(request)
+    thread = thread_get_for_employee(employee, pk)
+    presence.presence_touch(employee=employee, thread_id=thread.pk)
+    context = {"thread": thread, "present_polled": True, **_thread_presence(employee, thread)}
+    return render(request, "threads/_presence.html", context)
+
+
+@employee_required
+@require_POST
+def thread_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    """Saved as the employee types (``desk.js``): the reply or note box's text; typing too."""
+    employee = signed_in_employee(request)
+    thread = thread_get_for_employee(employee, pk)
+    kind = request.POST.get("kind", "")
+    if kind not in DraftKind.values:
+        return HttpResponse(_("Unknown draft."), status=400, content_type="text/plain")
+    default = DeskSettings.load().default_message_in(thread.language) if kind == "reply" else ""
+    drafts.draft_save(
+        employee=employee,
+        thread_id=thread.pk,
+        kind=DraftKind(kind),
+        text=request.POST.get("text", ""),
+        default=default,
+    )
+    presence.presence_touch(employee=employee, thread_id=thread.pk, typing=True)
+    return HttpResponse(status=204)
+
+
 def _back_to(thread: Thread) -> HttpResponseRedirect:
     return redirect("desk:thread", pk=thread.pk)
 
@@ -299,6 +393,13 @@ def _invalid(request: HttpRequest, thread: Thread, **forms: object) -> HttpRespo
     """The thread page again, with the form that was refused and its errors."""
     context = _thread_context(request, thread, **forms)
     return render(request, "threads/thread.html", context, status=400)
+
+
+def _changed(request: HttpRequest, thread: Thread, **forms: object) -> HttpResponse:
+    """The thread page again after a collision: the typed text kept, what changed listed, and
+    the form now carrying the thread as it is (so "Send anyway" sends, once)."""
+    context = _thread_context(request, thread, **forms)
+    return render(request, "threads/thread.html", context, status=409)
 
 
 @employee_required
@@ -312,7 +413,13 @@ def thread_status(request: HttpRequest, pk: int) -> HttpResponse:
         return _back_to(thread)
     if "text" in request.POST:  # the reply box's text, sent along by the status buttons
         default = DeskSettings.load().default_message_in(thread.language)
-        drafts.reply_draft_keep(request.session, thread.pk, request.POST["text"], default=default)
+        drafts.draft_save(
+            employee=employee,
+            thread_id=thread.pk,
+            kind=DraftKind.REPLY,
+            text=request.POST["text"],
+            default=default,
+        )
     services.thread_set_status(thread=thread, employee=employee, status=Status(value))
     messages.success(request, _("The status has been successfully updated."))
     return _back_to(thread)
@@ -336,11 +443,22 @@ def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
                 Upload(content=file, name=file.name or "file", content_type=kind)
                 for file, kind in form.cleaned_data["attachments"]
             ],
+            seen=_seen_posted(request),
         )
+    except services.ThreadChanged as exc:
+        kept = ReplyForm(
+            initial={
+                "text": form.cleaned_data["text"],
+                "status_after": form.cleaned_data["status_after"],
+            }
+        )
+        collision = {"box": "reply", "news": exc.news, "files": bool(request.FILES)}
+        return _changed(request, thread, reply_form=kept, seen=exc.seen, collision=collision)
     except services.ThreadError as exc:  # e.g. a saved reply's variable left without a value
         form.add_error("text", str(exc))
         return _invalid(request, thread, reply_form=form)
-    drafts.reply_draft_clear(request.session, thread.pk)
+    drafts.draft_clear(employee=employee, thread_id=thread.pk, kind=DraftKind.REPLY)
+    presence.presence_touch(employee=employee, thread_id=thread.pk, typing=False)
     messages.success(request, _("The message was successfully sent to the customer."))
     if request.POST.get("then") == "next":  # "Send and next": the list's next unanswered thread
         return redirect("desk:thread_next", pk=thread.pk)
@@ -355,7 +473,19 @@ def thread_note(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _invalid(request, thread, note_form=form)
-    services.thread_note(thread=thread, employee=employee, text=form.cleaned_data["note"])
+    try:
+        services.thread_note(
+            thread=thread,
+            employee=employee,
+            text=form.cleaned_data["note"],
+            seen=_seen_posted(request),
+        )
+    except services.ThreadChanged as exc:
+        kept = NoteForm(initial={"note": form.cleaned_data["note"]})
+        collision = {"box": "note", "news": exc.news, "files": False}
+        return _changed(request, thread, note_form=kept, seen=exc.seen, collision=collision)
+    drafts.draft_clear(employee=employee, thread_id=thread.pk, kind=DraftKind.NOTE)
+    presence.presence_touch(employee=employee, thread_id=thread.pk, typing=False)
     messages.success(request, _("Private note added."))
     return _back_to(thread)
 

@@ -45,5 +45,40 @@
       target.addEventListener("change", toggle);
       toggle();
     }
+    // The thread page's reply and note boxes are saved on the server as one types
+    // (threads/drafts.py; colleagues see "typing" and "Draft by"): 800 ms after the last key,
+    // and at least every 4 s while typing goes on.
+    var presence = document.getElementById("presence");
+    var draftUrl = presence && presence.getAttribute("data-draft-url");
+    if (draftUrl && window.fetch) {
+      [["reply", document.querySelector('#reply-form textarea[name="text"]')],
+       ["note", document.querySelector('textarea[name="note"]')]].forEach(function (pair) {
+        var kind = pair[0];
+        var box = pair[1];
+        if (!box || !box.form) { return; }
+        var timer = null;
+        var saved = box.value;
+        var savedAt = Date.now();
+        var save = function () {
+          timer = null;
+          if (box.value === saved) { return; }
+          saved = box.value;
+          savedAt = Date.now();
+          var token = box.form.querySelector('input[name="csrfmiddlewaretoken"]');
+          fetch(draftUrl, {
+            method: "POST",
+            credentials: "same-origin",
+            headers: {"X-CSRFToken": token ? token.value : ""},
+            body: new URLSearchParams({kind: kind, text: box.value})
+          }).catch(function () { saved = null; });
+        };
+        box.addEventListener("input", function () {
+          if (timer) { clearTimeout(timer); }
+          timer = setTimeout(save, Date.now() - savedAt > 4000 ? 0 : 800);
+        });
+        // Sent or submitted with a status button: the server keeps or clears it from here.
+        box.form.addEventListener("submit", function () { if (timer) { clearTimeout(timer); timer = null; } });
+      });
+    }
   });
 })();
