@@ -199,6 +199,8 @@ class Message(models.Model):
     message_id = models.CharField(max_length=255, blank=True, db_index=True)
     in_reply_to = models.CharField(max_length=998, blank=True)
     references = models.TextField(blank=True)
+    # The Cc addresses of the mail (the customer's, or our reply's), ", "-separated, stored form.
+    cc = models.TextField(blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=256, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -365,6 +367,8 @@ class OutboundEmail(models.Model):
     from_name = models.CharField(max_length=150, blank=True)
     to_email = models.EmailField()
     to_name = models.CharField(max_length=150, blank=True)
+    # Copies of a reply, ", "-separated, each checked and in the stored form (threads/cc.py).
+    cc = models.TextField(blank=True)
     reply_to = models.EmailField(blank=True)
     subject = models.CharField(max_length=255)
     body_text = models.TextField()

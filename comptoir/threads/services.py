@@ -22,6 +22,7 @@ from comptoir.lib.addresses import email_normalize
 from comptoir.shop.models import Customer, Order
 from comptoir.staff.models import Employee
 from comptoir.threads import emails
+from comptoir.threads.cc import CcError, cc_join, cc_parse
 from comptoir.threads.counters import (
     Counted,
     counter_deltas,
@@ -53,6 +54,7 @@ from comptoir.threads.models import (
     new_thread_token,
 )
 from comptoir.threads.publish import Event, event_publish, events_publish
+from comptoir.threads.signatures import signature_append, signature_render
 from comptoir.threads.storage import attachment_files_delete
 from comptoir.threads.variables import variables_unfilled
 
@@ -74,6 +76,15 @@ def _check_no_unfilled_variable(text: str) -> None:
         )
 
 
+def _copies(cc: Sequence[str], thread: Thread) -> tuple[str, ...]:
+    """A reply's copies, checked (``threads.cc``), without the customer's own address."""
+    try:
+        copies = cc_parse(cc_join(cc))
+    except CcError as exc:
+        raise ThreadError(str(exc)) from None
+    return tuple(address for address in copies if address != thread.email)
+
+
 @transaction.atomic
 def thread_reply(
     *,
@@ -84,18 +95,27 @@ def thread_reply(
     attachments: Sequence[Attachment] = (),
     source: Source = Source.DESK,
     order: Order | None = None,
+    cc: Sequence[str] = (),
+    signed: bool = False,
 ) -> Message:
     """An employee answers: the message is stored, its e-mail queued, the status set.
 
     The thread is marked "handled" (closed) unless the employee chose another status. Written
     on ``order``'s page, the e-mail is PrestaShop's "New message regarding your order" to the
     order's customer in the order's language, and the thread's status and unread flag stay.
+    ``cc``: addresses copied on the e-mail (checked again here, ``threads.cc``; not on an order's
+    message). ``signed``: the employee's signature in the e-mail's language is added, once
+    (``threads.signatures``); the message is stored as sent.
     """
     if not text.strip():
         raise ThreadError(_("The message cannot be blank."))
     _check_no_unfilled_variable(text)
+    copies = _copies(cc, thread) if order is None else ()
     thread = thread_lock(thread)
     before = Counted.of(thread)
+    language = order.language if order is not None else thread.language
+    if signed:
+        text = signature_append(text, signature_render(employee=employee, language=language))
     message = message_add(
         thread,
         author=Author.EMPLOYEE,
@@ -103,15 +123,16 @@ def thread_reply(
         text=text,
         source=source,
         attachments=attachments,
+        cc=cc_join(copies),
     )
     from_email, from_name = emails.thread_sender(thread)
     link = emails.conversation_url(thread)
-    kind, template, language = EmailKind.REPLY, "threads/email/reply.txt", thread.language
+    kind, template = EmailKind.REPLY, "threads/email/reply.txt"
     context: dict[str, object] = {"thread": thread, "reply": text, "link": link}
     to_email, to_name = thread.email, thread.customer.full_name if thread.customer else ""
     if order is not None:
         kind, template = EmailKind.ORDER_MESSAGE, "threads/email/order_message.txt"
-        customer, language = order.customer, order.language
+        customer = order.customer
         context = {
             "thread": thread,
             "order": order,
@@ -127,6 +148,7 @@ def thread_reply(
         language=language,
         to_email=to_email,
         to_name=to_name,
+        cc=copies,
         from_email=from_email,
         from_name=from_name,
         thread=thread,
@@ -158,9 +180,12 @@ def thread_reply_with_files(
     uploads: Sequence[Upload],
     status_after: Status = Status.CLOSED,
     source: Source = Source.DESK,
+    cc: Sequence[str] = (),
+    signed: bool = False,
 ) -> Message:
     """``thread_reply`` with files: they are stored in the same transaction as the reply."""
     _check_no_unfilled_variable(text)  # before the files are written
+    _copies(cc, thread)
     return thread_reply(
         thread=thread,
         employee=employee,
@@ -168,6 +193,8 @@ def thread_reply_with_files(
         status_after=status_after,
         attachments=[upload.store() for upload in uploads],
         source=source,
+        cc=cc,
+        signed=signed,
     )
 
 

@@ -49,6 +49,7 @@ from comptoir.threads.listing import (
 from comptoir.threads.messages import Upload
 from comptoir.threads.models import Author, Contact, DeskSettings, Status, Thread
 from comptoir.threads.saved_replies import saved_replies_offer
+from comptoir.threads.signatures import signature_render
 from comptoir.threads.storage import attachment_open
 
 LIST_FILTERS_SESSION_KEY = "desk.list_filters"
@@ -158,13 +159,19 @@ def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> di
     summary = thread.customer.order_summary() if thread.customer else None
     visible = threads_for_employee(signed_in_employee(request))
     draft = drafts.reply_draft(request.session, thread.pk)
+    items = thread_page.thread_items(thread, employees)
+    own = [contact.email for contact in contacts] + [settings.DEFAULT_FROM_EMAIL]
+    copies = thread_page.thread_copies_suggested(thread, items["thread_messages"], own=own)
+    initial = {"text": draft or desk_settings.default_message_in(thread.language), "cc": copies}
     return {
         "thread": thread,
         "other_threads": thread_page.thread_others(thread, visible),
-        **thread_page.thread_items(thread, employees),
+        **items,
         "customer_summary": summary,
-        "reply_form": forms.get("reply_form")
-        or ReplyForm(initial={"text": draft or desk_settings.default_message_in(thread.language)}),
+        "reply_form": forms.get("reply_form") or ReplyForm(initial=initial),
+        "signature": signature_render(
+            employee=signed_in_employee(request), language=thread.language
+        ),
         "note_form": forms.get("note_form") or NoteForm(),
         "forward_form": forms.get("forward_form") or ForwardForm(employees=employees),
         "assign_form": AssignForm(
@@ -248,6 +255,8 @@ def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
             employee=employee,
             text=form.cleaned_data["text"],
             status_after=Status(form.cleaned_data["status_after"]),
+            cc=form.cleaned_data["cc"],
+            signed=True,
             uploads=[
                 Upload(content=file, name=file.name or "file", content_type=kind)
                 for file, kind in form.cleaned_data["attachments"]
@@ -474,6 +483,10 @@ def thread_reply_insert(request: HttpRequest, pk: int) -> HttpResponse:
                 _("No value for %(variables)s: write the right text in its place before sending.")
                 % {"variables": ", ".join(reply["missing"])},
             )
-    initial = {"text": text, "status_after": status_after or Status.CLOSED.value}
+    initial = {
+        "text": text,
+        "status_after": status_after or Status.CLOSED.value,
+        "cc": request.POST.get("cc", ""),
+    }
     context["reply_form"] = ReplyForm(initial=initial)
     return render(request, "threads/thread.html", context)
