@@ -94,9 +94,7 @@ def test_the_reply_box_shows_the_signature_that_send_will_add(desk):
     assert 'id="reply-form"' in page
 
 
-def test_copies_typed_by_the_agent_reach_a_real_smtp_server_and_the_thread_shows_them(
-    desk, smtp
-):
+def test_copies_typed_by_the_agent_reach_a_real_smtp_server_and_the_thread_shows_them(desk, smtp):
     thread = make_thread()
     response = send(desk, thread, cc="Tom <Tom@Example.org>; mia@example.net, tom@example.org")
     assert response.status_code == 302
