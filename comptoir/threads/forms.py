@@ -78,6 +78,9 @@ class ReplyForm(forms.Form):
         max_length=2000,
         strip=False,  # a line break must reach clean_cc to be refused, not be trimmed away
         help_text=_("Addresses that get a copy, separated by commas."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "email"}
+        ),
     )
     status_after = forms.ChoiceField(
         label=_("Then"), choices=REPLY_STATUSES, initial=Status.CLOSED.value
