@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 OWN = "/desk/account/signature/"
 
 
-def page(response) -> str:
+def page(response):
     return html.unescape(response.content.decode())
 
 
