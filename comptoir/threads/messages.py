@@ -46,6 +46,8 @@ class CustomerMessage:
     is_auto_reply: bool = False
     # The mail's Cc addresses, stored form, ", "-separated (``threads.cc.cc_join``).
     cc: str = ""
+    # What proved a contact-form or API sender (``SenderProof``); blank for other channels.
+    sender_proof: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,7 @@ def message_build(
         in_reply_to=incoming.in_reply_to if incoming else "",
         references=incoming.references if incoming else "",
         cc=incoming.cc if incoming else cc,
+        sender_proof=incoming.sender_proof if incoming else "",
         ip_address=incoming.ip_address if incoming else None,
         user_agent=(incoming.user_agent if incoming else "")[:256],
         created_at=at,

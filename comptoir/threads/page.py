@@ -51,6 +51,7 @@ class ShownMessage:
     html: str
     quoted_text: str
     cc: str
+    sender_proof: str
     email: ShownEmail | None
     employee: Employee | None = None
     files: list[ShownFile] = field(default_factory=list)
@@ -74,16 +75,19 @@ def thread_messages(thread_id: int) -> list[ShownMessage]:
         .order_by("created_at", "id")
         .values_list(
             *("id", "author", "employee_id", "private", "is_auto_reply", "created_at"),
-            *("text", "html", "quoted_text", "cc"),
+            *("text", "html", "quoted_text", "cc", "sender_proof"),
             *("outbound_email__id", "outbound_email__status", "outbound_email__last_error"),
         )
     )
     for row in rows:
-        pk, author, employee_id, private, auto, at, text, html, quoted, cc = row[:10]
-        email_id, status, last_error = row[10:13]
+        pk, author, employee_id, private, auto, at, text, html, quoted, cc, proof = row[:11]
+        email_id, status, last_error = row[11:14]
         email = ShownEmail(email_id, status, last_error) if email_id is not None else None
         shown.append(
-            ShownMessage(pk, author, employee_id, private, auto, at, text, html, quoted, cc, email)
+            ShownMessage(
+                *(pk, author, employee_id, private, auto, at),
+                *(text, html, quoted, cc, proof, email),
+            )
         )
     by_pk = {message.pk: message for message in shown}
     files = (
