@@ -12,7 +12,14 @@ from comptoir.staff.services import employee_signature_set
 from comptoir.testing import make_customer, make_order, make_thread
 from comptoir.threads import arrivals, services
 from comptoir.threads.messages import CustomerMessage, Upload
-from comptoir.threads.models import Contact, EmailKind, OutboundEmail, Source, Status
+from comptoir.threads.models import (
+    Contact,
+    EmailKind,
+    OutboundEmail,
+    SavedReply,
+    Source,
+    Status,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +222,15 @@ def test_the_thread_page_with_copies_and_a_signature_runs_a_bounded_number_of_qu
     with django_assert_max_num_queries(20):
         response = desk.get(f"/desk/threads/{thread.pk}/")
     assert response.status_code == 200
+
+
+def test_inserting_a_saved_reply_without_javascript_keeps_the_typed_copies(desk):
+    reply = SavedReply.objects.create(name={"en": "Thanks"}, text={"en": "Thank you."})
+    thread = make_thread()
+    response = desk.post(
+        f"/desk/threads/{thread.pk}/reply/insert/",
+        {"text": "Typed", "cc": "tom@example.org", "saved_reply": reply.pk},
+    )
+    assert response.status_code == 200
+    assert 'name="cc" value="tom@example.org"' in response.content.decode()
+    assert not OutboundEmail.objects.exists()
