@@ -69,6 +69,7 @@ def build_message(email: OutboundEmail, backend: BaseEmailBackend) -> EmailMulti
         body=email.body_text,
         from_email=formataddr((email.from_name, email.from_email)),
         to=[formataddr((email.to_name, email.to_email))],
+        cc=[address.strip() for address in email.cc.split(",") if address.strip()],
         reply_to=[email.reply_to] if email.reply_to else None,
         headers=headers,
         connection=backend,

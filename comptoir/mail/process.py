@@ -26,6 +26,7 @@ from comptoir.mail.parse import MailParseError, ParsedMail, parse_mail
 from comptoir.shop.models import Customer
 from comptoir.staff.models import Employee
 from comptoir.threads import arrivals
+from comptoir.threads.cc import cc_join
 from comptoir.threads.deliveries import outbound_email_failed
 from comptoir.threads.emails import message_id_key
 from comptoir.threads.matching import Match, Signals, ThreadLookup, thread_match
@@ -104,6 +105,7 @@ def _incoming(parsed: ParsedMail) -> CustomerMessage:
         in_reply_to=parsed.in_reply_to,
         references=" ".join(parsed.references),
         is_auto_reply=parsed.is_auto_reply,
+        cc=cc_join(parsed.cc),
     )
 
 

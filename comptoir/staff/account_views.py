@@ -1,5 +1,5 @@
-"""An employee's own account: their password, "forgot password" (Django's reset views) and
-two-factor login (django-otp, `two_factor.py`)."""
+"""An employee's own account: their password, "forgot password" (Django's reset views),
+two-factor login (django-otp, `two_factor.py`) and their signature."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from django_otp import login as otp_login
 from django_otp.middleware import is_verified
 
 from comptoir.lib.http import client_address, post_data
-from comptoir.staff import accounts, two_factor
+from comptoir.staff import accounts, services, two_factor
 from comptoir.staff.access import employee_required, signed_in_employee
-from comptoir.staff.forms import PasswordResetRequestForm, TwoFactorCodeForm
+from comptoir.staff.forms import PasswordResetRequestForm, SignatureForm, TwoFactorCodeForm
 from comptoir.staff.models import Employee
 
 
@@ -179,3 +179,23 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
 
 def _codes_page(request: HttpRequest, codes: list[str]) -> HttpResponse:
     return render(request, "staff/recovery_codes.html", {"codes": codes})
+
+
+# --- signature ----------------------------------------------------------------------------------
+
+
+@employee_required
+@require_http_methods(["GET", "POST"])
+def signature_page(request: HttpRequest) -> HttpResponse:
+    """The employee's own signature, per language, added to their replies."""
+    employee = signed_in_employee(request)
+    form = SignatureForm(post_data(request), employee=employee)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.employee_signature_set(employee=employee, signature=form.signature_values())
+            messages.success(request, _("Your signature is saved."))
+            return redirect("staff:signature")
+        status = 400
+    context = {"form": form, "employee": employee, "own": True}
+    return render(request, "staff/signature.html", context, status=status)

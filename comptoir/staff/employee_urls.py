@@ -9,6 +9,7 @@ urlpatterns = [
     path("employees/", employee_views.employee_list, name="list"),
     path("employees/add/", employee_views.employee_add, name="add"),
     path("employees/<int:pk>/edit/", employee_views.employee_edit, name="edit"),
+    path("employees/<int:pk>/signature/", employee_views.employee_signature, name="signature"),
     path("employees/<int:pk>/active/", employee_views.employee_set_active, name="set_active"),
     path(
         "employees/<int:pk>/password-reset/",

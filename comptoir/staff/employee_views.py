@@ -14,6 +14,7 @@ from comptoir.lib.http import post_data
 from comptoir.staff import accounts, services, throttle
 from comptoir.staff.access import administrator_required, signed_in_employee
 from comptoir.staff.employee_forms import EmployeeAddForm, EmployeeEditForm
+from comptoir.staff.forms import SignatureForm
 from comptoir.staff.models import Employee, LoginThrottle
 
 
@@ -137,3 +138,20 @@ def login_lock_lift(request: HttpRequest, pk: int) -> HttpResponse:
     throttle.login_lock_lift(lock=get_object_or_404(LoginThrottle, pk=pk))
     messages.success(request, _("The lock is lifted: signing in from that address works again."))
     return redirect("employees:list")
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def employee_signature(request: HttpRequest, pk: int) -> HttpResponse:
+    """An administrator writes or corrects an employee's signature (as on their own page)."""
+    employee = get_object_or_404(Employee, pk=pk)
+    form = SignatureForm(post_data(request), employee=employee)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.employee_signature_set(employee=employee, signature=form.signature_values())
+            messages.success(request, _("Successful update."))
+            return redirect("employees:edit", pk=employee.pk)
+        status = 400
+    context = {"form": form, "employee": employee, "own": employee.pk == request.user.pk}
+    return render(request, "staff/signature.html", context, status=status)

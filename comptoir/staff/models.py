@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.lib.addresses import AddressField
+from comptoir.lib.i18n import localized
 
 
 def _language_choices() -> list[tuple[str, str]]:
@@ -55,6 +56,8 @@ class Employee(AbstractBaseUser):
     role = models.CharField(_("role"), max_length=8, choices=Role.choices, default=Role.AGENT)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Added to the employee's replies in the thread's language: {"en": "...", "fr": "..."}.
+    signature = models.JSONField(_("signature"), default=dict, blank=True)
 
     objects: ClassVar[EmployeeManager] = EmployeeManager()
 
@@ -79,6 +82,11 @@ class Employee(AbstractBaseUser):
         """ "F. Lastname", as the thread list shows employees."""
         initial = f"{self.first_name[:1]}. " if self.first_name else ""
         return f"{initial}{self.last_name}".strip() or self.email
+
+    def signature_in(self, language: str) -> str:
+        """The signature in ``language``, else in the shop's default language (as written,
+        variables not filled: ``threads.signatures`` does that)."""
+        return localized(self.signature, language, settings.LANGUAGE_CODE)
 
     @property
     def is_administrator(self) -> bool:

@@ -9,6 +9,7 @@ each other at the same moment cannot both succeed.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -153,4 +154,17 @@ def employee_set_language(*, employee: Employee, language: str) -> Employee:
         raise ValueError(f"unknown language {language!r}")
     employee.language = language
     employee.save(update_fields=["language"])
+    return employee
+
+
+def employee_signature_set(*, employee: Employee, signature: Mapping[str, str]) -> Employee:
+    """An employee's signature per shop language (their own, or set by an administrator);
+    blank languages are dropped, so the default language's signature is used for them."""
+    languages = dict(settings.LANGUAGES)
+    employee.signature = {
+        code: text.replace("\r\n", "\n").strip()
+        for code, text in signature.items()
+        if code in languages and text.strip()
+    }
+    employee.save(update_fields=["signature"])
     return employee

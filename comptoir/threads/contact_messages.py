@@ -32,6 +32,7 @@ from comptoir.threads.models import (
     Author,
     Contact,
     EmailKind,
+    SenderProof,
     Source,
     Status,
     Thread,
@@ -145,6 +146,16 @@ def _thread_proven(submission: Submission) -> Thread | None:
     return None
 
 
+def _proof(submission: Submission) -> SenderProof:
+    """What proves the sender is the customer: the link, the shop's word, or nothing (a typed
+    address, even one with a matching order reference)."""
+    if submission.thread is not None:
+        return SenderProof.LINK
+    if submission.customer is not None:
+        return SenderProof.SIGNED_IN
+    return SenderProof.NONE
+
+
 def _registered_customer(
     email: str, order: Order | None, signed_in: Customer | None
 ) -> Customer | None:
@@ -250,6 +261,7 @@ def contact_message_submit(*, submission: Submission) -> Outcome:
             source=Source.FORM,
             ip_address=submission.ip_address,
             user_agent=submission.user_agent,
+            sender_proof=_proof(submission),
         )
         new = thread is None
         if thread is None:

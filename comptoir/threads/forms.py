@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from comptoir.lib.filetypes import ALLOWED_EXTENSIONS, check_file
 from comptoir.staff.models import Employee
+from comptoir.threads.cc import CcError, cc_parse
 from comptoir.threads.models import Contact, Status
 
 REPLY_STATUSES = [
@@ -71,6 +72,16 @@ class ReplyForm(forms.Form):
         error_messages={"required": _("The message cannot be blank.")},
     )
     attachments = MultipleFileField(label=_("Attachments"), required=False)
+    cc = forms.CharField(
+        label=_("Cc"),
+        required=False,
+        max_length=2000,
+        strip=False,  # a line break must reach clean_cc to be refused, not be trimmed away
+        help_text=_("Addresses that get a copy, separated by commas."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "inputmode": "email"}
+        ),
+    )
     status_after = forms.ChoiceField(
         label=_("Then"), choices=REPLY_STATUSES, initial=Status.CLOSED.value
     )
@@ -80,6 +91,12 @@ class ReplyForm(forms.Form):
         if not text:
             raise forms.ValidationError(_("The message cannot be blank."))
         return text
+
+    def clean_cc(self) -> tuple[str, ...]:
+        try:
+            return cc_parse(self.cleaned_data.get("cc") or "")
+        except CcError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
     def clean_attachments(self) -> list[tuple[UploadedFile, str]]:
         return check_uploads(self.cleaned_data.get("attachments") or [])

@@ -45,6 +45,10 @@ class CustomerMessage:
     in_reply_to: str = ""
     references: str = ""
     is_auto_reply: bool = False
+    # The mail's Cc addresses, stored form, ", "-separated (``threads.cc.cc_join``).
+    cc: str = ""
+    # What proved a contact-form or API sender (``SenderProof``); blank for other channels.
+    sender_proof: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,8 +123,9 @@ def message_build(
     employee: Employee | None = None,
     private: bool = False,
     incoming: CustomerMessage | None = None,
+    cc: str = "",
 ) -> Message:
-    """A message row, not yet written."""
+    """A message row, not yet written; ``cc``: an employee's reply's copies."""
     return Message(
         thread=thread,
         author=author,
@@ -135,6 +140,8 @@ def message_build(
         message_id_header=_long_message_id(incoming),
         in_reply_to=incoming.in_reply_to if incoming else "",
         references=incoming.references if incoming else "",
+        cc=incoming.cc if incoming else cc,
+        sender_proof=incoming.sender_proof if incoming else "",
         ip_address=incoming.ip_address if incoming else None,
         user_agent=(incoming.user_agent if incoming else "")[:256],
         created_at=at,
@@ -175,6 +182,7 @@ def message_add(
     at: datetime | None = None,
     attachments: Sequence[Attachment] = (),
     incoming: CustomerMessage | None = None,
+    cc: str = "",
 ) -> Message:
     """A message in an existing thread (locked by the caller), and the thread's new state."""
     now = at or timezone.now()
@@ -187,6 +195,7 @@ def message_add(
         employee=employee,
         private=private,
         incoming=incoming,
+        cc=cc,
     )
     message.save(force_insert=True)
     attachments_link([(message, attachments)])

@@ -68,6 +68,15 @@ class Source(models.TextChoices):
     API = "api", _("API")
 
 
+class SenderProof(models.TextChoices):
+    """What proved, when a contact-form or API message arrived, that its sender is the thread's
+    customer (``threads.contact_messages``); blank for other messages and older ones."""
+
+    LINK = "link", _("Conversation link")
+    SIGNED_IN = "signed_in", _("Customer signed in at the shop")
+    NONE = "none", _("Address typed in the form")
+
+
 def new_thread_token() -> str:
     return random_token(24)
 
@@ -202,6 +211,9 @@ class Message(models.Model):
     message_id_header = models.TextField(blank=True)
     in_reply_to = models.CharField(max_length=998, blank=True)
     references = models.TextField(blank=True)
+    # The Cc addresses of the mail (the customer's, or our reply's), ", "-separated, stored form.
+    cc = models.TextField(blank=True)
+    sender_proof = models.CharField(max_length=12, choices=SenderProof.choices, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=256, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -387,6 +399,8 @@ class OutboundEmail(models.Model):
     from_name = models.CharField(max_length=150, blank=True)
     to_email = models.EmailField()
     to_name = models.CharField(max_length=150, blank=True)
+    # Copies of a reply, ", "-separated, each checked and in the stored form (threads/cc.py).
+    cc = models.TextField(blank=True)
     reply_to = models.EmailField(blank=True)
     subject = models.CharField(max_length=255)
     body_text = models.TextField()

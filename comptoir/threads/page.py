@@ -13,7 +13,16 @@ from django.db.models import Q, QuerySet
 from comptoir.shop.models import OrderHistory
 from comptoir.staff.directory import employees_by_pk
 from comptoir.staff.models import Employee
-from comptoir.threads.models import Attachment, EmailStatus, EventKind, Message, Thread, ThreadEvent
+from comptoir.threads.cc import cc_join, cc_suggested
+from comptoir.threads.models import (
+    Attachment,
+    Author,
+    EmailStatus,
+    EventKind,
+    Message,
+    Thread,
+    ThreadEvent,
+)
 from comptoir.threads.news import Seen
 
 
@@ -42,6 +51,8 @@ class ShownMessage:
     text: str
     html: str
     quoted_text: str
+    cc: str
+    sender_proof: str
     email: ShownEmail | None
     employee: Employee | None = None
     files: list[ShownFile] = field(default_factory=list)
@@ -65,16 +76,19 @@ def thread_messages(thread_id: int) -> list[ShownMessage]:
         .order_by("created_at", "id")
         .values_list(
             *("id", "author", "employee_id", "private", "is_auto_reply", "created_at"),
-            *("text", "html", "quoted_text"),
+            *("text", "html", "quoted_text", "cc", "sender_proof"),
             *("outbound_email__id", "outbound_email__status", "outbound_email__last_error"),
         )
     )
     for row in rows:
-        pk, author, employee_id, private, auto, at, text, html, quoted = row[:9]
-        email_id, status, last_error = row[9:12]
+        pk, author, employee_id, private, auto, at, text, html, quoted, cc, proof = row[:11]
+        email_id, status, last_error = row[11:14]
         email = ShownEmail(email_id, status, last_error) if email_id is not None else None
         shown.append(
-            ShownMessage(pk, author, employee_id, private, auto, at, text, html, quoted, email)
+            ShownMessage(
+                *(pk, author, employee_id, private, auto, at),
+                *(text, html, quoted, cc, proof, email),
+            )
         )
     by_pk = {message.pk: message for message in shown}
     files = (
@@ -137,6 +151,19 @@ def thread_items(thread: Thread, staff: list[Employee]) -> dict[str, Any]:
         "email_statuses": EmailStatus,
         "event_kinds": EventKind,
     }
+
+
+def thread_copies_suggested(
+    thread: Thread, messages: Sequence[ShownMessage], *, own: Sequence[str]
+) -> str:
+    """The Cc a reply starts with: those of the customer's latest message, without the customer
+    and the shop's own addresses (``own``); from the messages the page already read."""
+    latest = next(
+        (m for m in reversed(messages) if m.author == Author.CUSTOMER and not m.private), None
+    )
+    if latest is None or not latest.cc:
+        return ""
+    return cc_join(cc_suggested(stored=latest.cc, customer=thread.email, own=own))
 
 
 OTHERS_SHOWN = 10

@@ -22,6 +22,7 @@ from comptoir.lib.addresses import email_normalize
 from comptoir.shop.models import Customer, Order
 from comptoir.staff.models import Employee
 from comptoir.threads import emails
+from comptoir.threads.cc import CcError, cc_join, cc_parse
 from comptoir.threads.counters import (
     Counted,
     counter_deltas,
@@ -55,6 +56,7 @@ from comptoir.threads.models import (
 )
 from comptoir.threads.news import News, Seen, thread_news, thread_seen
 from comptoir.threads.publish import Event, event_publish, events_publish
+from comptoir.threads.signatures import signature_append, signature_render
 from comptoir.threads.storage import attachment_files_delete
 from comptoir.threads.variables import variables_unfilled
 
@@ -94,6 +96,15 @@ def _check_no_unfilled_variable(text: str) -> None:
         )
 
 
+def _copies(cc: Sequence[str], thread: Thread) -> tuple[str, ...]:
+    """A reply's copies, checked (``threads.cc``), without the customer's own address."""
+    try:
+        copies = cc_parse(cc_join(cc))
+    except CcError as exc:
+        raise ThreadError(str(exc)) from None
+    return tuple(address for address in copies if address != thread.email)
+
+
 @transaction.atomic
 def thread_reply(
     *,
@@ -105,6 +116,8 @@ def thread_reply(
     source: Source = Source.DESK,
     order: Order | None = None,
     seen: Seen | None = None,
+    cc: Sequence[str] = (),
+    signed: bool = False,
 ) -> Message:
     """An employee answers: the message is stored, its e-mail queued, the status set.
 
@@ -113,13 +126,20 @@ def thread_reply(
     order's customer in the order's language, and the thread's status and unread flag stay.
     With ``seen``, nothing is sent if the thread changed since (``ThreadChanged``): checked
     under the thread's lock, so of two employees sending at once the second is told.
+    ``cc``: addresses copied on the e-mail (checked again here, ``threads.cc``; not on an order's
+    message). ``signed``: the employee's signature in the e-mail's language is added, once
+    (``threads.signatures``); the message is stored as sent.
     """
     if not text.strip():
         raise ThreadError(_("The message cannot be blank."))
     _check_no_unfilled_variable(text)
+    copies = _copies(cc, thread) if order is None else ()
     thread = thread_lock(thread)
     _check_nothing_new(thread, seen)
     before = Counted.of(thread)
+    language = order.language if order is not None else thread.language
+    if signed:
+        text = signature_append(text, signature_render(employee=employee, language=language))
     message = message_add(
         thread,
         author=Author.EMPLOYEE,
@@ -127,15 +147,16 @@ def thread_reply(
         text=text,
         source=source,
         attachments=attachments,
+        cc=cc_join(copies),
     )
     from_email, from_name = emails.thread_sender(thread)
     link = emails.conversation_url(thread)
-    kind, template, language = EmailKind.REPLY, "threads/email/reply.txt", thread.language
+    kind, template = EmailKind.REPLY, "threads/email/reply.txt"
     context: dict[str, object] = {"thread": thread, "reply": text, "link": link}
     to_email, to_name = thread.email, thread.customer.full_name if thread.customer else ""
     if order is not None:
         kind, template = EmailKind.ORDER_MESSAGE, "threads/email/order_message.txt"
-        customer, language = order.customer, order.language
+        customer = order.customer
         context = {
             "thread": thread,
             "order": order,
@@ -151,6 +172,7 @@ def thread_reply(
         language=language,
         to_email=to_email,
         to_name=to_name,
+        cc=copies,
         from_email=from_email,
         from_name=from_name,
         thread=thread,
@@ -183,10 +205,13 @@ def thread_reply_with_files(
     status_after: Status = Status.CLOSED,
     source: Source = Source.DESK,
     seen: Seen | None = None,
+    cc: Sequence[str] = (),
+    signed: bool = False,
 ) -> Message:
     """``thread_reply`` with files: they are stored in the same transaction as the reply."""
     _check_no_unfilled_variable(text)  # before the files are written
     _check_nothing_new(thread, seen)
+    _copies(cc, thread)
     return thread_reply(
         thread=thread,
         employee=employee,
@@ -195,6 +220,8 @@ def thread_reply_with_files(
         attachments=[upload.store() for upload in uploads],
         source=source,
         seen=seen,
+        cc=cc,
+        signed=signed,
     )
 
 

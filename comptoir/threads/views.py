@@ -64,6 +64,7 @@ from comptoir.threads.messages import Upload
 from comptoir.threads.models import Author, Contact, DeskSettings, DraftKind, Status, Thread
 from comptoir.threads.news import Seen
 from comptoir.threads.saved_replies import saved_replies_offer
+from comptoir.threads.signatures import signature_render
 from comptoir.threads.storage import attachment_open
 
 LIST_FILTERS_SESSION_KEY = "desk.list_filters"
@@ -272,6 +273,12 @@ def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> di
     visible = threads_for_employee(employee)
     mine, others_drafts = drafts.drafts_of_thread(employee=employee, thread_id=thread.pk)
     items = thread_page.thread_items(thread, employees)
+    own = [contact.email for contact in contacts] + [settings.DEFAULT_FROM_EMAIL]
+    copies = thread_page.thread_copies_suggested(thread, items["thread_messages"], own=own)
+    initial = {
+        "text": mine.get(DraftKind.REPLY) or desk_settings.default_message_in(thread.language),
+        "cc": copies,
+    }
     return {
         "thread": thread,
         "other_threads": thread_page.thread_others(thread, visible),
@@ -284,13 +291,8 @@ def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> di
         "thread_others_drafts": others_drafts,
         "presence_poll": presence.POLL_SECONDS,
         "customer_summary": summary,
-        "reply_form": forms.get("reply_form")
-        or ReplyForm(
-            initial={
-                "text": mine.get(DraftKind.REPLY)
-                or desk_settings.default_message_in(thread.language)
-            }
-        ),
+        "reply_form": forms.get("reply_form") or ReplyForm(initial=initial),
+        "signature": signature_render(employee=employee, language=thread.language),
         "note_form": forms.get("note_form")
         or NoteForm(initial={"note": mine.get(DraftKind.NOTE, "")}),
         "forward_form": forms.get("forward_form") or ForwardForm(employees=employees),
@@ -439,6 +441,8 @@ def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
             employee=employee,
             text=form.cleaned_data["text"],
             status_after=Status(form.cleaned_data["status_after"]),
+            cc=form.cleaned_data["cc"],
+            signed=True,
             uploads=[
                 Upload(content=file, name=file.name or "file", content_type=kind)
                 for file, kind in form.cleaned_data["attachments"]
@@ -690,6 +694,10 @@ def thread_reply_insert(request: HttpRequest, pk: int) -> HttpResponse:
                 _("No value for %(variables)s: write the right text in its place before sending.")
                 % {"variables": ", ".join(reply["missing"])},
             )
-    initial = {"text": text, "status_after": status_after or Status.CLOSED.value}
+    initial = {
+        "text": text,
+        "status_after": status_after or Status.CLOSED.value,
+        "cc": request.POST.get("cc", ""),
+    }
     context["reply_form"] = ReplyForm(initial=initial)
     return render(request, "threads/thread.html", context)
