@@ -1,4 +1,4 @@
-"""Changes to the shop's mailbox settings. Syncing itself is the worker's job (``fetch``)."""
+"""Changes to the shop's mailboxes. Syncing itself is the worker's job (``fetch``)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import copy
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from comptoir.lib.secretbox import seal
 from comptoir.mail.connection import (
@@ -14,7 +15,13 @@ from comptoir.mail.connection import (
     mailbox_check_flags,
     mailbox_password_must_be_typed,
 )
-from comptoir.mail.models import Mailbox
+from comptoir.mail.models import Mailbox, SmtpSecurity
+from comptoir.threads.models import Contact
+
+SMTP_PASSWORD_RETYPE = gettext_lazy(
+    "Type the SMTP password again: the SMTP server, port, encryption or user changed, and the "
+    "saved password is only sent to the server it was saved for."
+)
 
 
 class MailboxSettingsError(Exception):
@@ -22,8 +29,30 @@ class MailboxSettingsError(Exception):
 
 
 def mailbox_get() -> Mailbox:
-    """The shop's mailbox: the first one, or a new unsaved one with the defaults."""
+    """The shop's first mailbox, or a new unsaved one with the defaults."""
     return Mailbox.objects.order_by("pk").first() or Mailbox()
+
+
+def mailboxes_list() -> list[Mailbox]:
+    """Every mailbox with its contact, in the order they were added (one query)."""
+    return list(Mailbox.objects.select_related("contact").order_by("pk"))
+
+
+def _smtp_destination(mailbox: Mailbox) -> tuple[str, int | None, str, str]:
+    return (
+        mailbox.smtp_host.strip().lower(),
+        mailbox.smtp_port,
+        mailbox.smtp_security,
+        mailbox.smtp_username.strip(),
+    )
+
+
+def smtp_password_must_be_typed(*, saved: Mailbox, changed: Mailbox) -> bool:
+    """Like the IMAP password: the saved SMTP password only goes to the server, port,
+    encryption and user it was saved for."""
+    return bool(saved.smtp_password_sealed) and (
+        _smtp_destination(saved) != _smtp_destination(changed)
+    )
 
 
 def mailbox_update(
@@ -45,6 +74,15 @@ def mailbox_update(
     use_tls: bool,
     no_tls: bool,
     ca_file: str,
+    name: str = "",
+    email_address: str = "",
+    contact: Contact | None = None,
+    smtp_host: str = "",
+    smtp_port: int | None = None,
+    smtp_security: str = SmtpSecurity.STARTTLS,
+    smtp_username: str = "",
+    smtp_password: str = "",
+    clear_smtp_password: bool = False,
 ) -> Mailbox:
     """Save the settings. An empty ``password`` keeps the current one, only while it would go to
     the same server, port, user and encryption (else MailboxSettingsError); ``clear_password``
@@ -81,6 +119,19 @@ def mailbox_update(
         mailbox.use_tls = use_tls
         mailbox.no_tls = no_tls
         mailbox.ca_file = ca_file.strip()
+        mailbox.name = name.strip() or mailbox.name or email_address or "Mailbox"
+        mailbox.email_address = email_address.strip()
+        mailbox.contact = contact
+        mailbox.smtp_host = smtp_host.strip()
+        mailbox.smtp_port = smtp_port
+        mailbox.smtp_security = SmtpSecurity(smtp_security or SmtpSecurity.STARTTLS)
+        mailbox.smtp_username = smtp_username.strip()
+        if clear_smtp_password:
+            mailbox.smtp_password_sealed = ""
+        elif smtp_password:
+            mailbox.smtp_password_sealed = seal(smtp_password, secret_key=settings.SECRET_KEY)
+        elif smtp_password_must_be_typed(saved=saved, changed=mailbox):
+            raise MailboxSettingsError(str(SMTP_PASSWORD_RETYPE))
         if (
             not password
             and not clear_password
@@ -104,3 +155,8 @@ def mailbox_request_sync(*, mailbox: Mailbox) -> bool:
         Mailbox.objects.filter(pk=mailbox.pk).update(sync_requested_at=now)
         mailbox.sync_requested_at = now
     return True
+
+
+def mailbox_delete(*, mailbox: Mailbox) -> None:
+    """Remove a mailbox. Its stored messages stay (their threads too), without their mailbox."""
+    Mailbox.objects.filter(pk=mailbox.pk).delete()
