@@ -43,7 +43,7 @@ def save(client, **overrides):
 
 
 def first_url(name):
-    return reverse(name, args=[Mailbox.objects.order_by("pk").first().pk])
+    return reverse(name, args=[Mailbox.objects.order_by("pk").values_list("pk", flat=True)[0]])
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client):

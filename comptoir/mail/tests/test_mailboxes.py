@@ -182,7 +182,7 @@ def test_two_mailboxes_are_routed_to_their_contacts(inbox):
     inbound_process_pending()
 
     assert [report.ok for report in reports] == [True, True]
-    threads = {row.subject: row.thread.contact_id for row in InboundMail.objects.all()}
+    threads = dict(InboundMail.objects.values_list("subject", "thread__contact_id"))
     assert threads == {"Question 1": service.pk, "Question 2": webmaster.pk}
 
 
