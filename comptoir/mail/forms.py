@@ -17,7 +17,8 @@ from comptoir.mail.connection import (
     mailbox_check_flags,
     mailbox_password_must_be_typed,
 )
-from comptoir.mail.models import Mailbox, SmtpSecurity
+from comptoir.mail.models import AuthMethod, Mailbox, OAuthProvider, SmtpSecurity
+from comptoir.mail.oauth import url_allowed
 from comptoir.mail.services import SMTP_PASSWORD_RETYPE, smtp_password_must_be_typed
 from comptoir.threads.models import Contact
 
@@ -204,6 +205,64 @@ class MailboxForm(forms.Form):
         label=gettext_lazy("Clear the SMTP password"), required=False
     )
 
+    auth_method = forms.ChoiceField(
+        label=gettext_lazy("Sign-in"),
+        choices=AuthMethod.choices,
+        initial=AuthMethod.PASSWORD,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy(
+            "Microsoft 365 no longer accepts passwords, and Google only app passwords: "
+            "connect them with OAuth2."
+        ),
+    )
+    oauth_provider = forms.ChoiceField(
+        label=gettext_lazy("OAuth2 provider"),
+        choices=OAuthProvider.choices,
+        initial=OAuthProvider.GOOGLE,
+        required=False,
+    )
+    oauth_client_id = forms.CharField(
+        label=gettext_lazy("OAuth client ID"),
+        max_length=255,
+        required=False,
+        help_text=gettext_lazy(
+            "From your Google Cloud or Microsoft Entra app registration (see the guide)."
+        ),
+    )
+    oauth_client_secret = forms.CharField(
+        label=gettext_lazy("OAuth client secret"),
+        required=False,
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=gettext_lazy(
+            "Stored encrypted and never shown. Leave empty to keep the current secret."
+        ),
+    )
+    oauth_authorize_url = forms.URLField(
+        label=gettext_lazy("Authorisation address"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=gettext_lazy("Other provider only; Google's and Microsoft's are known."),
+    )
+    oauth_token_url = forms.URLField(
+        label=gettext_lazy("Token address"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=gettext_lazy("Other provider only; Google's and Microsoft's are known."),
+    )
+    oauth_scopes = forms.CharField(
+        label=gettext_lazy("Scopes"),
+        max_length=500,
+        required=False,
+        help_text=gettext_lazy(
+            "Separated by spaces. Empty: what Google or Microsoft need for IMAP, POP3 and SMTP."
+        ),
+    )
+
     def __init__(self, data: Any = None, *, mailbox: Mailbox, language: str = "en") -> None:
         initial = {name: getattr(mailbox, name) for name in ("host", "port", "username")}
         initial |= {name: getattr(mailbox, name) for name in FLAGS}
@@ -219,6 +278,12 @@ class MailboxForm(forms.Form):
             "smtp_port": mailbox.smtp_port,
             "smtp_security": mailbox.smtp_security,
             "smtp_username": mailbox.smtp_username,
+            "auth_method": mailbox.auth_method,
+            "oauth_provider": mailbox.oauth_provider,
+            "oauth_client_id": mailbox.oauth_client_id,
+            "oauth_authorize_url": mailbox.oauth_authorize_url,
+            "oauth_token_url": mailbox.oauth_token_url,
+            "oauth_scopes": mailbox.oauth_scopes,
         }
         super().__init__(data, initial=initial)
         self.mailbox = mailbox
@@ -256,8 +321,37 @@ class MailboxForm(forms.Form):
             ) from None
         return path
 
+    def _clean_oauth_url(self, name: str) -> str:
+        url: str = self.cleaned_data[name].strip()
+        if url and not url_allowed(url):
+            raise forms.ValidationError(
+                _("Enter an address that starts with https:// (http:// only for this machine).")
+            )
+        return url
+
+    def clean_oauth_authorize_url(self) -> str:
+        return self._clean_oauth_url("oauth_authorize_url")
+
+    def clean_oauth_token_url(self) -> str:
+        return self._clean_oauth_url("oauth_token_url")
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        cleaned["auth_method"] = cleaned.get("auth_method") or AuthMethod.PASSWORD
+        cleaned["oauth_provider"] = cleaned.get("oauth_provider") or OAuthProvider.GOOGLE
+        connect = self.data.get("connect") if self.data else None
+        if connect in OAuthProvider.values:
+            cleaned["auth_method"] = AuthMethod.OAUTH2
+            cleaned["oauth_provider"] = connect
+        if cleaned["auth_method"] == AuthMethod.OAUTH2:
+            if not cleaned.get("oauth_client_id"):
+                self.add_error(
+                    "oauth_client_id", _("Enter the OAuth client ID to connect with OAuth2.")
+                )
+            if cleaned["oauth_provider"] == OAuthProvider.GENERIC:
+                for name in ("oauth_authorize_url", "oauth_token_url"):
+                    if name in cleaned and not cleaned[name]:
+                        self.add_error(name, _("Enter the provider's address."))
         for error in mailbox_check_flags(
             use_ssl=bool(cleaned.get("use_ssl")),
             use_tls=bool(cleaned.get("use_tls")),
@@ -268,6 +362,7 @@ class MailboxForm(forms.Form):
             self.add_error(None, error)
         if (
             "host" in cleaned
+            and cleaned["auth_method"] == AuthMethod.PASSWORD
             and not cleaned.get("password")
             and not cleaned.get("clear_password")
             and mailbox_password_must_be_typed(saved=self.mailbox, changed=self._changed(cleaned))

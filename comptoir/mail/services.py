@@ -13,9 +13,10 @@ from comptoir.lib.secretbox import seal
 from comptoir.mail.connection import (
     PASSWORD_RETYPE,
     mailbox_check_flags,
+    mailbox_destination,
     mailbox_password_must_be_typed,
 )
-from comptoir.mail.models import Mailbox, SmtpSecurity
+from comptoir.mail.models import AuthMethod, Mailbox, OAuthProvider, SmtpSecurity
 from comptoir.threads.models import Contact
 
 SMTP_PASSWORD_RETYPE = gettext_lazy(
@@ -83,6 +84,13 @@ def mailbox_update(
     smtp_username: str = "",
     smtp_password: str = "",
     clear_smtp_password: bool = False,
+    auth_method: str = AuthMethod.PASSWORD,
+    oauth_provider: str = OAuthProvider.GOOGLE,
+    oauth_client_id: str = "",
+    oauth_client_secret: str = "",
+    oauth_authorize_url: str = "",
+    oauth_token_url: str = "",
+    oauth_scopes: str = "",
 ) -> Mailbox:
     """Save the settings. An empty ``password`` keeps the current one, only while it would go to
     the same server, port, user and encryption (else MailboxSettingsError); ``clear_password``
@@ -132,8 +140,24 @@ def mailbox_update(
             mailbox.smtp_password_sealed = seal(smtp_password, secret_key=settings.SECRET_KEY)
         elif smtp_password_must_be_typed(saved=saved, changed=mailbox):
             raise MailboxSettingsError(str(SMTP_PASSWORD_RETYPE))
+        mailbox.auth_method = AuthMethod(auth_method or AuthMethod.PASSWORD)
+        mailbox.oauth_provider = OAuthProvider(oauth_provider or OAuthProvider.GOOGLE)
+        mailbox.oauth_client_id = oauth_client_id.strip()
+        if oauth_client_secret:
+            mailbox.oauth_client_secret_sealed = seal(
+                oauth_client_secret, secret_key=settings.SECRET_KEY
+            )
+        mailbox.oauth_authorize_url = oauth_authorize_url.strip()
+        mailbox.oauth_token_url = oauth_token_url.strip()
+        mailbox.oauth_scopes = " ".join(oauth_scopes.split())
+        if _oauth_grant_elsewhere(saved, mailbox):
+            # Tokens only go to the server and provider they were granted for: connect again.
+            mailbox.oauth_refresh_token_sealed = mailbox.oauth_access_token_sealed = ""
+            mailbox.oauth_expires_at = None
+            mailbox.oauth_error = ""
         if (
-            not password
+            mailbox.auth_method == AuthMethod.PASSWORD
+            and not password
             and not clear_password
             and mailbox_password_must_be_typed(saved=saved, changed=mailbox)
         ):
@@ -143,6 +167,24 @@ def mailbox_update(
         mailbox.consecutive_failures = 0
         mailbox.save()
     return mailbox
+
+
+def _oauth_grant_elsewhere(saved: Mailbox, changed: Mailbox) -> bool:
+    """True when saved tokens would go to another server, user, provider or client."""
+    if not saved.oauth_refresh_token_sealed:
+        return False
+
+    def where(box: Mailbox) -> tuple[object, ...]:
+        return (
+            mailbox_destination(box),
+            box.oauth_provider,
+            box.oauth_client_id,
+            box.oauth_authorize_url,
+            box.oauth_token_url,
+            _smtp_destination(box),
+        )
+
+    return where(saved) != where(changed)
 
 
 def mailbox_request_sync(*, mailbox: Mailbox) -> bool:

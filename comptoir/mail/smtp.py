@@ -11,7 +11,8 @@ from django.core.mail.backends.smtp import EmailBackend
 
 from comptoir.lib.addresses import email_normalize
 from comptoir.lib.secretbox import unseal
-from comptoir.mail.models import Mailbox, SmtpSecurity
+from comptoir.mail.models import AuthMethod, Mailbox, SmtpSecurity
+from comptoir.mail.oauth import oauth_access_token
 
 SMTP_TIMEOUT_SECONDS = 30.0
 DEFAULT_SMTP_PORTS = {SmtpSecurity.STARTTLS: 587, SmtpSecurity.SSL: 465, SmtpSecurity.NONE: 25}
@@ -86,4 +87,6 @@ class MailboxSmtpBackend(EmailBackend):
 def mailbox_smtp_backend(mailbox: Mailbox) -> MailboxSmtpBackend:
     """The backend that sends through this mailbox's SMTP server, with its password or, for an
     OAuth2 mailbox, its access token."""
-    return MailboxSmtpBackend(mailbox)
+    if mailbox.auth_method != AuthMethod.OAUTH2:
+        return MailboxSmtpBackend(mailbox)
+    return MailboxSmtpBackend(mailbox, token=lambda: oauth_access_token(mailbox=mailbox))

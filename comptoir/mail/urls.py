@@ -12,4 +12,6 @@ urlpatterns = [
     path("mailbox/<int:pk>/delete/", views.mailbox_delete, name="mailbox_delete"),
     path("mailbox/<int:pk>/test/", views.mailbox_test, name="mailbox_test"),
     path("mailbox/<int:pk>/sync/", views.mailbox_sync, name="mailbox_sync"),
+    path("mailbox/<int:pk>/oauth/", views.oauth_connect, name="oauth_connect"),
+    path("mailbox/oauth/callback/", views.oauth_callback, name="oauth_callback"),
 ]

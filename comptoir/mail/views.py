@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,11 +12,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from comptoir.mail import services
+from comptoir.mail import oauth, services
 from comptoir.mail.connection import mailbox_connect_settings
 from comptoir.mail.fetch import mailbox_test_connection
 from comptoir.mail.forms import FLAGS, MailboxForm
-from comptoir.mail.models import Mailbox
+from comptoir.mail.models import Mailbox, OAuthProvider
 from comptoir.staff.access import administrator_required
 
 
@@ -51,6 +54,9 @@ def _page(request: HttpRequest, form: MailboxForm, mailbox: Mailbox, status: int
             "plan": mailbox_connect_settings(mailbox) if mailbox.host else None,
             "has_password": bool(mailbox.password_sealed),
             "has_smtp_password": bool(mailbox.smtp_password_sealed),
+            "oauth_connected": bool(mailbox.oauth_refresh_token_sealed),
+            "redirect_uri": oauth.oauth_redirect_uri(),
+            "providers": OAuthProvider,
         },
         status=status,
     )
@@ -66,9 +72,85 @@ def _edit(request: HttpRequest, current: Mailbox) -> HttpResponse:
         except services.MailboxSettingsError as exc:
             form.add_error(None, str(exc))
         else:
+            if request.POST.get("connect") in OAuthProvider.values:
+                return _oauth_go(request, saved)
             messages.success(request, _("Successful update."))
             return redirect("mail:mailbox_edit", pk=saved.pk)
     return _page(request, form, current, status=400)
+
+
+SESSION_KEY = "mail_oauth"
+
+
+def _oauth_go(request: HttpRequest, mailbox: Mailbox) -> HttpResponse:
+    """To the provider's consent page; the state and the PKCE verifier wait in the session."""
+    try:
+        start = oauth.oauth_start(mailbox=mailbox)
+    except oauth.OAuthError as exc:
+        messages.error(request, str(exc))
+        return redirect("mail:mailbox_edit", pk=mailbox.pk)
+    request.session[SESSION_KEY] = {
+        "state": start.state,
+        "verifier": start.verifier,
+        "mailbox": mailbox.pk,
+    }
+    # A page that moves on by itself rather than a redirect: the CSP's form-action 'self' would
+    # stop a form's redirect to the provider.
+    return render(
+        request,
+        "mail/oauth_go.html",
+        {"mailbox": mailbox, "url": start.url, "host": urlsplit(start.url).netloc},
+    )
+
+
+@administrator_required
+@require_POST
+def oauth_connect(request: HttpRequest, pk: int) -> HttpResponse:
+    """Connect (or reconnect) with the saved OAuth2 settings."""
+    return _oauth_go(request, get_object_or_404(Mailbox, pk=pk))
+
+
+@administrator_required
+@require_GET
+def oauth_callback(request: HttpRequest) -> HttpResponse:
+    """Back from the provider: the state must be the one this session sent, then the code is
+    exchanged (with the PKCE verifier) for the tokens."""
+    pending = request.session.pop(SESSION_KEY, None)
+    state = request.GET.get("state", "")
+    if (
+        not isinstance(pending, dict)
+        or not state
+        or not secrets.compare_digest(str(pending.get("state", "")), state)
+    ):
+        messages.error(
+            request,
+            _(
+                "This answer from the provider does not match a connection started here: "
+                "connect again."
+            ),
+        )
+        return redirect("mail:mailbox")
+    mailbox = get_object_or_404(Mailbox, pk=pending.get("mailbox"))
+    error = request.GET.get("error", "")
+    code = request.GET.get("code", "")
+    if error or not code:
+        messages.error(
+            request,
+            _("The provider did not give access (%(reason)s): nothing was changed.")
+            % {"reason": request.GET.get("error_description") or error or _("no code")},
+        )
+        return redirect("mail:mailbox_edit", pk=mailbox.pk)
+    try:
+        oauth.oauth_finish(mailbox=mailbox, code=code, verifier=str(pending["verifier"]))
+    except oauth.OAuthError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Connected: comptoir can now read and send the mail of %(user)s.")
+            % {"user": mailbox.username},
+        )
+    return redirect("mail:mailbox_edit", pk=mailbox.pk)
 
 
 @administrator_required
