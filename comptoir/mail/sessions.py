@@ -77,12 +77,20 @@ def _quote_folder(folder: str) -> str:
 _UID_RE = re.compile(rb"UID (\d+)")
 
 
+class TlsMissing(FetchError):
+    """The server offers no STARTTLS where it is required."""
+
+
+class FolderError(FetchError):
+    """The folder cannot be opened."""
+
+
 def starttls_missing(plan: ConnectionPlan) -> FetchError:
     """The server offers no STARTTLS: nothing is sent, the password least of all (unencrypted
     only when /notls says so)."""
     if plan.tls is TlsMode.STARTTLS_REQUIRED:
-        return FetchError(_("Server does not offer STARTTLS (/tls)"))
-    return FetchError(
+        return TlsMissing(_("Server does not offer STARTTLS (/tls)"))
+    return TlsMissing(
         _(
             "The server does not offer STARTTLS, so the password is not sent: tick /notls "
             "to send it unencrypted, or use /ssl."
@@ -125,7 +133,7 @@ class ImapSession:
             self.encrypted = _is_tls(self.conn.sock)
             typ, data = self.conn.select(_quote_folder(mailbox.folder or "INBOX"))
             if typ != "OK":
-                raise FetchError(
+                raise FolderError(
                     _("Cannot open the folder %(folder)s: %(reason)s")
                     % {"folder": mailbox.folder, "reason": server_text(data[0] if data else "")}
                 )
@@ -256,7 +264,7 @@ class Pop3Session:
         response = sasl_bearer("XOAUTH2", self.mailbox.username, bearer.token)
         encoded = base64.b64encode(response.encode()).decode()
         try:
-            self.conn._shortcmd(f"AUTH XOAUTH2 {encoded}")
+            self.conn._shortcmd(f"AUTH XOAUTH2 {encoded}")  # type: ignore[attr-defined]
         except poplib.error_proto:
             raise
         self.mechanism = "XOAUTH2"

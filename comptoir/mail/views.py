@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptoir.mail import oauth, services
+from comptoir.mail.check import Check, Outcome, mailbox_check
 from comptoir.mail.connection import mailbox_connect_settings
-from comptoir.mail.fetch import mailbox_test_connection
 from comptoir.mail.forms import FLAGS, MailboxForm
 from comptoir.mail.models import Mailbox, OAuthProvider
 from comptoir.staff.access import administrator_required
@@ -43,7 +43,13 @@ def _form(request: HttpRequest, mailbox: Mailbox) -> MailboxForm:
     return MailboxForm(mailbox=mailbox, language=language)
 
 
-def _page(request: HttpRequest, form: MailboxForm, mailbox: Mailbox, status: int) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    form: MailboxForm,
+    mailbox: Mailbox,
+    status: int,
+    checks: list[Check] | None = None,
+) -> HttpResponse:
     return render(
         request,
         "mail/mailbox.html",
@@ -57,6 +63,7 @@ def _page(request: HttpRequest, form: MailboxForm, mailbox: Mailbox, status: int
             "oauth_connected": bool(mailbox.oauth_refresh_token_sealed),
             "redirect_uri": oauth.oauth_redirect_uri(),
             "providers": OAuthProvider,
+            "checks": checks,
         },
         status=status,
     )
@@ -176,9 +183,19 @@ def mailbox_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @administrator_required
 @require_POST
 def mailbox_test(request: HttpRequest, pk: int) -> HttpResponse:
-    ok, text = mailbox_test_connection(get_object_or_404(Mailbox, pk=pk))
-    (messages.success if ok else messages.error)(request, text)
-    return redirect("mail:mailbox_edit", pk=pk)
+    """Each step of receiving and sending, shown on the mailbox's page (nothing is changed)."""
+    mailbox = get_object_or_404(Mailbox, pk=pk)
+    checks = mailbox_check(mailbox)
+    if checks[0].ok:
+        plan = mailbox_connect_settings(mailbox)
+        if checks[0].steps[1].outcome == Outcome.OK:
+            text = _("Connection successful: logged in to %(where)s, encrypted (TLS).")
+        else:
+            text = _("Connection successful: logged in to %(where)s, NOT encrypted.")
+        messages.success(request, text % {"where": f"{plan.host}:{plan.port}"})
+    mailbox.refresh_from_db()
+    form = MailboxForm(mailbox=mailbox, language=get_language() or "en")
+    return _page(request, form, mailbox, status=200, checks=checks)
 
 
 @administrator_required

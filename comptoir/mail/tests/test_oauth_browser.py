@@ -7,6 +7,7 @@ revoked, the page says so, the administrators get an e-mail, and "Reconnect" men
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from comptoir.lib.secretbox import unseal
 from comptoir.mail.fetch import mailbox_sync, mailboxes_sync_due
@@ -83,6 +84,11 @@ def test_connect_consent_fetch_refresh_revoke_and_reconnect(
     assert refresh not in page.content()
     assert CLIENT_SECRET not in page.content()
 
+    # "Test connection" reports each step, the login made with XOAUTH2.
+    page.get_by_role("button", name="Test connection").click()
+    page.get_by_text("Logged in as alice (XOAUTH2).").wait_for()
+    shot("test-connection")
+
     # Fetch with XOAUTH2: Dovecot asked the server's introspection endpoint.
     mark = dovecot_oauth.log_mark()
     report = mailbox_sync(mailbox, worker_name="w1")
@@ -92,11 +98,8 @@ def test_connect_consent_fetch_refresh_revoke_and_reconnect(
 
     # The access token expires at the server (and here): a new one is fetched first.
     oauth_server.expire("alice")
-    Mailbox.objects.filter(pk=mailbox.pk).update(oauth_expires_at=mailbox.oauth_expires_at)
     old_access = Mailbox.objects.get().oauth_access_token_sealed
-    Mailbox.objects.filter(pk=mailbox.pk).update(
-        oauth_expires_at=Mailbox.objects.get().oauth_expires_at.replace(year=2000)
-    )
+    Mailbox.objects.filter(pk=mailbox.pk).update(oauth_expires_at=timezone.now())
     dovecot_oauth.append(message(2), user="alice")
     report = mailbox_sync(Mailbox.objects.get(), worker_name="w1")
     assert report.ok, report.error
