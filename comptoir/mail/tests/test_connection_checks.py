@@ -1,4 +1,4 @@
-""""Test connection" (issue 21): each step of receiving and sending reported in words an
+""" "Test connection" (issue 21): each step of receiving and sending reported in words an
 administrator can act on, against a real Dovecot and an SMTP server on loopback."""
 
 from __future__ import annotations
