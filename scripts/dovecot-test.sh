@@ -10,6 +10,8 @@
 # DOVECOT_SSL=no starts a plain server: no STARTTLS, no IMAPS/POP3S listeners (their ports unused).
 # Listens on 127.0.0.1; users alice/alicepw bob/bobpw; CA file for clients: DIR/cert.pem;
 # log: DIR/dovecot.log.
+# DOVECOT_OAUTH2_INTROSPECTION_URL=http://user:secret@host:port/introspect adds `passdb oauth2`:
+# XOAUTH2 and OAUTHBEARER logins whose token that endpoint says is active for the user.
 set -eu
 cmd=${1:?usage: dovecot-test.sh start|stop DIR}
 mkdir -p "${2:?usage: dovecot-test.sh start|stop DIR}"; D=$(cd "$2" && pwd)
@@ -56,6 +58,22 @@ ssl_key = <$D/key.pem"
     ssl = yes
   }"
 fi
+MECHANISMS="plain login"; OAUTH2_PASSDB=""
+if [ -n "${DOVECOT_OAUTH2_INTROSPECTION_URL:-}" ]; then
+  MECHANISMS="plain login xoauth2 oauthbearer"
+  cat > "$D/oauth2.conf.ext" <<OAUTH
+introspection_mode = post
+introspection_url = $DOVECOT_OAUTH2_INTROSPECTION_URL
+username_attribute = username
+active_attribute = active
+active_value = true
+OAUTH
+  OAUTH2_PASSDB="passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $D/oauth2.conf.ext
+}"
+fi
 rm -rf "$D/run"          # a stale anvil-auth-penalty socket stalls auth for 5 s
 cat > "$D/dovecot.conf" <<CONF
 base_dir = $D/run
@@ -66,13 +84,14 @@ listen = 127.0.0.1
 log_path = $D/dovecot.log
 $TLS
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = $MECHANISMS
 auth_failure_delay = 0
 $RUNAS
 passdb {
   driver = passwd-file
   args = scheme=PLAIN $D/users
 }
+$OAUTH2_PASSDB
 userdb {
   driver = static
   args = uid=$MU gid=$MG home=$D/mail/%u

@@ -154,6 +154,10 @@ class FetchError(Exception):
     """A connection, TLS, login or protocol failure, with a message an administrator can act on."""
 
 
+class LoginFailed(FetchError):
+    """The server refused the user name and password (or the access token)."""
+
+
 def failure_describe(exc: BaseException, plan: ConnectionPlan) -> str:
     where = f"{plan.host}:{plan.port}"
     if isinstance(exc, FetchError):

@@ -265,7 +265,9 @@ def mailboxes_sync_due(*, worker_name: str) -> list[SyncReport]:
     )
     reports = []
     for mailbox in candidates.order_by("next_sync_at", "pk"):
-        if mailbox.is_configured or mailbox.sync_requested_at is not None:
+        # A mailbox whose OAuth grant was lost waits for "Reconnect" (or a sync asked for).
+        ready = mailbox.is_configured and not mailbox.oauth_error
+        if ready or mailbox.sync_requested_at is not None:
             reports.append(mailbox_sync(mailbox, worker_name=worker_name))
     return reports
 

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.lib.addresses import AddressField
 
 
 class WorkerHeartbeat(models.Model):
@@ -13,6 +16,23 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SmtpSecurity(models.TextChoices):
+    STARTTLS = "starttls", _("STARTTLS (port 587)")
+    SSL = "ssl", _("TLS from the first byte (port 465)")
+    NONE = "none", _("None: unencrypted (never over the internet)")
+
+
+class AuthMethod(models.TextChoices):
+    PASSWORD = "password", _("Password")
+    OAUTH2 = "oauth2", _("OAuth2 (Google, Microsoft, other)")
+
+
+class OAuthProvider(models.TextChoices):
+    GOOGLE = "google", _("Google")
+    MICROSOFT = "microsoft", _("Microsoft")
+    GENERIC = "generic", _("Other OAuth2 provider")
 
 
 class Mailbox(models.Model):
@@ -42,6 +62,42 @@ class Mailbox(models.Model):
     use_tls = models.BooleanField("/tls", default=False)
     no_tls = models.BooleanField("/notls", default=False)
     ca_file = models.CharField(max_length=500, blank=True)
+    # The address customers write to: replies sent from it go through this mailbox's SMTP server.
+    email_address = AddressField(blank=True)
+    # Mail fetched here opens threads of this contact (None: the contact it was addressed to).
+    contact = models.ForeignKey(
+        "threads.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mailboxes",
+    )
+    # Sending: this mailbox's own SMTP server (empty host: COMPTOIR_EMAIL_URL).
+    smtp_host = models.CharField(max_length=255, blank=True)
+    smtp_port = models.PositiveIntegerField(null=True, blank=True)
+    smtp_security = models.CharField(
+        max_length=10, choices=SmtpSecurity.choices, default=SmtpSecurity.STARTTLS
+    )
+    smtp_username = models.CharField(max_length=255, blank=True)
+    smtp_password_sealed = models.TextField(blank=True)
+    # OAuth2 instead of the passwords (Google Workspace, Microsoft 365, another provider).
+    auth_method = models.CharField(
+        max_length=10, choices=AuthMethod.choices, default=AuthMethod.PASSWORD
+    )
+    oauth_provider = models.CharField(
+        max_length=10, choices=OAuthProvider.choices, default=OAuthProvider.GOOGLE
+    )
+    oauth_client_id = models.CharField(max_length=255, blank=True)
+    oauth_client_secret_sealed = models.TextField(blank=True)
+    oauth_authorize_url = models.URLField(max_length=500, blank=True)
+    oauth_token_url = models.URLField(max_length=500, blank=True)
+    oauth_scopes = models.CharField(max_length=500, blank=True)
+    # Sealed like the password, never shown; the access token is short-lived and refreshed.
+    oauth_refresh_token_sealed = models.TextField(blank=True)
+    oauth_access_token_sealed = models.TextField(blank=True)
+    oauth_expires_at = models.DateTimeField(null=True, blank=True)
+    # Set when the grant was revoked or expired: the mailbox waits for "Reconnect".
+    oauth_error = models.TextField(blank=True)
     # Sync state, written by the worker.
     uidvalidity = models.BigIntegerField(null=True, blank=True)
     sync_requested_at = models.DateTimeField(null=True, blank=True)
@@ -60,7 +116,13 @@ class Mailbox(models.Model):
 
     @property
     def is_configured(self) -> bool:
+        if self.auth_method == AuthMethod.OAUTH2:
+            return bool(self.host and self.username and self.oauth_refresh_token_sealed)
         return bool(self.host and self.username and self.password_sealed)
+
+    @property
+    def has_smtp(self) -> bool:
+        return bool(self.smtp_host)
 
 
 class InboundStatus(models.TextChoices):

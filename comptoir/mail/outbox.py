@@ -20,7 +20,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from comptoir.lib.addresses import email_normalize
 from comptoir.lib.queue import LEASE, retry_delay, rows_claim
+from comptoir.mail.connection import FetchError
+from comptoir.mail.models import Mailbox
+from comptoir.mail.smtp import mailbox_smtp_backend, smtp_routes, smtp_where
 from comptoir.threads.deliveries import ERROR_LENGTH, outbound_email_failed
 from comptoir.threads.models import EmailKind, EmailStatus, OutboundEmail
 from comptoir.threads.storage import attachment_open
@@ -102,7 +106,7 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _record(email: OutboundEmail, exc: Exception | None) -> str:
+def _record(email: OutboundEmail, exc: Exception | None, sent_via: str = "") -> str:
     """Save how the attempt went: sent, queued again for later, or failed for good (through
     ``outbound_email_failed``, which also records it on the thread)."""
     now = timezone.now()
@@ -111,7 +115,8 @@ def _record(email: OutboundEmail, exc: Exception | None) -> str:
     attempt = ["attempts", "lease_expires_at"]
     if exc is None:
         email.status, email.sent_at, email.last_error = EmailStatus.SENT, now, ""
-        email.save(update_fields=[*attempt, "status", "sent_at", "last_error"])
+        email.sent_via = sent_via[:255]
+        email.save(update_fields=[*attempt, "status", "sent_at", "last_error", "sent_via"])
         return "sent"
     reason = _describe(exc)
     if _is_permanent(exc) or email.attempts >= settings.COMPTOIR_OUTBOX_MAX_ATTEMPTS:
@@ -125,30 +130,55 @@ def _record(email: OutboundEmail, exc: Exception | None) -> str:
     return "retried"
 
 
+@dataclass
+class _Route:
+    """Where a group of e-mails leaves: one backend, opened at the first e-mail."""
+
+    backend: BaseEmailBackend
+    via: str = ""
+    connected: bool = False
+
+
+def _route(email: OutboundEmail, routes: dict[str, Mailbox], opened: dict[int, _Route]) -> _Route:
+    """The mailbox's own SMTP server when one sends for the From address, else the default."""
+    mailbox = routes.get(email_normalize(email.from_email))
+    key = mailbox.pk if mailbox is not None else 0
+    if key not in opened:
+        if mailbox is None:
+            opened[key] = _Route(get_connection(fail_silently=False))
+        else:
+            opened[key] = _Route(mailbox_smtp_backend(mailbox), smtp_where(mailbox))
+    return opened[key]
+
+
 def outbox_deliver(*, limit: int = 20) -> DeliveryReport:
     """Send what is due now. Safe to run in several workers at once."""
     report = DeliveryReport()
     rows = outbox_claim(limit=limit)
     if not rows:
         return report
-    backend = get_connection(fail_silently=False)
-    connected = False
+    routes = smtp_routes(email.from_email for email in rows)
+    opened: dict[int, _Route] = {}
     for email in rows:
+        route: _Route | None = None
         try:
-            if not connected:
-                backend.open()
-                connected = True
-            build_message(email, backend).send()
-        except (OSError, smtplib.SMTPException, ssl.SSLError, ValueError) as exc:
+            route = _route(email, routes, opened)
+            if not route.connected:
+                route.backend.open()
+                route.connected = True
+            build_message(email, route.backend).send()
+        except (OSError, smtplib.SMTPException, ssl.SSLError, ValueError, FetchError) as exc:
             log.warning("e-mail %s to %s not sent: %s", email.pk, email.to_email, _describe(exc))
             outcome = _record(email, exc)
             # Start the next e-mail on a fresh connection: this one may be in any state.
-            _close(backend)
-            connected = False
+            if route is not None:
+                _close(route.backend)
+                route.connected = False
         else:
-            outcome = _record(email, None)
+            outcome = _record(email, None, route.via)
         setattr(report, outcome, getattr(report, outcome) + 1)
-    _close(backend)
+    for route in opened.values():
+        _close(route.backend)
     return report
 
 

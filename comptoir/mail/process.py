@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from comptoir.lib.language import language_detect
@@ -113,8 +113,15 @@ def _contacts() -> list[Contact]:
     return list(Contact.objects.order_by("position", "id"))
 
 
-def _contact_for(parsed: ParsedMail, contacts: list[Contact]) -> Contact | None:
-    """The contact whose address the mail was sent to, else the first one."""
+def _contact_for(
+    parsed: ParsedMail, contacts: list[Contact], routed: int | None = None
+) -> Contact | None:
+    """The contact the mailbox it came in at is routed to (``routed``), else the contact whose
+    address the mail was sent to, else the first one."""
+    if routed is not None:
+        found = next((c for c in contacts if c.pk == routed), None)
+        if found is not None:
+            return found
     recipients = {*parsed.to, *parsed.cc}  # parsed and stored addresses: one form each
     return next((c for c in contacts if c.email in recipients), None) or next(iter(contacts), None)
 
@@ -135,6 +142,7 @@ def _arrival(
     thread: Thread | None,
     contacts: list[Contact],
     customers: dict[str, Customer],
+    routed: int | None = None,
 ) -> arrivals.Arrival:
     """The message for ``thread``, or the first of a new thread (for its sender's customer)."""
     new = None
@@ -147,7 +155,7 @@ def _arrival(
         new = arrivals.NewThread(
             email=parsed.from_address,
             language=language_detect(written, among=among, default=known),
-            contact=_contact_for(parsed, contacts),
+            contact=_contact_for(parsed, contacts, routed),
             customer=customer,
         )
     return arrivals.Arrival(
@@ -177,21 +185,47 @@ def _bounce(inbound: InboundMail, parsed: ParsedMail) -> None:
     _finish(inbound, InboundStatus.IMPORTED, "bounce: the e-mail is marked failed", thread)
 
 
-def _imported_copies(inbounds: list[InboundMail]) -> dict[str, str]:
-    """The key of an imported copy (another row, same digest) of each of these messages."""
+Copies = dict[str, str]
+Elsewhere = dict[tuple[str, str], tuple[str, int | None]]
+
+
+def _imported_copies(inbounds: list[InboundMail]) -> tuple[Copies, Elsewhere]:
+    """The key of an imported copy (another row, same digest) of each of these messages; and,
+    read by the same query, the imported messages with their Message-IDs
+    (``_imported_from_another_mailbox``)."""
     # By digest alone, the status checked here: the digest's index finds the few copies, where
     # a condition on the status leads the planner to the status index (docs/DECISIONS.md).
+    # The Message-IDs' index finds the copies delivered to another mailbox.
+    ids = {inbound.message_id for inbound in inbounds if inbound.message_id}
     copies = (
-        InboundMail.objects.filter(sha256__in={inbound.sha256 for inbound in inbounds})
+        InboundMail.objects.filter(
+            Q(sha256__in={inbound.sha256 for inbound in inbounds}) | Q(message_id__in=ids)
+        )
         .exclude(pk__in=[inbound.pk for inbound in inbounds])
         .order_by("id")
-        .values_list("sha256", "key", "status")
+        .values_list("sha256", "key", "status", "message_id", "from_address", "mailbox_id")
     )
-    found: dict[str, str] = {}
-    for digest, key, status in copies:
+    found: Copies = {}
+    elsewhere: Elsewhere = {}
+    for digest, key, status, message_id, sender, mailbox_id in copies:
         if status == InboundStatus.IMPORTED:
             found.setdefault(digest, key)
-    return found
+            if message_id:
+                elsewhere.setdefault((message_id, sender), (key, mailbox_id))
+    return found, elsewhere
+
+
+def _same_message_elsewhere(elsewhere: Elsewhere, inbound: InboundMail) -> str | None:
+    """One message delivered to several of our mailboxes (To: support@, Cc: webmaster@) arrives
+    with other bytes in each (Received, Delivered-To): the same Message-ID from the same sender,
+    imported from another mailbox, is the same message. The key of that copy, if any; a message
+    without a Message-ID is never taken for another one."""
+    if not inbound.message_id:
+        return None
+    copy = elsewhere.get((inbound.message_id, inbound.from_address))
+    if copy is None or copy[1] == inbound.mailbox_id:
+        return None
+    return copy[0]
 
 
 @dataclass
@@ -268,7 +302,9 @@ def _batch(ids: list[int], contacts: list[Contact]) -> dict[int, InboundStatus]:
             rows = rows.select_for_update(skip_locked=True)
         inbounds = list(rows)  # the mailbox loads lazily: no lock across an outer join
         parsed = _parsed(inbounds)
-        copies = _imported_copies([inbound for inbound, _mail in parsed]) if parsed else {}
+        copies, elsewhere = (
+            _imported_copies([inbound for inbound, _mail in parsed]) if parsed else ({}, {})
+        )
         key = message_id_key()
         signals = {
             inbound.pk: Signals.read([*mail.references, mail.in_reply_to], mail.markers)
@@ -283,7 +319,7 @@ def _batch(ids: list[int], contacts: list[Contact]) -> dict[int, InboundStatus]:
             ours = mail.is_internal_notification or (
                 verify_message_id(mail.message_id, key=key) is not None
             )
-            copy = copies.get(inbound.sha256)
+            copy = copies.get(inbound.sha256) or _same_message_elsewhere(elsewhere, inbound)
             if mail.is_bounce and not ours and copy is None:
                 _bounce(inbound, mail)  # rare: it writes its own outcome
                 status = InboundStatus(inbound.status)
@@ -299,9 +335,18 @@ def _batch(ids: list[int], contacts: list[Contact]) -> dict[int, InboundStatus]:
                 )
             if decided[-1].status == InboundStatus.IMPORTED:
                 copies[inbound.sha256] = inbound.key  # a later copy in this batch is a duplicate
+                if inbound.message_id:
+                    elsewhere.setdefault(
+                        (inbound.message_id, inbound.from_address),
+                        (inbound.key, inbound.mailbox_id),
+                    )
         imports = [(d, d.mail) for d in decided if d.mail is not None]
         customers = _customers([mail.from_address for d, mail in imports if d.thread is None])
-        batch = [_arrival(mail, d.thread, contacts, customers) for d, mail in imports]
+        routes = {pk: box.contact_id for pk, box in mailboxes.items()}
+        batch = [
+            _arrival(mail, d.thread, contacts, customers, routes.get(d.inbound.mailbox_id or 0))
+            for d, mail in imports
+        ]
         arrived = arrivals.threads_receive(batch) if batch else []
         for (d, _mail), result in zip(imports, arrived, strict=True):
             d.thread = result.thread

@@ -1,4 +1,4 @@
-"""Changes to the shop's mailbox settings. Syncing itself is the worker's job (``fetch``)."""
+"""Changes to the shop's mailboxes. Syncing itself is the worker's job (``fetch``)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,22 @@ import copy
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from comptoir.lib.secretbox import seal
 from comptoir.mail.connection import (
     PASSWORD_RETYPE,
     mailbox_check_flags,
+    mailbox_destination,
     mailbox_password_must_be_typed,
 )
-from comptoir.mail.models import Mailbox
+from comptoir.mail.models import AuthMethod, Mailbox, OAuthProvider, SmtpSecurity
+from comptoir.threads.models import Contact
+
+SMTP_PASSWORD_RETYPE = gettext_lazy(
+    "Type the SMTP password again: the SMTP server, port, encryption or user changed, and the "
+    "saved password is only sent to the server it was saved for."
+)
 
 
 class MailboxSettingsError(Exception):
@@ -22,8 +30,30 @@ class MailboxSettingsError(Exception):
 
 
 def mailbox_get() -> Mailbox:
-    """The shop's mailbox: the first one, or a new unsaved one with the defaults."""
+    """The shop's first mailbox, or a new unsaved one with the defaults."""
     return Mailbox.objects.order_by("pk").first() or Mailbox()
+
+
+def mailboxes_list() -> list[Mailbox]:
+    """Every mailbox with its contact, in the order they were added (one query)."""
+    return list(Mailbox.objects.select_related("contact").order_by("pk"))
+
+
+def _smtp_destination(mailbox: Mailbox) -> tuple[str, int | None, str, str]:
+    return (
+        mailbox.smtp_host.strip().lower(),
+        mailbox.smtp_port,
+        mailbox.smtp_security,
+        mailbox.smtp_username.strip(),
+    )
+
+
+def smtp_password_must_be_typed(*, saved: Mailbox, changed: Mailbox) -> bool:
+    """Like the IMAP password: the saved SMTP password only goes to the server, port,
+    encryption and user it was saved for."""
+    return bool(saved.smtp_password_sealed) and (
+        _smtp_destination(saved) != _smtp_destination(changed)
+    )
 
 
 def mailbox_update(
@@ -45,6 +75,22 @@ def mailbox_update(
     use_tls: bool,
     no_tls: bool,
     ca_file: str,
+    name: str = "",
+    email_address: str = "",
+    contact: Contact | None = None,
+    smtp_host: str = "",
+    smtp_port: int | None = None,
+    smtp_security: str = SmtpSecurity.STARTTLS,
+    smtp_username: str = "",
+    smtp_password: str = "",
+    clear_smtp_password: bool = False,
+    auth_method: str = AuthMethod.PASSWORD,
+    oauth_provider: str = OAuthProvider.GOOGLE,
+    oauth_client_id: str = "",
+    oauth_client_secret: str = "",
+    oauth_authorize_url: str = "",
+    oauth_token_url: str = "",
+    oauth_scopes: str = "",
 ) -> Mailbox:
     """Save the settings. An empty ``password`` keeps the current one, only while it would go to
     the same server, port, user and encryption (else MailboxSettingsError); ``clear_password``
@@ -81,8 +127,37 @@ def mailbox_update(
         mailbox.use_tls = use_tls
         mailbox.no_tls = no_tls
         mailbox.ca_file = ca_file.strip()
+        mailbox.name = name.strip() or mailbox.name or email_address or "Mailbox"
+        mailbox.email_address = email_address.strip()
+        mailbox.contact = contact
+        mailbox.smtp_host = smtp_host.strip()
+        mailbox.smtp_port = smtp_port
+        mailbox.smtp_security = SmtpSecurity(smtp_security or SmtpSecurity.STARTTLS)
+        mailbox.smtp_username = smtp_username.strip()
+        if clear_smtp_password:
+            mailbox.smtp_password_sealed = ""
+        elif smtp_password:
+            mailbox.smtp_password_sealed = seal(smtp_password, secret_key=settings.SECRET_KEY)
+        elif smtp_password_must_be_typed(saved=saved, changed=mailbox):
+            raise MailboxSettingsError(str(SMTP_PASSWORD_RETYPE))
+        mailbox.auth_method = AuthMethod(auth_method or AuthMethod.PASSWORD)
+        mailbox.oauth_provider = OAuthProvider(oauth_provider or OAuthProvider.GOOGLE)
+        mailbox.oauth_client_id = oauth_client_id.strip()
+        if oauth_client_secret:
+            mailbox.oauth_client_secret_sealed = seal(
+                oauth_client_secret, secret_key=settings.SECRET_KEY
+            )
+        mailbox.oauth_authorize_url = oauth_authorize_url.strip()
+        mailbox.oauth_token_url = oauth_token_url.strip()
+        mailbox.oauth_scopes = " ".join(oauth_scopes.split())
+        if _oauth_grant_elsewhere(saved, mailbox):
+            # Tokens only go to the server and provider they were granted for: connect again.
+            mailbox.oauth_refresh_token_sealed = mailbox.oauth_access_token_sealed = ""
+            mailbox.oauth_expires_at = None
+            mailbox.oauth_error = ""
         if (
-            not password
+            mailbox.auth_method == AuthMethod.PASSWORD
+            and not password
             and not clear_password
             and mailbox_password_must_be_typed(saved=saved, changed=mailbox)
         ):
@@ -92,6 +167,24 @@ def mailbox_update(
         mailbox.consecutive_failures = 0
         mailbox.save()
     return mailbox
+
+
+def _oauth_grant_elsewhere(saved: Mailbox, changed: Mailbox) -> bool:
+    """True when saved tokens would go to another server, user, provider or client."""
+    if not saved.oauth_refresh_token_sealed:
+        return False
+
+    def where(box: Mailbox) -> tuple[object, ...]:
+        return (
+            mailbox_destination(box),
+            box.oauth_provider,
+            box.oauth_client_id,
+            box.oauth_authorize_url,
+            box.oauth_token_url,
+            _smtp_destination(box),
+        )
+
+    return where(saved) != where(changed)
 
 
 def mailbox_request_sync(*, mailbox: Mailbox) -> bool:
@@ -104,3 +197,8 @@ def mailbox_request_sync(*, mailbox: Mailbox) -> bool:
         Mailbox.objects.filter(pk=mailbox.pk).update(sync_requested_at=now)
         mailbox.sync_requested_at = now
     return True
+
+
+def mailbox_delete(*, mailbox: Mailbox) -> None:
+    """Remove a mailbox. Its stored messages stay (their threads too), without their mailbox."""
+    Mailbox.objects.filter(pk=mailbox.pk).delete()

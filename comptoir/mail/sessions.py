@@ -5,6 +5,7 @@ its server, so fetching it again can never store it twice.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import imaplib
@@ -12,6 +13,7 @@ import poplib
 import re
 import ssl
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
@@ -21,12 +23,14 @@ from comptoir.lib.secretbox import unseal
 from comptoir.mail.connection import (
     ConnectionPlan,
     FetchError,
+    LoginFailed,
     MailProtocol,
     TlsMode,
     mailbox_connect_settings,
     server_text,
 )
-from comptoir.mail.models import Mailbox
+from comptoir.mail.models import AuthMethod, Mailbox
+from comptoir.mail.oauth import oauth_access_token
 
 DELETE_BATCH = 500
 
@@ -73,12 +77,20 @@ def _quote_folder(folder: str) -> str:
 _UID_RE = re.compile(rb"UID (\d+)")
 
 
+class TlsMissing(FetchError):
+    """The server offers no STARTTLS where it is required."""
+
+
+class FolderError(FetchError):
+    """The folder cannot be opened."""
+
+
 def starttls_missing(plan: ConnectionPlan) -> FetchError:
     """The server offers no STARTTLS: nothing is sent, the password least of all (unencrypted
     only when /notls says so)."""
     if plan.tls is TlsMode.STARTTLS_REQUIRED:
-        return FetchError(_("Server does not offer STARTTLS (/tls)"))
-    return FetchError(
+        return TlsMissing(_("Server does not offer STARTTLS (/tls)"))
+    return TlsMissing(
         _(
             "The server does not offer STARTTLS, so the password is not sent: tick /notls "
             "to send it unencrypted, or use /ssl."
@@ -89,8 +101,11 @@ def starttls_missing(plan: ConnectionPlan) -> FetchError:
 class ImapSession:
     """IMAP: messages by UID within the folder's UIDVALIDITY, read without marking them seen."""
 
-    def __init__(self, mailbox: Mailbox, plan: ConnectionPlan, password: str, timeout: float):
+    def __init__(
+        self, mailbox: Mailbox, plan: ConnectionPlan, password: str | Bearer, timeout: float
+    ):
         self.mailbox = mailbox
+        self.mechanism = "LOGIN"
         context = plan.ssl_context()
         if plan.tls is TlsMode.IMPLICIT:
             self.conn: imaplib.IMAP4 = imaplib.IMAP4_SSL(
@@ -104,18 +119,21 @@ class ImapSession:
                     raise starttls_missing(plan)
                 self.conn.starttls(ssl_context=context)
             try:
-                self.conn.login(mailbox.username, password)
+                if isinstance(password, Bearer):
+                    self._authenticate(password)
+                else:
+                    self.conn.login(mailbox.username, password)
             except imaplib.IMAP4.abort:
                 raise
             except imaplib.IMAP4.error as exc:
-                raise FetchError(
+                raise LoginFailed(
                     _("Login failed for user %(user)s: %(reason)s")
                     % {"user": mailbox.username, "reason": server_text(exc)}
                 ) from exc
             self.encrypted = _is_tls(self.conn.sock)
             typ, data = self.conn.select(_quote_folder(mailbox.folder or "INBOX"))
             if typ != "OK":
-                raise FetchError(
+                raise FolderError(
                     _("Cannot open the folder %(folder)s: %(reason)s")
                     % {"folder": mailbox.folder, "reason": server_text(data[0] if data else "")}
                 )
@@ -128,6 +146,26 @@ class ImapSession:
         except BaseException:
             self.close()
             raise
+
+    def _authenticate(self, bearer: Bearer) -> None:
+        """XOAUTH2 (Google's and Microsoft's), or OAUTHBEARER (RFC 7628) where only it is
+        offered. A refusal comes as a challenge with the reason: answered empty, then NO."""
+        offered = self.conn.capabilities
+        mechanism = (
+            "XOAUTH2"
+            if "AUTH=XOAUTH2" in offered or "AUTH=OAUTHBEARER" not in offered
+            else "OAUTHBEARER"
+        )
+        first = [True]
+
+        def answer(_challenge: bytes) -> bytes:
+            if first[0]:
+                first[0] = False
+                return sasl_bearer(mechanism, self.mailbox.username, bearer.token).encode()
+            return b""
+
+        self.conn.authenticate(mechanism, answer)
+        self.mechanism = mechanism
 
     def _key(self, uid: str) -> str:
         return f"imap:{self.mailbox.pk}:{mailbox_location(self.mailbox)}:{self.uidvalidity}:{uid}"
@@ -183,8 +221,11 @@ class ImapSession:
 class Pop3Session:
     """POP3: messages by UIDL; deletions apply at QUIT only."""
 
-    def __init__(self, mailbox: Mailbox, plan: ConnectionPlan, password: str, timeout: float):
+    def __init__(
+        self, mailbox: Mailbox, plan: ConnectionPlan, password: str | Bearer, timeout: float
+    ):
         self.mailbox = mailbox
+        self.mechanism = "USER/PASS"
         self.closed = False
         context = plan.ssl_context()
         if plan.tls is TlsMode.IMPLICIT:
@@ -203,10 +244,13 @@ class Pop3Session:
                     raise starttls_missing(plan)
                 self.conn.stls(context=context)
             try:
-                self.conn.user(mailbox.username)
-                self.conn.pass_(password)
+                if isinstance(password, Bearer):
+                    self._authenticate(password)
+                else:
+                    self.conn.user(mailbox.username)
+                    self.conn.pass_(password)
             except poplib.error_proto as exc:
-                raise FetchError(
+                raise LoginFailed(
                     _("Login failed for user %(user)s: %(reason)s")
                     % {"user": mailbox.username, "reason": server_text(exc)}
                 ) from exc
@@ -214,6 +258,16 @@ class Pop3Session:
         except BaseException:
             self.abort()
             raise
+
+    def _authenticate(self, bearer: Bearer) -> None:
+        """POP3 AUTH (RFC 5034) with XOAUTH2 and its initial response (poplib has no AUTH)."""
+        response = sasl_bearer("XOAUTH2", self.mailbox.username, bearer.token)
+        encoded = base64.b64encode(response.encode()).decode()
+        try:
+            self.conn._shortcmd(f"AUTH XOAUTH2 {encoded}")  # type: ignore[attr-defined]
+        except poplib.error_proto:
+            raise
+        self.mechanism = "XOAUTH2"
 
     def listing(self) -> dict[str, str]:
         try:
@@ -256,6 +310,20 @@ class Pop3Session:
             self.conn.close()
 
 
+@dataclass(frozen=True)
+class Bearer:
+    """An OAuth2 access token, given instead of a password."""
+
+    token: str
+
+
+def sasl_bearer(mechanism: str, user: str, token: str) -> str:
+    """The initial response of XOAUTH2 or OAUTHBEARER (RFC 7628)."""
+    if mechanism == "OAUTHBEARER":
+        return f"n,a={user},\x01auth=Bearer {token}\x01\x01"
+    return f"user={user}\x01auth=Bearer {token}\x01\x01"
+
+
 def _password(mailbox: Mailbox) -> str:
     password = unseal(mailbox.password_sealed, secret_key=settings.SECRET_KEY)
     if mailbox.password_sealed and not password:
@@ -265,10 +333,23 @@ def _password(mailbox: Mailbox) -> str:
     return password
 
 
-def session_open(mailbox: Mailbox, *, timeout: float) -> tuple[Session, ConnectionPlan]:
-    """A logged-in session on the mailbox's server (IMAP: its folder open), with its plan."""
-    plan = mailbox_connect_settings(mailbox)
-    password = _password(mailbox)
+def _open(mailbox: Mailbox, plan: ConnectionPlan, secret: str | Bearer, timeout: float) -> Session:
     if plan.protocol is MailProtocol.POP3:
-        return Pop3Session(mailbox, plan, password, timeout), plan
-    return ImapSession(mailbox, plan, password, timeout), plan
+        return Pop3Session(mailbox, plan, secret, timeout)
+    return ImapSession(mailbox, plan, secret, timeout)
+
+
+def session_open(mailbox: Mailbox, *, timeout: float) -> tuple[Session, ConnectionPlan]:
+    """A logged-in session on the mailbox's server (IMAP: its folder open), with its plan.
+
+    With OAuth2 the access token is refreshed first when it is about to expire; a token the
+    server refuses is refreshed once more (it may have been cut short), and a grant the provider
+    refuses stops the mailbox (``oauth_access_token``)."""
+    plan = mailbox_connect_settings(mailbox)
+    if mailbox.auth_method != AuthMethod.OAUTH2:
+        return _open(mailbox, plan, _password(mailbox), timeout), plan
+    try:
+        return _open(mailbox, plan, Bearer(oauth_access_token(mailbox=mailbox)), timeout), plan
+    except LoginFailed:
+        token = oauth_access_token(mailbox=mailbox, force=True)
+    return _open(mailbox, plan, Bearer(token), timeout), plan

@@ -416,6 +416,9 @@ class OutboundEmail(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The server it went through ("smtp.example.com:587", the mailbox's own) or "" for the
+    # default one (COMPTOIR_EMAIL_URL); written by the outbox when it is sent.
+    sent_via = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -31,6 +31,8 @@ class ShownEmail:
     pk: int
     status: str
     last_error: str
+    from_email: str = ""
+    sent_via: str = ""
 
 
 @dataclass(slots=True)
@@ -78,12 +80,17 @@ def thread_messages(thread_id: int) -> list[ShownMessage]:
             *("id", "author", "employee_id", "private", "is_auto_reply", "created_at"),
             *("text", "html", "quoted_text", "cc", "sender_proof"),
             *("outbound_email__id", "outbound_email__status", "outbound_email__last_error"),
+            *("outbound_email__from_email", "outbound_email__sent_via"),
         )
     )
     for row in rows:
         pk, author, employee_id, private, auto, at, text, html, quoted, cc, proof = row[:11]
-        email_id, status, last_error = row[11:14]
-        email = ShownEmail(email_id, status, last_error) if email_id is not None else None
+        email_id, status, last_error, from_email, sent_via = row[11:16]
+        email = (
+            ShownEmail(email_id, status, last_error, from_email, sent_via)
+            if email_id is not None
+            else None
+        )
         shown.append(
             ShownMessage(
                 *(pk, author, employee_id, private, auto, at),

@@ -586,7 +586,7 @@ def headings(page: str) -> list[str]:
 
 def test_the_options_page_and_the_mailbox_section_do_not_share_a_title(admin):
     options = headings(body(admin.get("/desk/options/")))
-    mailbox = headings(body(admin.get("/desk/mailbox/")))
+    mailbox = headings(body(admin.get("/desk/mailbox/new/")))
     assert options[0] == "Contact options"
     assert "Customer service options" in mailbox
     assert set(options) & set(mailbox) == set()

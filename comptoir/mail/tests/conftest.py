@@ -125,7 +125,7 @@ class Dovecot:
             conn.logout()
 
 
-def _start(*, ssl_enabled: bool) -> Dovecot:
+def _start(*, ssl_enabled: bool, oauth2_introspection_url: str = "") -> Dovecot:
     require(bool(shutil.which("dovecot")) or os.path.exists("/usr/sbin/dovecot"), "Dovecot")
     # Not tmp_path: /tmp/pytest-of-root is 0700, and as root Dovecot's mail processes run as
     # 'dovecot', which must be able to reach this folder.
@@ -142,6 +142,8 @@ def _start(*, ssl_enabled: bool) -> Dovecot:
     )
     ports = [str(p) for p in (server.imap, server.imaps, server.pop3, server.pop3s)]
     env = {**os.environ, "DOVECOT_SSL": "yes" if ssl_enabled else "no"}
+    if oauth2_introspection_url:
+        env["DOVECOT_OAUTH2_INTROSPECTION_URL"] = oauth2_introspection_url
     subprocess.run([str(SCRIPT), "start", str(directory), *ports], check=True, env=env)
     return server
 
@@ -177,3 +179,24 @@ def inbox(dovecot: Dovecot) -> Dovecot:
     for user in USERS:
         dovecot.empty(user=user)
     return dovecot
+
+
+@pytest.fixture(scope="session")
+def oauth_server() -> Iterator[Any]:
+    """The loopback OAuth2 authorisation server (``oauth_server.py``, authlib)."""
+    from comptoir.mail.tests.oauth_server import OAuthServer
+
+    server = OAuthServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def dovecot_oauth(oauth_server: Any) -> Iterator[Dovecot]:
+    """A Dovecot whose ``passdb oauth2`` checks XOAUTH2/OAUTHBEARER tokens with the loopback
+    server's introspection endpoint (passwords still work for the tests' own checks)."""
+    server = _start(
+        ssl_enabled=True, oauth2_introspection_url=oauth_server.introspection_url_with_credentials
+    )
+    yield server
+    _stop(server)

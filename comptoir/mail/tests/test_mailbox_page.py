@@ -32,8 +32,18 @@ def form_data(**overrides):
     return {key: value for key, value in data.items() if value is not None}
 
 
+def edit_url():
+    """The first mailbox's page, or the page that adds one."""
+    first = Mailbox.objects.order_by("pk").first()
+    return reverse("mail:mailbox_edit", args=[first.pk]) if first else reverse("mail:mailbox_new")
+
+
 def save(client, **overrides):
-    return client.post(reverse("mail:mailbox"), form_data(**overrides))
+    return client.post(edit_url(), form_data(**overrides))
+
+
+def first_url(name):
+    return reverse(name, args=[Mailbox.objects.order_by("pk").values_list("pk", flat=True)[0]])
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client):
@@ -47,12 +57,13 @@ def test_agents_get_403(bob):
     client = logged_in_client(bob)
 
     assert client.get(reverse("mail:mailbox")).status_code == 403
-    assert client.post(reverse("mail:mailbox_sync")).status_code == 403
-    assert client.post(reverse("mail:mailbox_test")).status_code == 403
+    assert client.get(reverse("mail:mailbox_new")).status_code == 403
+    assert client.post(reverse("mail:mailbox_sync", args=[1])).status_code == 403
+    assert client.post(reverse("mail:mailbox_test", args=[1])).status_code == 403
 
 
 def test_administrators_see_the_settings_with_the_flags_real_meaning(charlie):
-    response = logged_in_client(charlie).get(reverse("mail:mailbox"))
+    response = logged_in_client(charlie).get(reverse("mail:mailbox_new"))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -72,7 +83,7 @@ def test_the_password_is_sealed_and_never_shown(charlie):
     mailbox = Mailbox.objects.get()
     assert SECRET not in mailbox.password_sealed
     assert unseal(mailbox.password_sealed, secret_key=settings.SECRET_KEY) == SECRET
-    page = client.get(reverse("mail:mailbox")).content.decode()
+    page = client.get(edit_url()).content.decode()
     assert SECRET not in page
     assert mailbox.password_sealed not in page
     assert "A password is saved." in page
@@ -174,12 +185,12 @@ def test_the_service_refuses_to_send_the_saved_password_elsewhere_too(charlie):
 def test_the_page_says_when_notls_sends_the_password_unencrypted(charlie):
     client = logged_in_client(charlie)
     save(client, password=SECRET)
-    page = client.get(reverse("mail:mailbox")).content.decode()
+    page = client.get(edit_url()).content.decode()
     assert "/notls is ticked" not in page
 
     save(client, password=SECRET, no_tls="on")
 
-    page = client.get(reverse("mail:mailbox")).content.decode()
+    page = client.get(edit_url()).content.decode()
     assert (
         "/notls is ticked: the password and the messages travel unencrypted to "
         "mail.example.com:143."
@@ -247,24 +258,25 @@ def test_run_sync_only_queues_a_sync(charlie):
     client = logged_in_client(charlie)
     save(client, password=SECRET, host="127.0.0.1", port="1")
 
-    response = client.post(reverse("mail:mailbox_sync"))
+    response = client.post(first_url("mail:mailbox_sync"))
 
     assert response.status_code == 302
     mailbox = Mailbox.objects.get()
     assert mailbox.sync_requested_at is not None
     assert mailbox.last_sync_at is None
     assert not InboundMail.objects.exists()
-    page = client.get(reverse("mail:mailbox")).content.decode()
+    page = client.get(edit_url()).content.decode()
     assert "A sync is queued" in page
 
 
 def test_run_sync_without_settings_says_what_is_missing(charlie):
     client = logged_in_client(charlie)
+    save(client)
 
-    response = client.post(reverse("mail:mailbox_sync"), follow=True)
+    response = client.post(first_url("mail:mailbox_sync"), follow=True)
 
     assert "Save the server, user and password before running a sync." in response.content.decode()
-    assert not Mailbox.objects.exists()
+    assert Mailbox.objects.get().sync_requested_at is None
 
 
 def test_the_page_shows_the_last_sync_and_its_error(charlie):
@@ -278,7 +290,7 @@ def test_the_page_shows_the_last_sync_and_its_error(charlie):
         consecutive_failures=2,
     )
 
-    html = logged_in_client(charlie).get(reverse("mail:mailbox")).content.decode()
+    html = logged_in_client(charlie).get(edit_url()).content.decode()
 
     assert "Login failed for user shop" in html
     assert "3 fetched, 1 already stored, 0 deleted from the server" in html
@@ -297,7 +309,7 @@ def test_test_connection_reports_success_against_dovecot(charlie, dovecot):
         ca_file=dovecot.cafile,
     )
 
-    response = client.post(reverse("mail:mailbox_test"), follow=True)
+    response = client.post(first_url("mail:mailbox_test"), follow=True)
 
     html = response.content.decode()
     assert "Connection successful" in html
@@ -317,7 +329,7 @@ def test_test_connection_reports_a_wrong_password(charlie, dovecot):
         ca_file=dovecot.cafile,
     )
 
-    response = client.post(reverse("mail:mailbox_test"), follow=True)
+    response = client.post(first_url("mail:mailbox_test"), follow=True)
 
     assert "Login failed for user alice" in response.content.decode()
 
@@ -346,7 +358,7 @@ def test_the_saved_password_never_reaches_another_server(charlie, dovecot, dovec
         no_tls="on",
         ca_file="",
     )
-    tested = client.post(reverse("mail:mailbox_test"), follow=True).content.decode()
+    tested = client.post(first_url("mail:mailbox_test"), follow=True).content.decode()
 
     assert response.status_code == 400
     assert RETYPE in response.content.decode()
