@@ -179,11 +179,17 @@ def test_an_employee_keeps_at_most_thirty_saved_filters(client, bob):
 # --- the rows' refresh ---------------------------------------------------------------------------
 
 
+def version_of(html: str) -> str:
+    found = re.search(r'data-version="(\w+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
 def test_the_rows_fragment_answers_204_until_a_thread_changes(client, bob):
     thread = make_thread()
     client.force_login(bob)
     html = client.get("/desk/?view=open").content.decode()
-    version = re.search(r'data-version="(\w+)"', html).group(1)
+    version = version_of(html)
     assert 'data-refresh="/desk/threads/rows/?view=open"' in html
     assert (
         client.get("/desk/threads/rows/", {"view": "open", "version": version}).status_code == 204
@@ -195,9 +201,9 @@ def test_the_rows_fragment_answers_204_until_a_thread_changes(client, bob):
     assert f'value="{newer.pk}"' in fragment
     assert f'value="{thread.pk}"' in fragment
     assert '<span class="view-count">2</span>' in fragment
-    assert re.search(r'data-version="(\w+)"', fragment).group(1) != version
+    assert version_of(fragment) != version
     # Reading a thread (no write of the thread's row but its unread flag) is a change too.
-    version = re.search(r'data-version="(\w+)"', fragment).group(1)
+    version = version_of(fragment)
     client.get(f"/desk/threads/{newer.pk}/")
     assert (
         client.get("/desk/threads/rows/", {"view": "open", "version": version}).status_code == 200

@@ -134,7 +134,10 @@ def test_the_keyboard_moves_selects_and_opens_threads_and_answers_then_goes_to_t
     page.evaluate("() => document.activeElement.blur()")
     page.keyboard.press("n")
     expect(page.locator("textarea[name=note]")).to_be_focused()
-    page.evaluate("() => document.activeElement.blur()")
+    page.keyboard.type("Called the carrier")
+    page.keyboard.press("Control+Enter")  # adds the note
+    expect(page.get_by_text("Private note added.")).to_be_visible()
+    assert middle.messages.filter(text="Called the carrier", private=True).exists()
     page.keyboard.press("s")
     expect(page.locator(".thread-actions form button").first).to_be_focused()
     page.keyboard.press("a")
