@@ -15,13 +15,19 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from comptoir.lib.language import language_detect
 from comptoir.lib.msgid import verify_message_id
 from comptoir.lib.rows import rows_update
-from comptoir.mail.models import InboundMail, InboundStatus, Mailbox, raw_by_inbound
+from comptoir.mail.models import (
+    InboundMail,
+    InboundStatus,
+    Mailbox,
+    raw_by_inbound,
+    raw_file_read,
+)
 from comptoir.mail.parse import MailParseError, ParsedMail, parse_mail
 from comptoir.shop.models import Customer
 from comptoir.staff.models import Employee
@@ -175,21 +181,37 @@ def _bounce(inbound: InboundMail, parsed: ParsedMail) -> None:
     _finish(inbound, InboundStatus.IMPORTED, "bounce: the e-mail is marked failed", thread)
 
 
-def _imported_copies(inbounds: list[InboundMail]) -> dict[str, str]:
-    """The key of an imported copy (another row, same digest) of each of these messages."""
-    # By digest alone, the status checked here: the digest's index finds the few copies, where
-    # a condition on the status leads the planner to the status index (docs/DECISIONS.md).
-    copies = (
-        InboundMail.objects.filter(sha256__in={inbound.sha256 for inbound in inbounds})
-        .exclude(pk__in=[inbound.pk for inbound in inbounds])
-        .order_by("id")
-        .values_list("sha256", "key", "status")
-    )
-    found: dict[str, str] = {}
-    for digest, key, status in copies:
-        if status == InboundStatus.IMPORTED:
-            found.setdefault(digest, key)
-    return found
+def _copies(inbounds: list[InboundMail]) -> tuple[dict[int, str], dict[str, str]]:
+    """Two things read in one query, before any parsing:
+
+    - the key of an earlier stored copy (same Message-ID, sender and content:
+      ``mail/copies.py``) of each of these messages, whatever became of it — a copy then costs
+      no parse;
+    - the key of an imported copy (another row, same bytes) of each digest.
+    """
+    # By digest and copy key alone, the status checked here: their indexes find the few copies,
+    # where a condition on the status leads the planner to the status index (docs/DECISIONS.md).
+    same = Q(sha256__in={inbound.sha256 for inbound in inbounds})
+    keys = {inbound.copy_key for inbound in inbounds if inbound.copy_key}
+    if keys:
+        same |= Q(copy_key__in=keys)
+    rows = InboundMail.objects.filter(same).order_by("id")
+    ids = {inbound.pk for inbound in inbounds}
+    by_copy_key: dict[str, list[tuple[int, str]]] = {}
+    imported: dict[str, str] = {}
+    for digest, copy_key, pk, key, status in rows.values_list(
+        "sha256", "copy_key", "pk", "key", "status"
+    ):
+        if copy_key:
+            by_copy_key.setdefault(copy_key, []).append((pk, key))
+        if status == InboundStatus.IMPORTED and pk not in ids:
+            imported.setdefault(digest, key)
+    earlier = {}
+    for inbound in inbounds:
+        first = [key for pk, key in by_copy_key.get(inbound.copy_key, []) if pk < inbound.pk]
+        if inbound.copy_key and first:
+            earlier[inbound.pk] = first[0]
+    return earlier, imported
 
 
 @dataclass
@@ -237,7 +259,9 @@ def _parsed(inbounds: list[InboundMail]) -> list[tuple[InboundMail, ParsedMail]]
     parsed = []
     for inbound in inbounds:
         try:
-            mail = _parse(raws.get(inbound.pk, b""))
+            raw = raw_file_read(inbound.raw_file) if inbound.raw_file else raws.get(inbound.pk, b"")
+            mail = _parse(raw)
+            del raw
         except MailParseError as exc:
             _fail(inbound.pk, exc, trace=False)
             continue
@@ -262,8 +286,13 @@ def _batch(ids: list[int], contacts: list[Contact]) -> dict[int, InboundStatus]:
         if connection.features.has_select_for_update_skip_locked:
             rows = rows.select_for_update(skip_locked=True)
         inbounds = list(rows)  # the mailbox loads lazily: no lock across an outer join
-        parsed = _parsed(inbounds)
-        copies = _imported_copies([inbound for inbound, _mail in parsed]) if parsed else {}
+        earlier, copies = _copies(inbounds) if inbounds else ({}, {})
+        decided: list[_Decided] = [
+            _Decided(inbound, InboundStatus.IGNORED, f"copy of {earlier[inbound.pk]}")
+            for inbound in inbounds
+            if inbound.pk in earlier
+        ]
+        parsed = _parsed([inbound for inbound in inbounds if inbound.pk not in earlier])
         key = message_id_key()
         signals = {
             inbound.pk: Signals.read([*mail.references, mail.in_reply_to], mail.markers)
@@ -273,7 +302,6 @@ def _batch(ids: list[int], contacts: list[Contact]) -> dict[int, InboundStatus]:
         mailboxes = Mailbox.objects.in_bulk(
             {inbound.mailbox_id for inbound, _mail in parsed if inbound.mailbox_id}
         )
-        decided: list[_Decided] = []
         for inbound, mail in parsed:
             ours = mail.is_internal_notification or (
                 verify_message_id(mail.message_id, key=key) is not None
