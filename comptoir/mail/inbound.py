@@ -137,3 +137,15 @@ def inbound_keep_on_server(
             return inbound_row_create(row, b"")
     except IntegrityError:
         return None
+
+
+TOO_LARGE_SHOWN = 20
+
+
+def inbound_too_large(*, mailbox: Mailbox) -> list[InboundMail]:
+    """The latest messages of ``mailbox`` left on its server for being over the size cap and
+    not yet dealt with (the mailbox page lists them)."""
+    rows = InboundMail.objects.filter(
+        mailbox=mailbox, kept_on_server=True, status=InboundStatus.FAILED
+    )
+    return list(rows.order_by("-id")[:TOO_LARGE_SHOWN])

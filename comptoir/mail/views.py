@@ -12,6 +12,7 @@ from comptoir.mail import services
 from comptoir.mail.connection import mailbox_connect_settings
 from comptoir.mail.fetch import mailbox_test_connection
 from comptoir.mail.forms import FLAGS, MailboxForm
+from comptoir.mail.inbound import inbound_too_large, mail_max_bytes
 from comptoir.mail.models import Mailbox
 from comptoir.staff.access import administrator_required
 
@@ -26,6 +27,8 @@ def _page(request: HttpRequest, form: MailboxForm, mailbox: Mailbox, status: int
             "flag_fields": [form[name] for name in FLAGS],
             "plan": mailbox_connect_settings(mailbox) if mailbox.host else None,
             "has_password": bool(mailbox.password_sealed),
+            "too_large": inbound_too_large(mailbox=mailbox) if mailbox.pk else [],
+            "mail_cap": mail_max_bytes(),
         },
         status=status,
     )
