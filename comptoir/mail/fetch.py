@@ -12,6 +12,7 @@ from __future__ import annotations
 import imaplib
 import logging
 import poplib
+import socket
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.lib.deadline import socket_deadline
 from comptoir.mail.connection import FetchError, failure_describe, mailbox_connect_settings
 from comptoir.mail.copies import RawSpool
 from comptoir.mail.inbound import inbound_keep_on_server, inbound_store_spool, mail_max_bytes
@@ -36,6 +38,7 @@ KEY_QUERY_CHUNK = 500
 # A run renews its lease after every batch; a crashed worker's lease frees itself after this.
 LEASE_SECONDS = 10 * 60
 SYNC_TIMEOUT_SECONDS = 30.0
+SYNC_DEADLINE_SECONDS = LEASE_SECONDS - 60
 TEST_TIMEOUT_SECONDS = 10.0
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX_SECONDS = 60 * 60
@@ -171,6 +174,11 @@ def _delete_stored(
         report.deleted = len(pending)
 
 
+def _socket(session: Session) -> socket.socket | None:
+    sock = getattr(getattr(session, "conn", None), "sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
 def _backoff(failures: int) -> timedelta:
     """60 s × 2^(failures before this one), at most an hour."""
     return timedelta(
@@ -222,9 +230,19 @@ def mailbox_sync(mailbox: Mailbox, *, worker_name: str) -> SyncReport:
         session, plan = session_open(mailbox, timeout=SYNC_TIMEOUT_SECONDS)
         try:
             report.encrypted = session.encrypted
-            if isinstance(session, ImapSession):
-                _check_uidvalidity(mailbox, session, report)
-            _run(mailbox, session, report, worker_name)
+            # A whole sync ends before its lease could: a server that trickles stops nothing else.
+            with socket_deadline(SYNC_DEADLINE_SECONDS, lambda: _socket(session)) as expired:
+                try:
+                    if isinstance(session, ImapSession):
+                        _check_uidvalidity(mailbox, session, report)
+                    _run(mailbox, session, report, worker_name)
+                except _EXPECTED as exc:
+                    if expired.is_set():
+                        raise FetchError(
+                            _("The sync took longer than %(seconds)d s; the next one continues.")
+                            % {"seconds": SYNC_DEADLINE_SECONDS}
+                        ) from exc
+                    raise
         except BaseException:
             session.abort()
             raise

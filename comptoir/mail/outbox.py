@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass
 
@@ -20,12 +21,17 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from comptoir.lib.deadline import DeadlineExceeded, socket_deadline
 from comptoir.lib.queue import LEASE, retry_delay, rows_claim
 from comptoir.threads.deliveries import ERROR_LENGTH, outbound_email_failed
 from comptoir.threads.models import EmailKind, EmailStatus, OutboundEmail
 from comptoir.threads.storage import attachment_open
 
 log = logging.getLogger(__name__)
+
+
+# One e-mail never takes longer than this to hand over, however slowly the server answers.
+SEND_DEADLINE_SECONDS = 120.0
 
 
 class PermanentFailure(Exception):
@@ -134,10 +140,18 @@ def outbox_deliver(*, limit: int = 20) -> DeliveryReport:
     connected = False
     for email in rows:
         try:
-            if not connected:
-                backend.open()
-                connected = True
-            build_message(email, backend).send()
+            with socket_deadline(SEND_DEADLINE_SECONDS, lambda: _socket(backend)) as expired:
+                try:
+                    if not connected:
+                        backend.open()
+                        connected = True
+                    build_message(email, backend).send()
+                except (OSError, smtplib.SMTPException) as exc:
+                    if expired.is_set():
+                        raise DeadlineExceeded(
+                            f"not sent within {SEND_DEADLINE_SECONDS:g} s"
+                        ) from exc
+                    raise
         except (OSError, smtplib.SMTPException, ssl.SSLError, ValueError) as exc:
             log.warning("e-mail %s to %s not sent: %s", email.pk, email.to_email, _describe(exc))
             outcome = _record(email, exc)
@@ -149,6 +163,12 @@ def outbox_deliver(*, limit: int = 20) -> DeliveryReport:
         setattr(report, outcome, getattr(report, outcome) + 1)
     _close(backend)
     return report
+
+
+def _socket(backend: BaseEmailBackend) -> socket.socket | None:
+    """The SMTP backend's socket, if it has one (the file and memory backends have none)."""
+    sock = getattr(getattr(backend, "connection", None), "sock", None)
+    return sock if isinstance(sock, socket.socket) else None
 
 
 def _close(backend: BaseEmailBackend) -> None:

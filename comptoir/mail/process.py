@@ -253,8 +253,7 @@ def _decide(
 
 
 def _parsed(inbounds: list[InboundMail]) -> list[tuple[InboundMail, ParsedMail]]:
-    """Each message parsed, with what the parser read kept on its row; one that is not mail at
-    all is failed at once."""
+    """Each message parsed; one that is not mail at all is failed at once."""
     raws = raw_by_inbound([inbound.pk for inbound in inbounds])
     parsed = []
     for inbound in inbounds:
@@ -265,9 +264,6 @@ def _parsed(inbounds: list[InboundMail]) -> list[tuple[InboundMail, ParsedMail]]
         except MailParseError as exc:
             _fail(inbound.pk, exc, trace=False)
             continue
-        inbound.message_id = mail.message_id[:255]
-        inbound.from_address = mail.from_address[:254]
-        inbound.subject = mail.subject[:255]
         parsed.append((inbound, mail))
     return parsed
 
@@ -279,20 +275,36 @@ def _batch(ids: list[int], contacts: list[Contact]) -> dict[int, InboundStatus]:
     The same decisions as for one message, with the reads and writes made once for all: the
     rows in one query and their bytes in another, the copies in one, the threads they name in
     three, their customers in one, the arrivals through ``threads_receive`` and the outcomes in
-    one ``executemany``.
+    one ``executemany``. The copies are found and the messages parsed before the transaction
+    (issue 16): on SQLite a write transaction holds the whole database, and a costly message's
+    seconds of parsing must not hold up the other lanes; the rows are then read again, locked,
+    and only those still new are decided.
     """
+    fresh = list(InboundMail.objects.filter(pk__in=ids, status=InboundStatus.NEW).order_by("id"))
+    earlier, copies = _copies(fresh) if fresh else ({}, {})
+    read = _parsed([inbound for inbound in fresh if inbound.pk not in earlier])
+    mails = {inbound.pk: mail for inbound, mail in read}
+    not_mail = {inbound.pk for inbound in fresh} - set(earlier) - set(mails)
     with transaction.atomic():
-        rows = InboundMail.objects.filter(pk__in=ids, status=InboundStatus.NEW).order_by("id")
+        rows = InboundMail.objects.filter(
+            pk__in=[inbound.pk for inbound in fresh], status=InboundStatus.NEW
+        ).order_by("id")
         if connection.features.has_select_for_update_skip_locked:
             rows = rows.select_for_update(skip_locked=True)
         inbounds = list(rows)  # the mailbox loads lazily: no lock across an outer join
-        earlier, copies = _copies(inbounds) if inbounds else ({}, {})
         decided: list[_Decided] = [
             _Decided(inbound, InboundStatus.IGNORED, f"copy of {earlier[inbound.pk]}")
             for inbound in inbounds
             if inbound.pk in earlier
         ]
-        parsed = _parsed([inbound for inbound in inbounds if inbound.pk not in earlier])
+        parsed = []
+        for inbound in inbounds:
+            mail = mails.get(inbound.pk)
+            if mail is not None:
+                inbound.message_id = mail.message_id[:255]
+                inbound.from_address = mail.from_address[:254]
+                inbound.subject = mail.subject[:255]
+                parsed.append((inbound, mail))
         key = message_id_key()
         signals = {
             inbound.pk: Signals.read([*mail.references, mail.in_reply_to], mail.markers)
@@ -332,8 +344,8 @@ def _batch(ids: list[int], contacts: list[Contact]) -> dict[int, InboundStatus]:
         for d in outcomes:
             _outcome(d.inbound, d.status, d.decision, d.thread)
         rows_update([d.inbound for d in outcomes], _FINISH_FIELDS)
-        # A row taken but not decided is one that was not mail (failed above).
-        failed = {inbound.pk: InboundStatus.FAILED for inbound in inbounds}
+        # A row that was not mail is failed already (``_parsed``).
+        failed = dict.fromkeys(not_mail, InboundStatus.FAILED)
         return {**failed, **{d.inbound.pk: d.status for d in decided}}
 
 
@@ -387,15 +399,19 @@ def _batches(rows: list[tuple[int, int]]) -> list[list[int]]:
     return batches
 
 
-def inbound_process_pending(*, limit: int = 100) -> ProcessReport:
-    """The worker's step: the oldest new messages, in batches. A batch that raises is rolled
-    back and its messages processed one by one, so that one poisonous message fails alone."""
+def inbound_process_pending(
+    *, limit: int = 100, up_to: int | None = None, larger_than: int | None = None
+) -> ProcessReport:
+    """The worker's step: the oldest new messages (``up_to`` / ``larger_than`` bytes: only
+    those), in batches. A batch that raises is rolled back and its messages processed one by
+    one, so that one poisonous message fails alone."""
     report = ProcessReport()
-    rows = list(
-        InboundMail.objects.filter(status=InboundStatus.NEW)
-        .order_by("id")
-        .values_list("pk", "size")[:limit]
-    )
+    pending = InboundMail.objects.filter(status=InboundStatus.NEW)
+    if up_to is not None:
+        pending = pending.filter(size__lte=up_to)
+    if larger_than is not None:
+        pending = pending.filter(size__gt=larger_than)
+    rows = list(pending.order_by("id").values_list("pk", "size")[:limit])
     contacts = _contacts() if rows else []
     for batch in _batches(rows):
         try:
