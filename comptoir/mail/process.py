@@ -34,7 +34,13 @@ from comptoir.staff.models import Employee
 from comptoir.threads import arrivals
 from comptoir.threads.deliveries import outbound_email_failed
 from comptoir.threads.emails import message_id_key
-from comptoir.threads.matching import Match, Signals, ThreadLookup, thread_match
+from comptoir.threads.matching import (
+    Match,
+    Signals,
+    ThreadLookup,
+    customer_mail_threads,
+    thread_match,
+)
 from comptoir.threads.messages import CustomerMessage
 from comptoir.threads.models import Attachment, Contact, OutboundEmail, Source, Thread
 from comptoir.threads.storage import attachment_file_store
@@ -306,8 +312,13 @@ def _batch(ids: list[int], contacts: list[Contact]) -> dict[int, InboundStatus]:
                 inbound.subject = mail.subject[:255]
                 parsed.append((inbound, mail))
         key = message_id_key()
+        customer_mails = customer_mail_threads(
+            ref for _inbound, mail in parsed for ref in (*mail.references, mail.in_reply_to)
+        )
         signals = {
-            inbound.pk: Signals.read([*mail.references, mail.in_reply_to], mail.markers)
+            inbound.pk: Signals.read(
+                [*mail.references, mail.in_reply_to], mail.markers, customer_mails
+            )
             for inbound, mail in parsed
         }
         lookup = ThreadLookup(tid for found in signals.values() for tid in found.thread_ids())
