@@ -5,6 +5,7 @@ its server, so fetching it again can never store it twice.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import imaplib
@@ -76,7 +77,30 @@ def _is_tls(sock: object) -> bool:
     return isinstance(sock, ssl.SSLSocket)
 
 
+def imap_utf7(folder: str) -> str:
+    """A folder name in IMAP's modified UTF-7 (RFC 3501 §5.1.3): printable ASCII as is ("&"
+    as "&-"), anything else as "&" + base64 of its UTF-16 (with "," for "/") + "-"."""
+    out: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            encoded = base64.b64encode("".join(pending).encode("utf-16-be")).decode()
+            out.append("&" + encoded.rstrip("=").replace("/", ",") + "-")
+            pending.clear()
+
+    for char in folder:
+        if 0x20 <= ord(char) <= 0x7E:
+            flush()
+            out.append("&-" if char == "&" else char)
+        else:
+            pending.append(char)
+    flush()
+    return "".join(out)
+
+
 def _quote_folder(folder: str) -> str:
+    folder = imap_utf7(folder)
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

@@ -35,7 +35,8 @@ from django.utils import timezone
 
 from comptoir.api.webhooks import webhooks_deliver, webhooks_dispatch
 from comptoir.lib.planner import planner_statistics_refresh
-from comptoir.mail.models import WorkerHeartbeat
+from comptoir.mail.idle import mailbox_watch
+from comptoir.mail.models import Mailbox, WorkerHeartbeat
 from comptoir.mail.outbox import outbox_deliver
 from comptoir.mail.process import inbound_process_pending
 from comptoir.staff.throttle import login_throttles_purge
@@ -46,6 +47,8 @@ log = logging.getLogger(__name__)
 TIDY_SECONDS = 600
 # Messages larger than this are imported in a lane of their own (``process_large``).
 LARGE_MAIL_BYTES = 256 * 1024
+# How often the IDLE watchers are checked against the mailboxes' settings.
+WATCH_SECONDS = 30
 
 
 class Worker:
@@ -57,11 +60,17 @@ class Worker:
         self.due: dict[str, float] = {}
         # Set to start a lane's next round at once.
         self.wakes: dict[str, threading.Event] = {}
+        self.serving = False
+        # IDLE watchers by mailbox id, and the mailboxes whose server is idling now.
+        self.watchers: dict[int, tuple[threading.Thread, threading.Event]] = {}
+        self.idling: set[int] = set()
 
     def stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
         self.stopping.set()
         for wake in list(self.wakes.values()):
             wake.set()
+        for _thread, stop in list(self.watchers.values()):
+            stop.set()
 
     def beat(self) -> None:
         WorkerHeartbeat.objects.update_or_create(
@@ -76,6 +85,7 @@ class Worker:
             "large-mail": (self.process_large,),
             "outbox": (self.deliver,),
             "webhooks": (self.webhooks,),
+            "idle": (self.watch,),
         }
 
     def run_once(self) -> None:
@@ -131,6 +141,37 @@ class Worker:
             pass
         self._drain("webhooks", lambda: webhooks_deliver(limit=20), 20)
 
+    def watch(self) -> None:
+        """Keep one IDLE watcher (``mail/idle.py``) per enabled IMAP mailbox; a watcher whose
+        mailbox is gone, off or switched to POP3 is stopped. Not in ``run_once``'s single round:
+        only a running worker watches."""
+        if not self.serving or self.stopping.is_set() or not self._due("watch", WATCH_SECONDS):
+            return
+        wanted = {
+            mailbox.pk
+            for mailbox in Mailbox.objects.filter(enabled=True, use_pop3=False)
+            if mailbox.is_configured
+        }
+        for mailbox_id, (thread, stop) in list(self.watchers.items()):
+            if mailbox_id not in wanted or not thread.is_alive():
+                stop.set()
+                del self.watchers[mailbox_id]
+        for mailbox_id in wanted - set(self.watchers):
+            stop = threading.Event()
+            thread = threading.Thread(
+                target=mailbox_watch,
+                kwargs={
+                    "mailbox_id": mailbox_id,
+                    "stopping": stop,
+                    "on_new": lambda: self.wake("mail"),
+                    "on_idle": lambda mailbox_id=mailbox_id: self.idling.add(mailbox_id),
+                },
+                name=f"idle-{mailbox_id}",
+                daemon=True,
+            )
+            self.watchers[mailbox_id] = (thread, stop)
+            thread.start()
+
     def _due(self, step: str, every: float) -> bool:
         """Whether an occasional step is due, and if so when it is due next."""
         now = time.monotonic()
@@ -162,6 +203,7 @@ class Worker:
     def serve(self) -> None:
         """Run every lane in its own thread until ``stop()``."""
         log.info("worker %s started", self.name)
+        self.serving = True
         threads = [
             threading.Thread(target=self._lane, args=(name, steps), name=f"lane-{name}")
             for name, steps in self.lanes().items()
@@ -171,6 +213,8 @@ class Worker:
         self.stopping.wait()
         for thread in threads:
             thread.join()
+        for watcher, _stop in list(self.watchers.values()):
+            watcher.join(timeout=10)
         WorkerHeartbeat.objects.filter(name=self.name).delete()
         connection.close()
         log.info("worker %s stopped", self.name)
