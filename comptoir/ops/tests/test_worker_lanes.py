@@ -174,3 +174,31 @@ def test_ordinary_mail_and_e_mails_do_not_wait_behind_a_slow_webhook_or_a_costly
     assert imported_in < 5
     assert sent_in < 5
     assert trickle.connections >= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_of_deliveries_to_slow_receivers_takes_one_deadline_not_one_each(
+    trickle, bob, monkeypatch
+):
+    from comptoir.api import webhooks
+
+    monkeypatch.setattr(webhooks, "DELIVERY_DEADLINE_SECONDS", 3.0)
+    hook, _secret = webhook_create(
+        url=f"http://127.0.0.1:{trickle.port}/hook",
+        topics=[Topic.THREAD_CREATED],
+        description="slow",
+        allow_private_network=True,
+        created_by=bob,
+    )
+    for _n in range(8):
+        webhooks.webhook_ping(webhook=hook)
+
+    started = time.monotonic()
+    report = webhooks.webhooks_deliver(limit=20)
+    took = time.monotonic() - started
+
+    assert report.retried == 8
+    assert took < 6  # side by side: one deadline (3 s), not eight (24 s)
+    assert set(WebhookDelivery.objects.values_list("last_error", flat=True)) == {
+        "DeadlineExceeded: no complete answer within 3 s"
+    }
