@@ -163,7 +163,8 @@ def post(
         left = ends - time.monotonic()
         if left <= 0:
             raise DeadlineExceeded(f"no complete answer within {deadline:g} s")
-        connection = kind(host, port, str(addresses[0]), min(timeout, left))
+        # The timer ends the exchange; a read timeout a little longer never races it.
+        connection = kind(host, port, str(addresses[0]), min(timeout, left + 1.0))
 
         def current(c: http.client.HTTPConnection = connection) -> socket.socket | None:
             return c.sock
@@ -177,7 +178,8 @@ def post(
                     text = answer.read(KEEP_BYTES).decode("utf-8", errors="replace")
                     location = answer.getheader("Location")
                 except (OSError, http.client.HTTPException) as exc:
-                    if expired.is_set():
+                    # The last read's own timeout may trip just before the timer fires.
+                    if expired.is_set() or time.monotonic() >= ends - 0.1:
                         raise DeadlineExceeded(f"no complete answer within {deadline:g} s") from exc
                     raise
             if expired.is_set():
