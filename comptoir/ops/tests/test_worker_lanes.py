@@ -171,8 +171,10 @@ def test_ordinary_mail_and_e_mails_do_not_wait_behind_a_slow_webhook_or_a_costly
     )
     assert not runner.is_alive()
     assert webhook_busy  # the receiver was still trickling while mail went through
-    assert imported_in < 5
-    assert sent_in < 5
+    # The lanes come round every second; 10 s leaves room for a loaded machine (the issue saw
+    # 299 s behind one slow webhook).
+    assert imported_in < 10
+    assert sent_in < 10
     assert trickle.connections >= 1
 
 
