@@ -60,6 +60,10 @@ TIME_ZONE = env.time_zone("COMPTOIR_TIME_ZONE", "UTC")
 COMPTOIR_ATTACHMENT_MAX_BYTES = env.integer(
     "COMPTOIR_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024
 )
+# Largest e-mail fetched (issue 16): a larger one stays on the server, reported, never deleted.
+COMPTOIR_MAIL_MAX_BYTES = env.integer(
+    "COMPTOIR_MAIL_MAX_BYTES", 256 * 1024 * 1024, minimum=1024 * 1024, maximum=2**31 - 1
+)
 COMPTOIR_OUTBOX_MAX_ATTEMPTS = env.integer("COMPTOIR_OUTBOX_MAX_ATTEMPTS", 8, minimum=1, maximum=50)
 COMPTOIR_WORKER_INTERVAL = env.integer("COMPTOIR_WORKER_INTERVAL", 2, minimum=1, maximum=3600)
 COMPTOIR_MAIL_POLL_SECONDS = env.integer("COMPTOIR_MAIL_POLL_SECONDS", 60, minimum=5)

@@ -15,8 +15,11 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
+
+from comptoir.lib.deadline import DeadlineExceeded, socket_deadline
 
 MAX_REDIRECTS = 3
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -145,21 +148,42 @@ def post(
     headers: dict[str, str],
     allow_private: bool,
     timeout: float = 10.0,
+    deadline: float = 15.0,
 ) -> Response:
     """POST ``body`` to ``url``, following up to three redirects (each hop checked; the same
-    POST is sent again). Raises AddressRefused, OSError or http.client errors."""
+    POST is sent again). ``timeout`` bounds each read, ``deadline`` the whole exchange,
+    redirects included (``DeadlineExceeded``, an OSError). Raises AddressRefused, OSError or
+    http.client errors."""
+    ends = time.monotonic() + deadline
     for _hop in range(MAX_REDIRECTS + 1):
         scheme, port, addresses = url_check(url, allow_private=allow_private)
         parts = urlsplit(url)
         host = parts.hostname or ""
         kind = _PinnedHTTPS if scheme == "https" else _PinnedHTTP
-        connection = kind(host, port, str(addresses[0]), timeout)
+        left = ends - time.monotonic()
+        if left <= 0:
+            raise DeadlineExceeded(f"no complete answer within {deadline:g} s")
+        # The timer ends the exchange; a read timeout a little longer never races it.
+        connection = kind(host, port, str(addresses[0]), min(timeout, left + 1.0))
+
+        def current(c: http.client.HTTPConnection = connection) -> socket.socket | None:
+            return c.sock
+
         try:
-            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            connection.request("POST", path, body=body, headers=headers)
-            answer = connection.getresponse()
-            text = answer.read(KEEP_BYTES).decode("utf-8", errors="replace")
-            location = answer.getheader("Location")
+            with socket_deadline(left, current) as expired:
+                path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+                try:
+                    connection.request("POST", path, body=body, headers=headers)
+                    answer = connection.getresponse()
+                    text = answer.read(KEEP_BYTES).decode("utf-8", errors="replace")
+                    location = answer.getheader("Location")
+                except (OSError, http.client.HTTPException) as exc:
+                    # The last read's own timeout may trip just before the timer fires.
+                    if expired.is_set() or time.monotonic() >= ends - 0.1:
+                        raise DeadlineExceeded(f"no complete answer within {deadline:g} s") from exc
+                    raise
+            if expired.is_set():
+                raise DeadlineExceeded(f"no complete answer within {deadline:g} s")
         finally:
             connection.close()
         if answer.status in REDIRECTS and location:

@@ -1,5 +1,5 @@
 """Inbound mail, the fetch loop: one mailbox synced under a renewable lease, through a
-``Session`` (``comptoir.mail.sessions``), into ``inbound_store``.
+``Session`` (``comptoir.mail.sessions``), into ``inbound_store_spool``.
 
 The order of a sync never changes: store and commit first, then — only when "Delete messages"
 is on — delete on the server the messages whose row exists, then mark those rows
@@ -9,22 +9,23 @@ keyed by where it lives on its server, stores nothing twice.
 
 from __future__ import annotations
 
-import hashlib
 import imaplib
 import logging
 import poplib
+import socket
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.lib.deadline import socket_deadline
 from comptoir.mail.connection import FetchError, failure_describe, mailbox_connect_settings
-from comptoir.mail.inbound import MAX_RAW_BYTES, inbound_row_create, inbound_store
+from comptoir.mail.copies import RawSpool
+from comptoir.mail.inbound import inbound_keep_on_server, inbound_store_spool, mail_max_bytes
 from comptoir.mail.models import InboundMail, InboundStatus, Mailbox
 from comptoir.mail.sessions import ImapSession, Session, chunks, session_open
 
@@ -37,6 +38,7 @@ KEY_QUERY_CHUNK = 500
 # A run renews its lease after every batch; a crashed worker's lease frees itself after this.
 LEASE_SECONDS = 10 * 60
 SYNC_TIMEOUT_SECONDS = 30.0
+SYNC_DEADLINE_SECONDS = LEASE_SECONDS - 60
 TEST_TIMEOUT_SECONDS = 10.0
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX_SECONDS = 60 * 60
@@ -50,6 +52,7 @@ class SyncReport:
     fetched: int = 0
     duplicates: int = 0
     deleted: int = 0
+    too_large: int = 0  # over the size cap: left on the server, reported
     more: bool = False  # the per-run limit was reached; the next run continues
     encrypted: bool | None = None
     error: str = ""
@@ -60,6 +63,7 @@ class SyncReport:
             "fetched": self.fetched,
             "duplicates": self.duplicates,
             "deleted": self.deleted,
+            "too_large": self.too_large,
             "more": self.more,
             "encrypted": self.encrypted,
             "uidvalidity_changed": self.uidvalidity_changed,
@@ -94,42 +98,34 @@ class _LeaseLost(FetchError):
     pass
 
 
-def _store_duplicate(mailbox: Mailbox, key: str, raw: bytes, original: InboundMail) -> None:
-    """Record a message already stored under another key (UIDVALIDITY changed, mailbox moved):
-    kept as ``ignored`` so the key is known — the next sync skips it and "Delete messages" may
-    remove it from the server — and never imported twice."""
+def _store(mailbox: Mailbox, key: str, spool: RawSpool, report: SyncReport) -> None:
+    """Store one fetched message; a copy of one already held (same bytes under an old key, or
+    the same mail delivered again) is stored ``ignored`` and counted as a duplicate."""
     try:
-        with transaction.atomic():
-            row = InboundMail(
-                mailbox=mailbox,
-                key=key[:255],
-                size=len(raw),
-                sha256=original.sha256,
-                message_id=original.message_id,
-                status=InboundStatus.IGNORED,
-                decision=f"same message as {original.key}"[:255],
-            )
-            inbound_row_create(row, raw)
-    except IntegrityError:  # another worker recorded it first
-        pass
-
-
-def _store(mailbox: Mailbox, key: str, raw: bytes, report: SyncReport) -> None:
-    if len(raw) <= MAX_RAW_BYTES:
-        digest = hashlib.sha256(raw).hexdigest()
-        # Same bytes, so the same Message-ID too: a message we already hold under an old key.
-        original = (
-            InboundMail.objects.filter(mailbox=mailbox, sha256=digest)
-            .exclude(key=key)
-            .order_by("id")
-            .first()
-        )
-        if original is not None:
-            _store_duplicate(mailbox, key, raw, original)
-            report.duplicates += 1
-            return
-    if inbound_store(mailbox=mailbox, key=key, raw=raw) is not None:
+        row = inbound_store_spool(mailbox=mailbox, key=key, spool=spool)
+    finally:
+        spool.close()
+    if row is None:
+        return
+    if row.status == InboundStatus.IGNORED:
+        report.duplicates += 1
+    else:
         report.fetched += 1
+
+
+def _keep_on_server(
+    mailbox: Mailbox, session: Session, key: str, ref: str, size: int, report: SyncReport
+) -> None:
+    """A message over the size cap: its headers read, recorded failed, left on the server."""
+    if inbound_keep_on_server(mailbox=mailbox, key=key, size=size, head=session.head(ref)):
+        log.warning(
+            "mailbox %s: message %s of %d bytes is over the %d bytes cap; left on the server",
+            mailbox.pk,
+            key,
+            size,
+            mail_max_bytes(),
+        )
+        report.too_large += 1
 
 
 def _stored_keys(mailbox: Mailbox, keys: list[str], *, pending_only: bool = False) -> list[str]:
@@ -137,8 +133,8 @@ def _stored_keys(mailbox: Mailbox, keys: list[str], *, pending_only: bool = Fals
     found: list[str] = []
     for chunk in chunks(keys, KEY_QUERY_CHUNK):
         rows = InboundMail.objects.filter(mailbox=mailbox, key__in=chunk)
-        if pending_only:
-            rows = rows.filter(server_done=False)
+        if pending_only:  # what is over the size cap is only on the server: never deleted
+            rows = rows.filter(server_done=False, kept_on_server=False)
         found.extend(rows.values_list("key", flat=True))
     return found
 
@@ -149,10 +145,17 @@ def _run(mailbox: Mailbox, session: Session, report: SyncReport, worker_name: st
     missing = [key for key in listing if key not in stored]
     report.more = len(missing) > MAX_MESSAGES_PER_RUN
     key_of = {ref: key for key, ref in listing.items()}
+    cap = mail_max_bytes()
     for batch in chunks(missing[:MAX_MESSAGES_PER_RUN], FETCH_BATCH):
-        for ref, raw in session.fetch([listing[key] for key in batch]):
+        refs = [listing[key] for key in batch]
+        sizes = session.sizes(refs)
+        for ref in [ref for ref in refs if sizes.get(ref, 0) > cap]:
+            _keep_on_server(mailbox, session, key_of[ref], ref, sizes[ref], report)
+        for ref, spool in session.fetch([ref for ref in refs if sizes.get(ref, 0) <= cap]):
             if ref in key_of:
-                _store(mailbox, key_of[ref], raw, report)
+                _store(mailbox, key_of[ref], spool, report)
+            else:
+                spool.close()
         if not _lease_renew(mailbox, worker_name):
             raise _LeaseLost(_("Another worker took over this mailbox; stopping."))
     if mailbox.delete_messages:
@@ -169,6 +172,11 @@ def _delete_stored(
         for chunk in chunks(pending, KEY_QUERY_CHUNK):
             InboundMail.objects.filter(key__in=chunk).update(server_done=True)
         report.deleted = len(pending)
+
+
+def _socket(session: Session) -> socket.socket | None:
+    sock = getattr(getattr(session, "conn", None), "sock", None)
+    return sock if isinstance(sock, socket.socket) else None
 
 
 def _backoff(failures: int) -> timedelta:
@@ -222,9 +230,19 @@ def mailbox_sync(mailbox: Mailbox, *, worker_name: str) -> SyncReport:
         session, plan = session_open(mailbox, timeout=SYNC_TIMEOUT_SECONDS)
         try:
             report.encrypted = session.encrypted
-            if isinstance(session, ImapSession):
-                _check_uidvalidity(mailbox, session, report)
-            _run(mailbox, session, report, worker_name)
+            # A whole sync ends before its lease could: a server that trickles stops nothing else.
+            with socket_deadline(SYNC_DEADLINE_SECONDS, lambda: _socket(session)) as expired:
+                try:
+                    if isinstance(session, ImapSession):
+                        _check_uidvalidity(mailbox, session, report)
+                    _run(mailbox, session, report, worker_name)
+                except _EXPECTED as exc:
+                    if expired.is_set():
+                        raise FetchError(
+                            _("The sync took longer than %(seconds)d s; the next one continues.")
+                            % {"seconds": SYNC_DEADLINE_SECONDS}
+                        ) from exc
+                    raise
         except BaseException:
             session.abort()
             raise

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.files.storage import default_storage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -163,6 +164,13 @@ class InboundMail(models.Model):
         "threads.Thread", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     server_done = models.BooleanField(default=False)
+    # Issue 16. What makes two deliveries one message: Message-ID, sender and a digest of the
+    # content (``mail/copies.py``), read before any parsing; empty without a Message-ID.
+    copy_key = models.CharField(max_length=64, blank=True, db_index=True)
+    # A large message's bytes, in the attachment storage (the ``InboundRaw`` row is then empty).
+    raw_file = models.CharField(max_length=255, blank=True)
+    # Over the size cap: not fetched, never deleted from the server (``error`` says why).
+    kept_on_server = models.BooleanField(default=False)
     received_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
 
@@ -179,6 +187,8 @@ class InboundMail(models.Model):
     @property
     def raw(self) -> bytes:
         """The message's bytes (a query the first time; many rows: ``raw_by_inbound``)."""
+        if self.raw_file:
+            return raw_file_read(self.raw_file)
         return bytes(self.content.raw)
 
 
@@ -200,7 +210,15 @@ class InboundRaw(models.Model):
         return f"{self.inbound_id}: {len(self.raw)} bytes"
 
 
+def raw_file_read(name: str) -> bytes:
+    """A large message's bytes, from the attachment storage."""
+    with default_storage.open(name, "rb") as handle:
+        data: bytes = handle.read()
+    return data
+
+
 def raw_by_inbound(ids: list[int]) -> dict[int, bytes]:
-    """The bytes of these stored messages, in one query."""
+    """The bytes of these stored messages, in one query (a large message's row is empty: its
+    bytes are in ``raw_file``)."""
     rows = InboundRaw.objects.filter(inbound_id__in=ids).values_list("inbound_id", "raw")
     return {pk: bytes(raw) for pk, raw in rows}

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -21,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from comptoir.lib.addresses import email_normalize
+from comptoir.lib.deadline import DeadlineExceeded, socket_deadline
 from comptoir.lib.queue import LEASE, retry_delay, rows_claim
 from comptoir.mail.connection import FetchError
 from comptoir.mail.models import Mailbox
@@ -30,6 +33,10 @@ from comptoir.threads.models import EmailKind, EmailStatus, OutboundEmail
 from comptoir.threads.storage import attachment_open
 
 log = logging.getLogger(__name__)
+
+
+# One e-mail never takes longer than this to hand over, however slowly the server answers.
+SEND_DEADLINE_SECONDS = 120.0
 
 
 class PermanentFailure(Exception):
@@ -163,10 +170,19 @@ def outbox_deliver(*, limit: int = 20) -> DeliveryReport:
         route: _Route | None = None
         try:
             route = _route(email, routes, opened)
-            if not route.connected:
-                route.backend.open()
-                route.connected = True
-            build_message(email, route.backend).send()
+            backend = route.backend
+            with socket_deadline(SEND_DEADLINE_SECONDS, partial(_socket, backend)) as expired:
+                try:
+                    if not route.connected:
+                        backend.open()
+                        route.connected = True
+                    build_message(email, backend).send()
+                except (OSError, smtplib.SMTPException) as exc:
+                    if expired.is_set():
+                        raise DeadlineExceeded(
+                            f"not sent within {SEND_DEADLINE_SECONDS:g} s"
+                        ) from exc
+                    raise
         except (OSError, smtplib.SMTPException, ssl.SSLError, ValueError, FetchError) as exc:
             log.warning("e-mail %s to %s not sent: %s", email.pk, email.to_email, _describe(exc))
             outcome = _record(email, exc)
@@ -180,6 +196,12 @@ def outbox_deliver(*, limit: int = 20) -> DeliveryReport:
     for route in opened.values():
         _close(route.backend)
     return report
+
+
+def _socket(backend: BaseEmailBackend) -> socket.socket | None:
+    """The SMTP backend's socket, if it has one (the file and memory backends have none)."""
+    sock = getattr(getattr(backend, "connection", None), "sock", None)
+    return sock if isinstance(sock, socket.socket) else None
 
 
 def _close(backend: BaseEmailBackend) -> None:

@@ -21,7 +21,13 @@ from django.utils import timezone
 from comptoir.lib.language import language_detect
 from comptoir.lib.msgid import message_id_stored, verify_message_id
 from comptoir.lib.rows import rows_update
-from comptoir.mail.models import InboundMail, InboundStatus, Mailbox, raw_by_inbound
+from comptoir.mail.models import (
+    InboundMail,
+    InboundStatus,
+    Mailbox,
+    raw_by_inbound,
+    raw_file_read,
+)
 from comptoir.mail.parse import MailParseError, ParsedMail, parse_mail
 from comptoir.shop.models import Customer
 from comptoir.staff.models import Employee
@@ -29,7 +35,13 @@ from comptoir.threads import arrivals
 from comptoir.threads.cc import cc_join
 from comptoir.threads.deliveries import outbound_email_failed
 from comptoir.threads.emails import message_id_key
-from comptoir.threads.matching import Match, Signals, ThreadLookup, thread_match
+from comptoir.threads.matching import (
+    Match,
+    Signals,
+    ThreadLookup,
+    customer_mail_threads,
+    thread_match,
+)
 from comptoir.threads.messages import CustomerMessage
 from comptoir.threads.models import Attachment, Contact, OutboundEmail, Source, Thread
 from comptoir.threads.storage import attachment_file_store
@@ -185,47 +197,37 @@ def _bounce(inbound: InboundMail, parsed: ParsedMail) -> None:
     _finish(inbound, InboundStatus.IMPORTED, "bounce: the e-mail is marked failed", thread)
 
 
-Copies = dict[str, str]
-Elsewhere = dict[tuple[str, str], tuple[str, int | None]]
+def _copies(inbounds: list[InboundMail]) -> tuple[dict[int, str], dict[str, str]]:
+    """Two things read in one query, before any parsing:
 
-
-def _imported_copies(inbounds: list[InboundMail]) -> tuple[Copies, Elsewhere]:
-    """The key of an imported copy (another row, same digest) of each of these messages; and,
-    read by the same query, the imported messages with their Message-IDs
-    (``_imported_from_another_mailbox``)."""
-    # By digest alone, the status checked here: the digest's index finds the few copies, where
-    # a condition on the status leads the planner to the status index (docs/DECISIONS.md).
-    # The Message-IDs' index finds the copies delivered to another mailbox.
-    ids = {inbound.message_id for inbound in inbounds if inbound.message_id}
-    copies = (
-        InboundMail.objects.filter(
-            Q(sha256__in={inbound.sha256 for inbound in inbounds}) | Q(message_id__in=ids)
-        )
-        .exclude(pk__in=[inbound.pk for inbound in inbounds])
-        .order_by("id")
-        .values_list("sha256", "key", "status", "message_id", "from_address", "mailbox_id")
-    )
-    found: Copies = {}
-    elsewhere: Elsewhere = {}
-    for digest, key, status, message_id, sender, mailbox_id in copies:
-        if status == InboundStatus.IMPORTED:
-            found.setdefault(digest, key)
-            if message_id:
-                elsewhere.setdefault((message_id, sender), (key, mailbox_id))
-    return found, elsewhere
-
-
-def _same_message_elsewhere(elsewhere: Elsewhere, inbound: InboundMail) -> str | None:
-    """One message delivered to several of our mailboxes (To: support@, Cc: webmaster@) arrives
-    with other bytes in each (Received, Delivered-To): the same Message-ID from the same sender,
-    imported from another mailbox, is the same message. The key of that copy, if any; a message
-    without a Message-ID is never taken for another one."""
-    if not inbound.message_id:
-        return None
-    copy = elsewhere.get((inbound.message_id, inbound.from_address))
-    if copy is None or copy[1] == inbound.mailbox_id:
-        return None
-    return copy[0]
+    - the key of an earlier stored copy (same Message-ID, sender and content:
+      ``mail/copies.py``) of each of these messages, whatever became of it — a copy then costs
+      no parse;
+    - the key of an imported copy (another row, same bytes) of each digest.
+    """
+    # By digest and copy key alone, the status checked here: their indexes find the few copies,
+    # where a condition on the status leads the planner to the status index (docs/DECISIONS.md).
+    same = Q(sha256__in={inbound.sha256 for inbound in inbounds})
+    keys = {inbound.copy_key for inbound in inbounds if inbound.copy_key}
+    if keys:
+        same |= Q(copy_key__in=keys)
+    rows = InboundMail.objects.filter(same).order_by("id")
+    ids = {inbound.pk for inbound in inbounds}
+    by_copy_key: dict[str, list[tuple[int, str]]] = {}
+    imported: dict[str, str] = {}
+    for digest, copy_key, pk, key, status in rows.values_list(
+        "sha256", "copy_key", "pk", "key", "status"
+    ):
+        if copy_key:
+            by_copy_key.setdefault(copy_key, []).append((pk, key))
+        if status == InboundStatus.IMPORTED and pk not in ids:
+            imported.setdefault(digest, key)
+    earlier = {}
+    for inbound in inbounds:
+        first = [key for pk, key in by_copy_key.get(inbound.copy_key, []) if pk < inbound.pk]
+        if inbound.copy_key and first:
+            earlier[inbound.pk] = first[0]
+    return earlier, imported
 
 
 @dataclass
@@ -270,19 +272,17 @@ def _decide(
 
 
 def _parsed(inbounds: list[InboundMail]) -> list[tuple[InboundMail, ParsedMail]]:
-    """Each message parsed, with what the parser read kept on its row; one that is not mail at
-    all is failed at once."""
+    """Each message parsed; one that is not mail at all is failed at once."""
     raws = raw_by_inbound([inbound.pk for inbound in inbounds])
     parsed = []
     for inbound in inbounds:
         try:
-            mail = _parse(raws.get(inbound.pk, b""))
+            raw = raw_file_read(inbound.raw_file) if inbound.raw_file else raws.get(inbound.pk, b"")
+            mail = _parse(raw)
+            del raw
         except MailParseError as exc:
             _fail(inbound.pk, exc, trace=False)
             continue
-        inbound.message_id = message_id_stored(mail.message_id)
-        inbound.from_address = mail.from_address[:254]
-        inbound.subject = mail.subject[:255]
         parsed.append((inbound, mail))
     return parsed
 
@@ -294,32 +294,55 @@ def _batch(ids: list[int], contacts: list[Contact]) -> dict[int, InboundStatus]:
     The same decisions as for one message, with the reads and writes made once for all: the
     rows in one query and their bytes in another, the copies in one, the threads they name in
     three, their customers in one, the arrivals through ``threads_receive`` and the outcomes in
-    one ``executemany``.
+    one ``executemany``. The copies are found and the messages parsed before the transaction
+    (issue 16): on SQLite a write transaction holds the whole database, and a costly message's
+    seconds of parsing must not hold up the other lanes; the rows are then read again, locked,
+    and only those still new are decided.
     """
+    fresh = list(InboundMail.objects.filter(pk__in=ids, status=InboundStatus.NEW).order_by("id"))
+    earlier, copies = _copies(fresh) if fresh else ({}, {})
+    read = _parsed([inbound for inbound in fresh if inbound.pk not in earlier])
+    mails = {inbound.pk: mail for inbound, mail in read}
+    not_mail = {inbound.pk for inbound in fresh} - set(earlier) - set(mails)
     with transaction.atomic():
-        rows = InboundMail.objects.filter(pk__in=ids, status=InboundStatus.NEW).order_by("id")
+        rows = InboundMail.objects.filter(
+            pk__in=[inbound.pk for inbound in fresh], status=InboundStatus.NEW
+        ).order_by("id")
         if connection.features.has_select_for_update_skip_locked:
             rows = rows.select_for_update(skip_locked=True)
         inbounds = list(rows)  # the mailbox loads lazily: no lock across an outer join
-        parsed = _parsed(inbounds)
-        copies, elsewhere = (
-            _imported_copies([inbound for inbound, _mail in parsed]) if parsed else ({}, {})
-        )
+        decided: list[_Decided] = [
+            _Decided(inbound, InboundStatus.IGNORED, f"copy of {earlier[inbound.pk]}")
+            for inbound in inbounds
+            if inbound.pk in earlier
+        ]
+        parsed = []
+        for inbound in inbounds:
+            mail = mails.get(inbound.pk)
+            if mail is not None:
+                inbound.message_id = message_id_stored(mail.message_id)
+                inbound.from_address = mail.from_address[:254]
+                inbound.subject = mail.subject[:255]
+                parsed.append((inbound, mail))
         key = message_id_key()
+        customer_mails = customer_mail_threads(
+            ref for _inbound, mail in parsed for ref in (*mail.references, mail.in_reply_to)
+        )
         signals = {
-            inbound.pk: Signals.read([*mail.references, mail.in_reply_to], mail.markers)
+            inbound.pk: Signals.read(
+                [*mail.references, mail.in_reply_to], mail.markers, customer_mails
+            )
             for inbound, mail in parsed
         }
         lookup = ThreadLookup(tid for found in signals.values() for tid in found.thread_ids())
         mailboxes = Mailbox.objects.in_bulk(
             {inbound.mailbox_id for inbound, _mail in parsed if inbound.mailbox_id}
         )
-        decided: list[_Decided] = []
         for inbound, mail in parsed:
             ours = mail.is_internal_notification or (
                 verify_message_id(mail.message_id, key=key) is not None
             )
-            copy = copies.get(inbound.sha256) or _same_message_elsewhere(elsewhere, inbound)
+            copy = copies.get(inbound.sha256)
             if mail.is_bounce and not ours and copy is None:
                 _bounce(inbound, mail)  # rare: it writes its own outcome
                 status = InboundStatus(inbound.status)
@@ -335,11 +358,6 @@ def _batch(ids: list[int], contacts: list[Contact]) -> dict[int, InboundStatus]:
                 )
             if decided[-1].status == InboundStatus.IMPORTED:
                 copies[inbound.sha256] = inbound.key  # a later copy in this batch is a duplicate
-                if inbound.message_id:
-                    elsewhere.setdefault(
-                        (inbound.message_id, inbound.from_address),
-                        (inbound.key, inbound.mailbox_id),
-                    )
         imports = [(d, d.mail) for d in decided if d.mail is not None]
         customers = _customers([mail.from_address for d, mail in imports if d.thread is None])
         routes = {pk: box.contact_id for pk, box in mailboxes.items()}
@@ -354,8 +372,8 @@ def _batch(ids: list[int], contacts: list[Contact]) -> dict[int, InboundStatus]:
         for d in outcomes:
             _outcome(d.inbound, d.status, d.decision, d.thread)
         rows_update([d.inbound for d in outcomes], _FINISH_FIELDS)
-        # A row taken but not decided is one that was not mail (failed above).
-        failed = {inbound.pk: InboundStatus.FAILED for inbound in inbounds}
+        # A row that was not mail is failed already (``_parsed``).
+        failed = dict.fromkeys(not_mail, InboundStatus.FAILED)
         return {**failed, **{d.inbound.pk: d.status for d in decided}}
 
 
@@ -409,15 +427,19 @@ def _batches(rows: list[tuple[int, int]]) -> list[list[int]]:
     return batches
 
 
-def inbound_process_pending(*, limit: int = 100) -> ProcessReport:
-    """The worker's step: the oldest new messages, in batches. A batch that raises is rolled
-    back and its messages processed one by one, so that one poisonous message fails alone."""
+def inbound_process_pending(
+    *, limit: int = 100, up_to: int | None = None, larger_than: int | None = None
+) -> ProcessReport:
+    """The worker's step: the oldest new messages (``up_to`` / ``larger_than`` bytes: only
+    those), in batches. A batch that raises is rolled back and its messages processed one by
+    one, so that one poisonous message fails alone."""
     report = ProcessReport()
-    rows = list(
-        InboundMail.objects.filter(status=InboundStatus.NEW)
-        .order_by("id")
-        .values_list("pk", "size")[:limit]
-    )
+    pending = InboundMail.objects.filter(status=InboundStatus.NEW)
+    if up_to is not None:
+        pending = pending.filter(size__lte=up_to)
+    if larger_than is not None:
+        pending = pending.filter(size__gt=larger_than)
+    rows = list(pending.order_by("id").values_list("pk", "size")[:limit])
     contacts = _contacts() if rows else []
     for batch in _batches(rows):
         try:

@@ -14,7 +14,7 @@ import re
 import ssl
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -29,10 +29,13 @@ from comptoir.mail.connection import (
     mailbox_connect_settings,
     server_text,
 )
+from comptoir.mail.copies import INLINE_BYTES, RawSpool
 from comptoir.mail.models import AuthMethod, Mailbox
 from comptoir.mail.oauth import oauth_access_token
 
 DELETE_BATCH = 500
+# A large message is read in pieces of this size (IMAP partial FETCH), never whole in memory.
+PIECE_BYTES = 1024 * 1024
 
 
 def chunks(items: list[str], size: int) -> Iterable[list[str]]:
@@ -46,8 +49,15 @@ class Session(Protocol):
     def listing(self) -> dict[str, str]:
         """Every message on the server: storage key → server reference (UID or message number)."""
 
-    def fetch(self, refs: list[str]) -> Iterator[tuple[str, bytes]]:
-        """(reference, raw bytes) for the given references, without marking anything read."""
+    def sizes(self, refs: list[str]) -> dict[str, int]:
+        """The size in bytes of each of these messages, as the server reports it."""
+
+    def head(self, ref: str) -> bytes:
+        """The header block of one message (for a message too large to fetch)."""
+
+    def fetch(self, refs: list[str]) -> Iterator[tuple[str, RawSpool]]:
+        """(reference, spooled bytes) for the given references, without marking anything
+        read; a message larger than ``INLINE_BYTES`` is read in pieces."""
 
     def delete(self, refs: list[str]) -> None:
         """Delete these messages for good (the deletion is committed when this returns)."""
@@ -70,11 +80,35 @@ def _is_tls(sock: object) -> bool:
     return isinstance(sock, ssl.SSLSocket)
 
 
+def imap_utf7(folder: str) -> str:
+    """A folder name in IMAP's modified UTF-7 (RFC 3501 §5.1.3): printable ASCII as is ("&"
+    as "&-"), anything else as "&" + base64 of its UTF-16 (with "," for "/") + "-"."""
+    out: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            encoded = base64.b64encode("".join(pending).encode("utf-16-be")).decode()
+            out.append("&" + encoded.rstrip("=").replace("/", ",") + "-")
+            pending.clear()
+
+    for char in folder:
+        if 0x20 <= ord(char) <= 0x7E:
+            flush()
+            out.append("&-" if char == "&" else char)
+        else:
+            pending.append(char)
+    flush()
+    return "".join(out)
+
+
 def _quote_folder(folder: str) -> str:
+    folder = imap_utf7(folder)
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 _UID_RE = re.compile(rb"UID (\d+)")
+_SIZE_RE = re.compile(rb"RFC822\.SIZE (\d+)")
 
 
 class TlsMissing(FetchError):
@@ -106,6 +140,7 @@ class ImapSession:
     ):
         self.mailbox = mailbox
         self.mechanism = "LOGIN"
+        self.known_sizes: dict[str, int] = {}
         context = plan.ssl_context()
         if plan.tls is TlsMode.IMPLICIT:
             self.conn: imaplib.IMAP4 = imaplib.IMAP4_SSL(
@@ -177,7 +212,57 @@ class ImapSession:
         uids = sorted({int(uid) for uid in (data[0] or b"").split()})
         return {self._key(str(uid)): str(uid) for uid in uids}
 
-    def fetch(self, refs: list[str]) -> Iterator[tuple[str, bytes]]:
+    def sizes(self, refs: list[str]) -> dict[str, int]:
+        typ, data = self.conn.uid("FETCH", ",".join(refs), "(UID RFC822.SIZE)")
+        if typ != "OK":
+            raise FetchError(_("UID FETCH failed: %(reason)s") % {"reason": server_text(data[0])})
+        found = {}
+        for item in data:
+            line = item[0] if isinstance(item, tuple) else item
+            uid, size = _UID_RE.search(line or b""), _SIZE_RE.search(line or b"")
+            if uid and size:
+                found[uid.group(1).decode()] = int(size.group(1))
+        self.known_sizes.update(found)
+        return found
+
+    def head(self, ref: str) -> bytes:
+        typ, data = self.conn.uid("FETCH", ref, "(UID BODY.PEEK[HEADER])")
+        if typ != "OK":
+            raise FetchError(_("UID FETCH failed: %(reason)s") % {"reason": server_text(data[0])})
+        return next((item[1] for item in data if isinstance(item, tuple)), b"")
+
+    def _fetch_large(self, ref: str) -> RawSpool | None:
+        """One message in pieces (``BODY.PEEK[]<offset.length>``): memory holds one piece."""
+        spool = RawSpool()
+        while True:
+            typ, data = self.conn.uid(
+                "FETCH", ref, f"(UID BODY.PEEK[]<{spool.size}.{PIECE_BYTES}>)"
+            )
+            if typ != "OK":
+                spool.close()
+                raise FetchError(
+                    _("UID FETCH failed: %(reason)s") % {"reason": server_text(data[0])}
+                )
+            piece = next((item[1] for item in data if isinstance(item, tuple)), None)
+            if piece is None and spool.size == 0:  # gone from the server meanwhile
+                spool.close()
+                return None
+            spool.write(piece or b"")
+            if not piece or len(piece) < PIECE_BYTES:
+                spool.finish()
+                return spool
+
+    def fetch(self, refs: list[str]) -> Iterator[tuple[str, RawSpool]]:
+        large = [ref for ref in refs if self.known_sizes.get(ref, 0) > INLINE_BYTES]
+        small = [ref for ref in refs if ref not in large]
+        if small:
+            yield from self._fetch_small(small)
+        for ref in large:
+            spool = self._fetch_large(ref)
+            if spool is not None:
+                yield ref, spool
+
+    def _fetch_small(self, refs: list[str]) -> Iterator[tuple[str, RawSpool]]:
         typ, data = self.conn.uid("FETCH", ",".join(refs), "(UID BODY.PEEK[])")
         if typ != "OK":
             raise FetchError(_("UID FETCH failed: %(reason)s") % {"reason": server_text(data[0])})
@@ -190,7 +275,7 @@ class ImapSession:
                 tail = data[index + 1]
                 match = _UID_RE.search(tail if isinstance(tail, bytes) else b"")
             if match is not None:
-                yield match.group(1).decode(), raw
+                yield match.group(1).decode(), RawSpool.of(raw)
 
     def delete(self, refs: list[str]) -> None:
         # Commands stay short (servers limit a command line, Dovecot to 64 kB).
@@ -282,10 +367,45 @@ class Pop3Session:
             listing[f"pop3:{self.mailbox.pk}:{mailbox_location(self.mailbox)}:{uidl_hex}"] = number
         return listing
 
-    def fetch(self, refs: list[str]) -> Iterator[tuple[str, bytes]]:
+    def sizes(self, refs: list[str]) -> dict[str, int]:
+        _resp, lines, _octets = self.conn.list()
+        wanted, found = set(refs), {}
+        for line in lines:
+            number, _sep, size = line.decode("ascii", "replace").partition(" ")
+            if number in wanted and size.strip().isdigit():
+                found[number] = int(size.strip())
+        return found
+
+    def head(self, ref: str) -> bytes:
+        _resp, lines, _octets = self.conn.top(int(ref), 0)
+        return b"\r\n".join(lines) + b"\r\n"
+
+    def fetch(self, refs: list[str]) -> Iterator[tuple[str, RawSpool]]:
         for number in refs:
-            _resp, lines, _octets = self.conn.retr(int(number))
-            yield number, b"\r\n".join(lines) + b"\r\n"
+            yield number, self._retr(number)
+
+    def _retr(self, number: str) -> RawSpool:
+        """RETR read line by line into a spool (poplib's ``retr`` keeps every line in a list)."""
+        conn: Any = self.conn  # poplib's line reader: not in its typed interface
+        conn._putcmd(f"RETR {int(number)}")
+        conn._getresp()  # -ERR raises error_proto
+        spool = RawSpool()
+        pending: list[bytes] = []
+        held = 0
+        while True:
+            line, _octets = conn._getline()
+            if line == b".":
+                break
+            if line.startswith(b".."):
+                line = line[1:]
+            pending.append(line + b"\r\n")
+            held += len(line) + 2
+            if held >= PIECE_BYTES:
+                spool.write(b"".join(pending))
+                pending, held = [], 0
+        spool.write(b"".join(pending))
+        spool.finish()
+        return spool
 
     def delete(self, refs: list[str]) -> None:
         for number in refs:

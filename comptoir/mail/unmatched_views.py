@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from comptoir.lib.params import int_param
+from comptoir.mail.inbound import mail_max_bytes
 from comptoir.mail.models import InboundMail, InboundStatus
 from comptoir.mail.parse import MailParseError, parse_mail
 from comptoir.mail.process import (
@@ -44,6 +45,7 @@ def unmatched_list(request: HttpRequest) -> HttpResponse:
         {
             "mails": page[:PAGE_SIZE],
             "older": page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None,
+            "mail_cap": mail_max_bytes(),
         },
     )
 
@@ -55,7 +57,8 @@ def unmatched_detail(request: HttpRequest, pk: int) -> HttpResponse:
         parsed = parse_mail(bytes(inbound.raw))
     except MailParseError:
         parsed = None
-    return render(request, "mail/unmatched_detail.html", {"inbound": inbound, "parsed": parsed})
+    context = {"inbound": inbound, "parsed": parsed, "mail_cap": mail_max_bytes()}
+    return render(request, "mail/unmatched_detail.html", context)
 
 
 @employee_required

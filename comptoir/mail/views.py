@@ -16,6 +16,7 @@ from comptoir.mail import oauth, services
 from comptoir.mail.check import Check, Outcome, mailbox_check
 from comptoir.mail.connection import mailbox_connect_settings
 from comptoir.mail.forms import FLAGS, MailboxForm
+from comptoir.mail.inbound import inbound_too_large, mail_max_bytes
 from comptoir.mail.models import Mailbox, OAuthProvider
 from comptoir.staff.access import administrator_required
 
@@ -64,6 +65,8 @@ def _page(
             "redirect_uri": oauth.oauth_redirect_uri(),
             "providers": OAuthProvider,
             "checks": checks,
+            "too_large": inbound_too_large(mailbox=mailbox) if mailbox.pk else [],
+            "mail_cap": mail_max_bytes(),
         },
         status=status,
     )

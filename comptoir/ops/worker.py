@@ -1,9 +1,19 @@
-"""The worker: one loop that fetches mailboxes, imports stored mail, delivers the outbox and
-the webhooks.
+"""The worker: fetches mailboxes, imports stored mail, delivers the outbox and the webhooks,
+and keeps house.
+
+Each kind of work runs in its own lane — a thread with its own loop and database connection
+(issue 16) — so that none can hold up another: a webhook receiver that answers one byte every
+few seconds slows the webhooks lane only, a large or costly message the large-mail lane only,
+while ordinary mail is imported and e-mails are sent on time. The lanes: ``mail`` (fetch, then
+import ordinary messages), ``large-mail`` (import messages over ``LARGE_MAIL_BYTES``),
+``outbox``, ``webhooks``, ``housekeeping`` (heartbeat, KPIs, tidying), and one ``idle`` lane per
+IMAP mailbox whose server offers IDLE (``mail/idle.py``): it wakes the mail lane when a message
+arrives.
 
 It lives in ``ops``, the app of the commands that drive several apps, because it drives ``mail``
 and ``api``, which may not import each other. It never stops on an error in one task: the error
-is logged and the loop goes on. SIGINT and SIGTERM end it after the current step.
+is logged and the loop goes on. SIGINT and SIGTERM end it after the current step of each lane.
+``run_once`` runs every step once in turn (``comptoir worker --once``, tests).
 """
 
 from __future__ import annotations
@@ -20,12 +30,13 @@ from types import FrameType
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from comptoir.api.webhooks import webhooks_deliver, webhooks_dispatch
 from comptoir.lib.planner import planner_statistics_refresh
-from comptoir.mail.models import WorkerHeartbeat
+from comptoir.mail.idle import mailbox_watch
+from comptoir.mail.models import Mailbox, WorkerHeartbeat
 from comptoir.mail.outbox import outbox_deliver
 from comptoir.mail.process import inbound_process_pending
 from comptoir.privacy.services import exports_build_pending, exports_tidy, retention_apply_if_due
@@ -36,6 +47,10 @@ from comptoir.threads.stats import KPI_REFRESH_SECONDS, kpi_averages_refresh
 
 log = logging.getLogger(__name__)
 TIDY_SECONDS = 600
+# Messages larger than this are imported in a lane of their own (``process_large``).
+LARGE_MAIL_BYTES = 256 * 1024
+# How often the IDLE watchers are checked against the mailboxes' settings.
+WATCH_SECONDS = 30
 
 
 class Worker:
@@ -45,27 +60,42 @@ class Worker:
         self.stopping = threading.Event()
         # When each occasional step is next due (time.monotonic()); 0: at the first round.
         self.due: dict[str, float] = {}
+        # Set to start a lane's next round at once.
+        self.wakes: dict[str, threading.Event] = {}
+        self.serving = False
+        # IDLE watchers by mailbox id, and the mailboxes whose server is idling now.
+        self.watchers: dict[int, tuple[threading.Thread, threading.Event]] = {}
+        self.idling: set[int] = set()
 
     def stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
         self.stopping.set()
+        for wake in list(self.wakes.values()):
+            wake.set()
+        for _thread, stop in list(self.watchers.values()):
+            stop.set()
 
     def beat(self) -> None:
         WorkerHeartbeat.objects.update_or_create(
             name=self.name, defaults={"beat_at": timezone.now()}
         )
 
+    def lanes(self) -> dict[str, tuple[Callable[[], None], ...]]:
+        """Each lane's steps, run in turn within the lane."""
+        return {
+            "housekeeping": (self.beat, self.kpis, self.tidy, self.retention),
+            "exports": (self.exports,),
+            "mail": (self.fetch, self.process),
+            "large-mail": (self.process_large,),
+            "outbox": (self.deliver,),
+            "webhooks": (self.webhooks,),
+            "idle": (self.watch,),
+        }
+
     def run_once(self) -> None:
-        steps = (
-            self.beat,
-            self.fetch,
-            self.process,
-            self.deliver,
-            self.webhooks,
-            self.kpis,
-            self.exports,
-            self.tidy,
-            self.retention,
-        )
+        for steps in self.lanes().values():
+            self._steps(steps)
+
+    def _steps(self, steps: tuple[Callable[[], None], ...]) -> None:
         for step in steps:
             try:
                 step()
@@ -90,8 +120,20 @@ class Worker:
                 return
 
     def process(self) -> None:
-        """Turn stored mail into thread messages, a batch at a time."""
-        self._drain("inbound", lambda: inbound_process_pending(limit=100), 100)
+        """Turn stored mail into thread messages, a batch at a time (ordinary sizes)."""
+        self._drain(
+            "inbound",
+            lambda: inbound_process_pending(limit=100, up_to=LARGE_MAIL_BYTES),
+            100,
+        )
+
+    def process_large(self) -> None:
+        """The messages over ``LARGE_MAIL_BYTES``, apart: the costly ones are among them."""
+        self._drain(
+            "large inbound",
+            lambda: inbound_process_pending(limit=10, larger_than=LARGE_MAIL_BYTES),
+            10,
+        )
 
     def deliver(self) -> None:
         self._drain("outbox", lambda: outbox_deliver(limit=20), 20)
@@ -101,6 +143,37 @@ class Worker:
         while not self.stopping.is_set() and webhooks_dispatch(limit=200) == 200:
             pass
         self._drain("webhooks", lambda: webhooks_deliver(limit=20), 20)
+
+    def watch(self) -> None:
+        """Keep one IDLE watcher (``mail/idle.py``) per enabled IMAP mailbox; a watcher whose
+        mailbox is gone, off or switched to POP3 is stopped. Not in ``run_once``'s single round:
+        only a running worker watches."""
+        if not self.serving or self.stopping.is_set() or not self._due("watch", WATCH_SECONDS):
+            return
+        wanted = {
+            mailbox.pk
+            for mailbox in Mailbox.objects.filter(enabled=True, use_pop3=False)
+            if mailbox.is_configured
+        }
+        for mailbox_id, (thread, stop) in list(self.watchers.items()):
+            if mailbox_id not in wanted or not thread.is_alive():
+                stop.set()
+                del self.watchers[mailbox_id]
+        for mailbox_id in wanted - set(self.watchers):
+            stop = threading.Event()
+            thread = threading.Thread(
+                target=mailbox_watch,
+                kwargs={
+                    "mailbox_id": mailbox_id,
+                    "stopping": stop,
+                    "on_new": lambda: self.wake("mail"),
+                    "on_idle": lambda mailbox_id=mailbox_id: self.idling.add(mailbox_id),
+                },
+                name=f"idle-{mailbox_id}",
+                daemon=True,
+            )
+            self.watchers[mailbox_id] = (thread, stop)
+            thread.start()
 
     def _due(self, step: str, every: float) -> bool:
         """Whether an occasional step is due, and if so when it is due next."""
@@ -142,10 +215,38 @@ class Worker:
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
+        self.serve()
+
+    def serve(self) -> None:
+        """Run every lane in its own thread until ``stop()``."""
         log.info("worker %s started", self.name)
-        while not self.stopping.is_set():
-            close_old_connections()
-            self.run_once()
-            self.stopping.wait(self.interval)
+        self.serving = True
+        threads = [
+            threading.Thread(target=self._lane, args=(name, steps), name=f"lane-{name}")
+            for name, steps in self.lanes().items()
+        ]
+        for thread in threads:
+            thread.start()
+        self.stopping.wait()
+        for thread in threads:
+            thread.join()
+        for watcher, _stop in list(self.watchers.values()):
+            watcher.join(timeout=10)
         WorkerHeartbeat.objects.filter(name=self.name).delete()
+        connection.close()
         log.info("worker %s stopped", self.name)
+
+    def _lane(self, name: str, steps: tuple[Callable[[], None], ...]) -> None:
+        wake = self.wakes.setdefault(name, threading.Event())
+        try:
+            while not self.stopping.is_set():
+                close_old_connections()
+                self._steps(steps)
+                wake.wait(self.interval)
+                wake.clear()
+        finally:
+            connection.close()
+
+    def wake(self, lane: str) -> None:
+        """Start the lane's next round now (the IDLE lanes wake the mail lane)."""
+        self.wakes.setdefault(lane, threading.Event()).set()

@@ -1,12 +1,15 @@
 """Which thread an incoming e-mail belongs to (REFERENCE B4), from plain values — no MIME here.
 
-Two signals, strongest first: one of our signed Message-IDs in In-Reply-To / References, then the
-``#ct<id> #tc<marker>`` subject markers (the marker an HMAC of the id; e-mails sent before it
-existed carried the conversation link's secret there, which is still recognised). Either is
-trusted only when the sender is the thread's customer or someone we forwarded the thread to: a
-forged or truncated signature, a marker from another sender, a reply to someone else's thread
-never lands in the victim's thread. Nothing else joins a thread: the sender's address alone
-opens a new one. A thread merged into another leads to that one.
+Three signals, strongest first: one of our signed Message-IDs in In-Reply-To / References; the
+Message-ID of one of the customer's own e-mails already in a thread (a follow-up to their first
+mail, issue 16); the ``#ct<id> #tc<marker>`` subject markers (the marker an HMAC of the id;
+e-mails sent before it existed carried the conversation link's secret there, which is still
+recognised). Each is trusted only when the sender is the thread's customer or someone we
+forwarded the thread to: a forged or truncated signature, a marker from another sender, a reply
+to someone else's thread never lands in the victim's thread. A participant may write from a
+plus-address of their own mailbox (``jane+shop@example.com`` for ``jane@example.com``): the tag
+is not compared. Nothing else joins a thread: the sender's address alone opens a new one. A
+thread merged into another leads to that one.
 
 The threads a batch of messages names are read once for all of them (``ThreadLookup``): the
 decision for each message is then made without a query.
@@ -15,15 +18,15 @@ decision for each message is then made without a query.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from comptoir.lib.addresses import email_normalize
-from comptoir.lib.msgid import find_signed_thread_ids, verify_reply_marker
+from comptoir.lib.msgid import find_signed_thread_ids, verify_message_id, verify_reply_marker
 from comptoir.lib.tokens import same_secret
 from comptoir.staff.models import Employee
 from comptoir.threads.emails import message_id_key, reply_marker_key
-from comptoir.threads.models import EmailKind, OutboundEmail, Thread
+from comptoir.threads.models import Author, EmailKind, Message, OutboundEmail, Thread
 
 
 @dataclass(frozen=True)
@@ -41,15 +44,45 @@ class Signals:
 
     signed: Sequence[int]
     markers: tuple[int, str] | None
+    # Threads holding a customer's e-mail this message refers to (last reference first).
+    own: Sequence[int] = ()
 
     @classmethod
-    def read(cls, references: Iterable[str], markers: tuple[int, str] | None) -> Signals:
-        header = " ".join(references)
-        signed = find_signed_thread_ids(header, key=message_id_key())
-        return cls(signed=list(reversed(signed)), markers=markers)
+    def read(
+        cls,
+        references: Iterable[str],
+        markers: tuple[int, str] | None,
+        customer_mails: Mapping[str, int] | None = None,
+    ) -> Signals:
+        """``customer_mails``: Message-ID → thread of customers' e-mails
+        (``customer_mail_threads`` of the batch's references)."""
+        references = [ref for ref in references if ref]
+        signed = find_signed_thread_ids(" ".join(references), key=message_id_key())
+        mails = customer_mails or {}
+        own = [mails[ref] for ref in reversed(references) if ref in mails]
+        return cls(signed=list(reversed(signed)), markers=markers, own=list(dict.fromkeys(own)))
 
     def thread_ids(self) -> list[int]:
-        return [*self.signed, *([self.markers[0]] if self.markers else [])]
+        return [*self.signed, *self.own, *([self.markers[0]] if self.markers else [])]
+
+
+def customer_mail_threads(references: Iterable[str]) -> dict[str, int]:
+    """The thread of each customer's e-mail whose Message-ID is among ``references`` (one
+    query; none when every reference is one of our signed Message-IDs)."""
+    key = message_id_key()
+    theirs = {ref for ref in references if ref and verify_message_id(ref, key=key) is None}
+    if not theirs:
+        return {}
+    found = Message.objects.filter(message_id__in=theirs, author=Author.CUSTOMER, private=False)
+    return dict(found.order_by("-id").values_list("message_id", "thread_id"))
+
+
+def mailbox_owner(address: str) -> str:
+    """The address without its plus tag: ``jane+shop@example.com`` → ``jane@example.com``."""
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address
+    return f"{local.split('+', 1)[0] or local}@{domain}"
 
 
 class ThreadLookup:
@@ -87,6 +120,14 @@ class ThreadLookup:
         it to."""
         return self._participants.get(thread.pk, set())
 
+    def may_write(self, sender: str, thread: Thread) -> bool:
+        """Whether ``sender`` is one of the thread's participants, from any plus-address of
+        their mailbox."""
+        owner = mailbox_owner(sender)
+        return bool(sender) and any(
+            mailbox_owner(address) == owner for address in self.participants(thread)
+        )
+
     def destination(self, thread: Thread) -> Thread:
         """Where a message for ``thread`` goes: the thread it was merged into, if any."""
         if thread.merged_into_id is not None:
@@ -108,15 +149,24 @@ def thread_match(*, sender: str, signals: Signals, lookup: ThreadLookup) -> Matc
         thread = lookup.threads.get(thread_id)
         if thread is None:
             continue
-        if sender and sender in lookup.participants(thread):
+        if lookup.may_write(sender, thread):
             return Match(lookup.destination(thread), "matched by our signed Message-ID")
         return Match(None, f"signed reference to thread {thread_id} from another sender", True)
+    for thread_id in signals.own:
+        thread = lookup.threads.get(thread_id)
+        if thread is None:
+            continue
+        if lookup.may_write(sender, thread):
+            return Match(lookup.destination(thread), "matched by the customer's own e-mail")
+        return Match(
+            None, f"reference to an e-mail of thread {thread_id} from another sender", True
+        )
     if signals.markers is not None:
         thread_id, marker = signals.markers
         thread = lookup.threads.get(thread_id)
         if thread is None or not markers_name(thread, marker):
             return Match(None, "subject markers that match no thread", refused=True)
-        if sender and sender in lookup.participants(thread):
+        if lookup.may_write(sender, thread):
             return Match(lookup.destination(thread), "matched by the subject markers")
         return Match(None, f"subject markers of thread {thread_id} from another sender", True)
     return Match(None, "no reference to a thread")

@@ -113,18 +113,22 @@ def test_the_statements_of_a_batch_do_not_grow_with_its_messages(answered_thread
         assert inbound_process_pending().imported == 37
     # executemany counts once; the larger batch has files, threads and customers alike.
     assert len(large.captured_queries) == len(small.captured_queries)
-    assert len(large.captured_queries) <= 20
+    # 21: the rows are read once to parse outside the transaction, once more under its lock.
+    assert len(large.captured_queries) <= 21
 
 
 def test_a_copy_in_the_same_batch_is_a_duplicate(db):
     raw = mail(sender="zoe@example.com")
     store(raw, "t:copy:1")
     second = store(raw, "t:copy:2")
+    assert (second.status, second.decision) == (InboundStatus.IGNORED, "copy of t:copy:1")
+    # Had it come in new (two workers storing at once), the batch finds it before parsing.
+    InboundMail.objects.filter(pk=second.pk).update(status=InboundStatus.NEW)
     report = inbound_process_pending()
     assert (report.imported, report.ignored) == (1, 1)
     second.refresh_from_db()
     assert second.status == InboundStatus.IGNORED
-    assert second.decision == "same message as t:copy:1"
+    assert second.decision == "copy of t:copy:1"
     assert Thread.objects.filter(email="zoe@example.com").count() == 1
 
 

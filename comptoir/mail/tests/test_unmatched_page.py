@@ -71,3 +71,26 @@ def test_making_a_new_thread_and_discarding(client, bob, waiting):
     # Handled mail leaves the page but stays stored.
     assert client.get(f"/desk/unmatched-mail/{bad.pk}/").status_code == 404
     assert InboundMail.objects.count() == 2
+
+
+def test_messages_too_large_to_fetch_cost_the_pages_no_query_each(client, charlie):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comptoir.mail.inbound import inbound_keep_on_server
+
+    mailbox = Mailbox.objects.create(host="imap.test", username="shop")
+    client.force_login(charlie)
+    counts = []
+    for many in (1, 30):
+        for n in range(many):
+            head = f"From: z{n}@example.com\r\nSubject: video {n}\r\n".encode()
+            inbound_keep_on_server(
+                mailbox=mailbox, key=f"big:{many}:{n}", size=300 * 2**20, head=head
+            )
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/desk/mailbox/").status_code == 200
+            assert client.get("/desk/unmatched-mail/").status_code == 200
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
+    assert counts[1] <= 20
