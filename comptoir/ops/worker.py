@@ -29,10 +29,21 @@ from comptoir.mail.models import WorkerHeartbeat
 from comptoir.mail.outbox import outbox_deliver
 from comptoir.mail.process import inbound_process_pending
 from comptoir.staff.throttle import login_throttles_purge
+from comptoir.threads.notification_emails import notification_emails_queue
 from comptoir.threads.rates import rate_counters_purge
+from comptoir.threads.snooze import threads_snooze_wake
 from comptoir.threads.stats import KPI_REFRESH_SECONDS, kpi_averages_refresh
 
 log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Count:
+    """A step's report when it only counts what it handled."""
+
+    handled: int
+
+
 TIDY_SECONDS = 600
 
 
@@ -57,6 +68,8 @@ class Worker:
             self.beat,
             self.fetch,
             self.process,
+            self.wake,
+            self.notify,
             self.deliver,
             self.webhooks,
             self.kpis,
@@ -88,6 +101,14 @@ class Worker:
     def process(self) -> None:
         """Turn stored mail into thread messages, a batch at a time."""
         self._drain("inbound", lambda: inbound_process_pending(limit=100), 100)
+
+    def wake(self) -> None:
+        """Bring back the snoozed threads whose time has come (``threads.snooze``)."""
+        self._drain("snooze", lambda: _Count(threads_snooze_wake(limit=100)), 100)
+
+    def notify(self) -> None:
+        """Turn the employees' due notifications into e-mails, before the outbox is delivered."""
+        self._drain("notifications", lambda: _Count(notification_emails_queue(limit=200)), 200)
 
     def deliver(self) -> None:
         self._drain("outbox", lambda: outbox_deliver(limit=20), 20)

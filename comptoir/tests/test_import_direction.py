@@ -21,6 +21,7 @@ ARROW: list[set[str]] = [
     {"ops"},
     {"api", "contact_form", "mail", "orders", "desk_settings", "demo"},
     {"threads"},
+    {"notifications"},
     {"shop", "staff"},
     {"lib"},
 ]

@@ -47,6 +47,7 @@ FILTER_KEYS = (
     "from",
     "to",
     "q",
+    "snoozed",
 )
 
 
@@ -64,6 +65,12 @@ FILTER_LABELS = {
     "from": pgettext_lazy("date range", "From"),
     "to": pgettext_lazy("date range", "To"),
     "q": gettext_lazy("Search"),
+    "snoozed": gettext_lazy("Snoozed"),
+}
+# The snoozed filter: absent, the snoozed threads are left out (``threads.snooze``).
+SNOOZED_CHOICES = {
+    "yes": gettext_lazy("Snoozed threads only"),
+    "all": gettext_lazy("Snoozed threads too"),
 }
 
 
@@ -85,6 +92,7 @@ def filters_describe(
         "contact": {**contact_names, "none": _("No contact (order page)")},
         "employee": {**employee_names, "none": _("Nobody")},
         "private": {"yes": _("Yes"), "no": _("No")},
+        "snoozed": SNOOZED_CHOICES,
     }
     parts = []
     for key in FILTER_KEYS:
@@ -214,6 +222,10 @@ def apply_filters(threads: QuerySet[Thread], filters: dict[str, str]) -> QuerySe
         condition &= Q(Exists(_messages_containing(filters["message"])))
     if filters.get("private") in {"yes", "no"}:
         condition &= Q(has_private=filters["private"] == "yes")
+    if filters.get("snoozed") == "yes":
+        condition &= Q(snoozed_until__isnull=False)
+    elif filters.get("snoozed") != "all":
+        condition &= Q(snoozed_until__isnull=True)
     start, end = _day_start(filters.get("from", "")), _day_start(filters.get("to", ""), end=True)
     if start:
         condition &= Q(last_message_at__gte=start)

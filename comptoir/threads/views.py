@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 
 from comptoir.lib.filetypes import served_type
 from comptoir.lib.params import int_param
+from comptoir.notifications.services import notifications_mark_read
 from comptoir.staff.access import employee_required, signed_in_employee
 from comptoir.staff.directory import active_employees
-from comptoir.threads import deliveries, drafts, services, stats
+from comptoir.threads import deliveries, drafts, services, snooze_views, stats
 from comptoir.threads import page as thread_page
 from comptoir.threads.access import (
     attachment_get_for_employee,
@@ -38,6 +39,7 @@ from comptoir.threads.forms import (
 )
 from comptoir.threads.listing import (
     PAGE_SIZES,
+    SNOOZED_CHOICES,
     SORTS,
     ListParams,
     apply_filters,
@@ -73,6 +75,7 @@ def _list_context(request: HttpRequest) -> dict[str, object]:
         "contacts": contacts,
         "employees": employees,
         "statuses": Status.choices,
+        "snoozed_choices": SNOOZED_CHOICES,
         "languages": settings.LANGUAGES,
         "bulk_actions": BULK_ACTIONS,
         "page_sizes": PAGE_SIZES,
@@ -171,6 +174,7 @@ def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> di
             initial={"assignee": str(thread.assignee_id or "")}, employees=employees
         ),
         "statuses": Status,
+        **snooze_views.snooze_context(),
         "saved_replies": saved_replies_offer(
             thread=thread,
             employee=signed_in_employee(request),
@@ -204,6 +208,7 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     employee = signed_in_employee(request)
     thread = thread_get_for_employee(employee, pk)
     services.thread_mark_read(thread=thread, employee=employee)
+    notifications_mark_read(employee=employee, thread_id=thread.pk)
     return render(request, "threads/thread.html", _thread_context(request, thread))
 
 
