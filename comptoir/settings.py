@@ -158,7 +158,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "comptoir.context_processors.shop",
-                "comptoir.context_processors.notifications",
             ],
         },
     },
