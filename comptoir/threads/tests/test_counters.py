@@ -3,11 +3,13 @@ it succeeds; after every kind of change they equal a count of the rows."""
 
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from comptoir.api.models import Scope
 from comptoir.api.services import api_key_create
@@ -18,7 +20,7 @@ from comptoir.mail.process import inbound_attach, inbound_process_pending
 from comptoir.mail.tests.test_process import mail
 from comptoir.orders.services import order_message_post
 from comptoir.testing import make_customer, make_order, make_thread
-from comptoir.threads import arrivals, counters, services, stats
+from comptoir.threads import arrivals, counters, services, snooze, stats
 from comptoir.threads.contact_messages import Submission, contact_message_submit
 from comptoir.threads.counters import (
     Counted,
@@ -290,6 +292,19 @@ def test_after_each_kind_of_change_the_counters_equal_a_count_of_the_rows(bob, c
     check("a read thread merged")
     services.thread_link_renew(thread=alice, employee=bob)
     check("a conversation link renewed")
+    arrivals.thread_receive(thread=alice, incoming=CustomerMessage("Up?", Source.EMAIL))
+    soon = timezone.now() + timedelta(hours=1)
+    snooze.thread_snooze(thread=alice, employee=bob, until=soon)
+    check("an unread thread snoozed (read)")
+    snooze.threads_snooze_wake(now=soon + timedelta(seconds=1))
+    check("a snoozed thread back at its time (open, unread)")
+    services.thread_set_status(thread=alice, employee=bob, status=Status.CLOSED)
+    snooze.thread_snooze(thread=alice, employee=bob, until=soon)
+    arrivals.thread_receive(thread=alice, incoming=CustomerMessage("Now!", Source.EMAIL))
+    check("a snoozed closed thread woken by its customer")
+    snooze.thread_snooze(thread=alice, employee=bob, until=soon)
+    snooze.thread_unsnooze(thread=alice, employee=bob)
+    check("a thread snoozed and brought back by an employee")
 
     everyone = list(Thread.objects.order_by("id"))
     services.threads_bulk_apply(threads=everyone, employee=bob, status=Status.PENDING2)
