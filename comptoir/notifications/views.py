@@ -40,6 +40,7 @@ def notification_bell(request: HttpRequest) -> HttpResponse:
     context = {
         "news": [(n, services.notification_title(n)) for n in news],
         "notifications_unread": services.notifications_unread_count(employee=employee),
+        "polled": True,  # fetched on load already: from now on every 30 s only
     }
     return render(request, "notifications/_bell.html", context)
 
