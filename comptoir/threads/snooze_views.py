@@ -28,10 +28,13 @@ def snooze_context() -> dict[str, object]:
     time the date field accepts."""
     presets = snooze_presets()
     now = timezone.localtime()
+    labels: dict[str, object] = dict(PRESETS)
+    if timezone.localtime(presets["later"]).date() != now.date():  # late in the evening
+        labels["later"] = _("In three hours")
     return {
         "snooze_presets": [
             {"value": value, "label": label, "at": timezone.localtime(presets[value])}
-            for value, label in PRESETS.items()
+            for value, label in labels.items()
         ],
         "snooze_min": now.strftime("%Y-%m-%dT%H:%M"),
     }

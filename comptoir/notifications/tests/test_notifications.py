@@ -148,9 +148,7 @@ def test_mentions_are_first_names_or_full_handles_whatever_the_case_and_accents(
     assert mentioned("@nobody", everyone) == []
 
 
-def test_never_means_no_notification_and_a_digest_gathers_them_at_the_next_hour(
-    bob, charlie, smtp
-):
+def test_never_means_no_notification_and_a_digest_gathers_them_at_the_next_hour(bob, charlie, smtp):
     notification_preferences_set(
         employee=charlie,
         values={"assigned": Delivery.NEVER, "mentioned": Delivery.HOURLY},
@@ -170,7 +168,8 @@ def test_never_means_no_notification_and_a_digest_gathers_them_at_the_next_hour(
     (digest,) = smtp.parsed()
     assert digest["Subject"] == f"{settings.COMPTOIR_SHOP_NAME}: 2 notifications"
     body = digest.get_content()
-    assert "first" in body and "second" in body
+    assert "first" in body
+    assert "second" in body
 
 
 def test_a_daily_digest_leaves_the_next_morning(bob, charlie):

@@ -1,7 +1,8 @@
 """Snooze: a thread set aside leaves the list and comes back at its time through the worker
 (open, unread, its assignee told), or earlier when the customer writes."""
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -29,11 +30,11 @@ def snoozed(bob, charlie, *, hours=2, status=Status.CLOSED):
 
 def listed(client, query=""):
     page = client.get(f"/desk/{query}").content.decode()
-    return {int(pk) for pk in __import__("re").findall(r'name="ids" value="(\d+)"', page)}
+    return {int(pk) for pk in re.findall(r'name="ids" value="(\d+)"', page)}
 
 
 def test_a_snoozed_thread_leaves_the_list_and_a_filter_shows_it(bob, charlie):
-    thread, until = snoozed(bob, charlie, status=Status.OPEN)
+    thread, _until = snoozed(bob, charlie, status=Status.OPEN)
     awake = make_thread(email="zoe@example.com")
     client = logged_in_client(bob)
     assert listed(client) == {awake.pk}
@@ -114,7 +115,7 @@ def test_a_time_that_cannot_be_used_is_refused_with_why(bob, data, error):
 
 
 def test_the_presets_are_later_today_tomorrow_morning_and_next_monday():
-    now = timezone.make_aware(timezone.datetime(2026, 12, 2, 10, 30))  # a Wednesday
+    now = timezone.make_aware(datetime(2026, 12, 2, 10, 30))  # a Wednesday
     presets = snooze_presets(now)
     assert timezone.localtime(presets["later"]).hour == 13
     assert timezone.localtime(presets["tomorrow"]).strftime("%a %H:%M") == "Thu 08:00"
