@@ -225,7 +225,9 @@ def apply_filters(threads: QuerySet[Thread], filters: dict[str, str]) -> QuerySe
     if filters.get("snoozed") == "yes":
         condition &= Q(snoozed_until__isnull=False)
     elif filters.get("snoozed") != "all":
-        condition &= Q(snoozed_until__isnull=True)
+        # Written as NOT … IS NOT NULL so that SQLite's planner does not take the worker's
+        # snoozed_until index for "IS NULL" (every row) instead of the sort's index.
+        condition &= ~Q(snoozed_until__isnull=False)
     start, end = _day_start(filters.get("from", "")), _day_start(filters.get("to", ""), end=True)
     if start:
         condition &= Q(last_message_at__gte=start)

@@ -130,3 +130,14 @@ def test_the_thread_page_with_its_snooze_box_runs_a_few_queries(
     client.get(f"/desk/threads/{thread.pk}/")
     with django_assert_max_num_queries(20):
         assert client.get(f"/desk/threads/{thread.pk}/").status_code == 200
+
+
+def test_the_not_handled_tile_and_its_list_still_agree_with_a_snoozed_thread(bob, charlie):
+    snoozed(bob, charlie, status=Status.PENDING1)
+    make_thread(email="zoe@example.com")
+    client = logged_in_client(bob)
+    page = client.get("/desk/").content.decode()
+    tile = re.search(r'<a class="kpi" href="([^"]*)">(.*?)</a>', page, re.S)
+    assert tile
+    assert re.search(r'kpi-value">2<', tile[2])
+    assert len(listed(client, tile[1].replace("&amp;", "&"))) == 2
