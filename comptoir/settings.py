@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "comptoir.staff",
     "comptoir.shop",
+    "comptoir.notifications",
     "comptoir.threads",
     "comptoir.orders",
     "comptoir.desk_settings",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("desk/", include("comptoir.mail.urls")),
     path("desk/", include("comptoir.api.urls")),
     path("desk/", include("comptoir.privacy.urls")),
+    path("desk/", include("comptoir.notifications.urls")),
     path("contact/", include("comptoir.contact_form.urls")),
     path("api/v1/", api.urls),
 ]

@@ -41,11 +41,22 @@ from comptoir.mail.outbox import outbox_deliver
 from comptoir.mail.process import inbound_process_pending
 from comptoir.privacy.services import exports_build_pending, exports_tidy, retention_apply_if_due
 from comptoir.staff.throttle import login_throttles_purge
+from comptoir.threads.notification_emails import notification_emails_queue
 from comptoir.threads.presence import presence_forget
 from comptoir.threads.rates import rate_counters_purge
+from comptoir.threads.snooze import threads_snooze_wake
 from comptoir.threads.stats import KPI_REFRESH_SECONDS, kpi_averages_refresh
 
 log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Count:
+    """A step's report when it only counts what it handled."""
+
+    handled: int
+
+
 TIDY_SECONDS = 600
 # Messages larger than this are imported in a lane of their own (``process_large``).
 LARGE_MAIL_BYTES = 256 * 1024
@@ -84,6 +95,7 @@ class Worker:
         return {
             "housekeeping": (self.beat, self.kpis, self.tidy, self.retention),
             "exports": (self.exports,),
+            "alerts": (self.unsnooze, self.notify),
             "mail": (self.fetch, self.process),
             "large-mail": (self.process_large,),
             "outbox": (self.deliver,),
@@ -134,6 +146,14 @@ class Worker:
             lambda: inbound_process_pending(limit=10, larger_than=LARGE_MAIL_BYTES),
             10,
         )
+
+    def unsnooze(self) -> None:
+        """Bring back the snoozed threads whose time has come (``threads.snooze``)."""
+        self._drain("snooze", lambda: _Count(threads_snooze_wake(limit=100)), 100)
+
+    def notify(self) -> None:
+        """Turn the employees' due notifications into e-mails, before the outbox is delivered."""
+        self._drain("notifications", lambda: _Count(notification_emails_queue(limit=200)), 200)
 
     def deliver(self) -> None:
         self._drain("outbox", lambda: outbox_deliver(limit=20), 20)

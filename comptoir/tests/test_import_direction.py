@@ -22,6 +22,7 @@ ARROW: list[set[str]] = [
     {"privacy"},
     {"api", "contact_form", "mail", "orders", "desk_settings", "demo"},
     {"threads"},
+    {"notifications"},
     {"shop", "staff"},
     {"lib"},
 ]
@@ -96,7 +97,7 @@ def test_no_app_imports_an_app_to_its_left_or_beside_it(app):
 
 def test_the_order_and_settings_apps_sit_left_of_threads_and_nothing_below_imports_them():
     for app in ("orders", "desk_settings"):
-        assert may_import(app) == {"threads", "shop", "staff", "lib"}
+        assert may_import(app) == {"threads", "notifications", "shop", "staff", "lib"}
     for app in ("threads", "shop", "staff", "lib"):
         assert not may_import(app) & {"orders", "desk_settings", "api", "contact_form", "mail"}
 

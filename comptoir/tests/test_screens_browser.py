@@ -75,6 +75,10 @@ NOT_PAGES = {
     "desk:saved_filter_delete",
     "desk:thread_merge",  # its confirmation answers a POST: test_merge_browser looks at it
     "desk:thread_link_renew",
+    "desk:thread_snooze",
+    "desk:thread_unsnooze",
+    "notifications:bell",  # the header bell's fragment, polled
+    "notifications:read",
     "employees:password_reset",
     "employees:lock_lift",
     # These need a state a page walk cannot give (a password already checked, a mailed
@@ -193,6 +197,8 @@ def shop_with_everything() -> dict[str, str]:
         "desk_settings:order_message_delete": f"/desk/order-messages/{message.pk}/delete/",
         "desk_settings:options": "/desk/options/",
         "desk_settings:saved_replies": "/desk/saved-replies/",
+        "notifications:list": "/desk/notifications/",
+        "notifications:preferences": "/desk/account/notifications/",
         "desk_settings:saved_reply_add": "/desk/saved-replies/add/",
         "desk_settings:saved_reply_edit": f"/desk/saved-replies/{saved.pk}/edit/",
         "desk_settings:saved_reply_delete": f"/desk/saved-replies/{saved.pk}/delete/",

@@ -35,6 +35,7 @@ from comptoir.threads.models import (
     ThreadEvent,
     Topic,
 )
+from comptoir.threads.notify import notify_customer_messages
 from comptoir.threads.publish import Event, events_publish_many
 
 
@@ -82,6 +83,7 @@ _ARRIVAL_FIELDS = [
     "last_message_from",
     "last_customer_message_at",
     "first_customer_message_at",
+    "snoozed_until",
     "updated_at",
 ]
 
@@ -141,6 +143,9 @@ def threads_receive(arrivals: Sequence[Arrival]) -> list[Arrived]:
                     events.append((thread, EventKind.REOPENED, reopened))
                 thread.language = arrival.language or thread.language
                 thread.is_unread = True
+                if thread.snoozed_until is not None:  # the customer wrote: back before its time
+                    thread.snoozed_until = None
+                    events.append((thread, EventKind.UNSNOOZED, {"reason": "customer"}))
         else:
             raise ValueError("an arrival names a thread or a new one")
         # An auto-reply into a thread is a private note; as a first message it starts the thread.
@@ -171,6 +176,7 @@ def threads_receive(arrivals: Sequence[Arrival]) -> list[Arrived]:
             published.append((thread, Event(Topic.STATUS_CHANGED, data=reopened)))
     rows_insert(created)
     rows_insert(messages)
+    notify_customer_messages(messages)
     attachments_link([(m, a.attachments) for m, a in zip(messages, arrivals, strict=True)])
     if changed:
         for thread in changed.values():

@@ -153,10 +153,14 @@ class Thread(models.Model):
     status_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Set aside until then (``threads.snooze``): out of the list, back at that time.
+    snoozed_until = models.DateTimeField(_("snoozed until"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
         indexes = [
+            # The worker's "which snoozed threads are due".
+            models.Index(fields=["snoozed_until"], name="thread_snoozed_until"),
             models.Index(fields=["status", "-id"], name="thread_status_id"),
             models.Index(fields=["contact", "status", "-id"], name="thread_contact_status_id"),
             models.Index(fields=["assignee", "status", "-id"], name="thread_assignee_status_id"),
@@ -267,6 +271,8 @@ class EventKind(models.TextChoices):
     MERGED = "merged", _("Conversation merged into this one")
     MERGED_INTO = "merged_into", _("Merged into another conversation")
     LINK_RENEWED = "link_renewed", _("New conversation link sent")
+    SNOOZED = "snoozed", _("Snoozed")
+    UNSNOOZED = "unsnoozed", _("Back from snooze")
 
 
 class ThreadEvent(models.Model):
@@ -372,6 +378,7 @@ class EmailKind(models.TextChoices):
     FORWARD = "forward", _("Forwarded conversation")
     ORDER_MESSAGE = "order_message", _("Message about an order")
     LINK = "link", _("New conversation link")
+    ALERT = "alert", _("Notification to an employee")
 
 
 class EmailStatus(models.TextChoices):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from comptoir.lib.addresses import email_normalize
 from comptoir.shop.models import Customer, Order
 from comptoir.staff.models import Employee
-from comptoir.threads import emails
+from comptoir.threads import emails, notify
 from comptoir.threads.cc import CcError, cc_join, cc_parse
 from comptoir.threads.counters import (
     Counted,
@@ -283,6 +283,7 @@ def thread_note(
         _check_nothing_new(thread_lock(thread), seen)
     message = thread_post(thread=thread, employee=employee, text=text, source=source, private=True)
     event_add(thread, EventKind.NOTE, employee, message=message.pk)
+    notify.notify_mentions(thread, message, employee)
     return message
 
 
@@ -311,19 +312,25 @@ def _status_change(
 
 @transaction.atomic
 def thread_assign(
-    *, thread: Thread, employee: Employee | None, assignee: Employee | None
+    *,
+    thread: Thread,
+    employee: Employee | None,
+    assignee: Employee | None,
+    forwarded: bool = False,
 ) -> Thread:
-    """Give the thread to ``assignee`` (None: nobody). ``employee`` is who did it."""
+    """Give the thread to ``assignee`` (None: nobody). ``employee`` is who did it;
+    ``forwarded``: with a forward (the assignee is told it was forwarded to them)."""
     if assignee is not None and not assignee.is_active:
         raise ThreadError(_("This employee is not active."))
     thread = thread_lock(thread)
+    event = None
     if thread.assignee_id != (assignee.pk if assignee else None):
         before = Counted.of(thread)
         previous = thread.assignee_id
         thread.assignee = assignee
         thread.save(update_fields=["assignee", "updated_at"])
         counters_apply(counter_deltas(before, Counted.of(thread)))
-        event_add(
+        event = event_add(
             thread,
             EventKind.ASSIGNED,
             employee,
@@ -331,6 +338,7 @@ def thread_assign(
             new=assignee.pk if assignee else None,
             name=assignee.full_name if assignee else "",
         )
+    notify.notify_assigned(thread, event, employee, forwarded=forwarded)
     return thread
 
 
@@ -392,7 +400,7 @@ def thread_forward(
     event_add(thread, EventKind.FORWARDED, employee, to=target_email, comment=comment.strip())
     counters_apply(counter_deltas(before, Counted.of(thread), messages={Author.EMPLOYEE: 1}))
     if to_employee is not None:
-        thread_assign(thread=thread, employee=employee, assignee=to_employee)
+        thread_assign(thread=thread, employee=employee, assignee=to_employee, forwarded=True)
     return email
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from comptoir.threads import views
+from comptoir.threads import snooze_views, views
 
 app_name = "desk"
 urlpatterns = [
@@ -28,4 +28,6 @@ urlpatterns = [
     path("threads/<int:pk>/next/", views.thread_next, name="thread_next"),
     path("threads/<int:pk>/emails/<int:email_pk>/retry/", views.email_retry, name="email_retry"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("threads/<int:pk>/snooze/", snooze_views.thread_snooze_view, name="thread_snooze"),
+    path("threads/<int:pk>/unsnooze/", snooze_views.thread_unsnooze_view, name="thread_unsnooze"),
 ]

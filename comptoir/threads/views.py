@@ -26,10 +26,11 @@ from django.views.decorators.http import require_POST
 
 from comptoir.lib.filetypes import served_type
 from comptoir.lib.params import int_param
+from comptoir.notifications.services import notifications_mark_read
 from comptoir.staff.access import employee_required, signed_in_employee
 from comptoir.staff.directory import active_employees
 from comptoir.staff.models import Employee
-from comptoir.threads import counters, deliveries, drafts, presence, services, stats
+from comptoir.threads import counters, deliveries, drafts, presence, services, snooze_views, stats
 from comptoir.threads import page as thread_page
 from comptoir.threads.access import (
     attachment_get_for_employee,
@@ -50,6 +51,7 @@ from comptoir.threads.forms import (
 )
 from comptoir.threads.listing import (
     PAGE_SIZES,
+    SNOOZED_CHOICES,
     SORTS,
     VIEWS,
     ListParams,
@@ -114,6 +116,7 @@ def _list_context(request: HttpRequest, values: Mapping[str, int]) -> dict[str, 
         "saved_filter_form": SavedFilterForm(auto_id="saved_filter_%s"),
         "sorts": SORTS,
         "statuses": Status.choices,
+        "snoozed_choices": SNOOZED_CHOICES,
         "languages": settings.LANGUAGES,
         "bulk_actions": BULK_ACTIONS,
         "page_sizes": PAGE_SIZES,
@@ -300,6 +303,7 @@ def _thread_context(request: HttpRequest, thread: Thread, **forms: object) -> di
             initial={"assignee": str(thread.assignee_id or "")}, employees=employees
         ),
         "statuses": Status,
+        **snooze_views.snooze_context(),
         "saved_replies": saved_replies_offer(
             thread=thread,
             employee=signed_in_employee(request),
@@ -353,6 +357,7 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     employee = signed_in_employee(request)
     thread = thread_get_for_employee(employee, pk)
     services.thread_mark_read(thread=thread, employee=employee)
+    notifications_mark_read(employee=employee, thread_id=thread.pk)
     return render(request, "threads/thread.html", _thread_context(request, thread))
 
 

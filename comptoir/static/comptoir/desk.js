@@ -82,3 +82,54 @@
     }
   });
 })();
+
+// Notifications in the browser itself (the Notification API, no push service): when this
+// browser is switched on (the notifications page's button, kept in localStorage), each unread
+// notification newer than the last one shown appears once, from the bell's poll.
+(function () {
+  "use strict";
+  var KEY = "comptoir.browser-notifications";
+  var SEEN = "comptoir.notified-up-to";
+  var supported = "Notification" in window;
+  function enabled() {
+    return supported && Notification.permission === "granted" && localStorage.getItem(KEY) === "on";
+  }
+  function announce(bell) {
+    var items = bell.querySelectorAll(".bell-news [data-id]");
+    var seen = parseInt(localStorage.getItem(SEEN) || "0", 10);
+    var newest = seen;
+    items.forEach(function (item) {
+      var id = parseInt(item.getAttribute("data-id"), 10);
+      if (id > newest) { newest = id; }
+      if (id > seen && seen > 0 && enabled()) {
+        var shown = new Notification(item.textContent, { body: item.getAttribute("data-body") || "", tag: "comptoir-" + id });
+        shown.onclick = function () { window.focus(); window.location.href = item.getAttribute("data-url"); };
+      }
+    });
+    localStorage.setItem(SEEN, String(newest || seen || 1));
+  }
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target && event.target.id === "bell") { announce(event.target); }
+  });
+  function ready(fn) {
+    if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
+  }
+  ready(function () {
+    var button = document.getElementById("browser-notifications");
+    if (!button || !supported) { return; }
+    var label = function () { button.textContent = button.getAttribute(enabled() ? "data-on" : "data-off"); };
+    button.hidden = false;
+    label();
+    button.addEventListener("click", function () {
+      if (enabled()) {
+        localStorage.setItem(KEY, "off");
+        label();
+        return;
+      }
+      Notification.requestPermission().then(function (permission) {
+        localStorage.setItem(KEY, permission === "granted" ? "on" : "off");
+        label();
+      });
+    });
+  });
+})();

@@ -22,7 +22,7 @@ from comptoir.orders.services import order_message_post
 from comptoir.privacy.models import RetentionPolicy, Via
 from comptoir.privacy.services import Person, customer_erase, retention_apply
 from comptoir.testing import make_customer, make_order, make_thread
-from comptoir.threads import arrivals, counters, services, stats
+from comptoir.threads import arrivals, counters, services, snooze, stats
 from comptoir.threads.contact_messages import Submission, contact_message_submit
 from comptoir.threads.counters import (
     Counted,
@@ -301,6 +301,19 @@ def test_after_each_kind_of_change_the_counters_equal_a_count_of_the_rows(bob, c
     check("a read thread merged")
     services.thread_link_renew(thread=alice, employee=bob)
     check("a conversation link renewed")
+    arrivals.thread_receive(thread=alice, incoming=CustomerMessage("Up?", Source.EMAIL))
+    soon = timezone.now() + timedelta(hours=1)
+    snooze.thread_snooze(thread=alice, employee=bob, until=soon)
+    check("an unread thread snoozed (read)")
+    snooze.threads_snooze_wake(now=soon + timedelta(seconds=1))
+    check("a snoozed thread back at its time (open, unread)")
+    services.thread_set_status(thread=alice, employee=bob, status=Status.CLOSED)
+    snooze.thread_snooze(thread=alice, employee=bob, until=soon)
+    arrivals.thread_receive(thread=alice, incoming=CustomerMessage("Now!", Source.EMAIL))
+    check("a snoozed closed thread woken by its customer")
+    snooze.thread_snooze(thread=alice, employee=bob, until=soon)
+    snooze.thread_unsnooze(thread=alice, employee=bob)
+    check("a thread snoozed and brought back by an employee")
 
     everyone = list(Thread.objects.order_by("id"))
     services.threads_bulk_apply(threads=everyone, employee=bob, status=Status.PENDING2)
