@@ -36,6 +36,12 @@ def assigned_counter(assignee_id: int | None) -> str:
     return f"assigned:{assignee_id}" if assignee_id is not None else "assigned:none"
 
 
+def snoozed_counter(name: str) -> str:
+    """Of the threads counted by ``name`` (a status or assigned counter), the snoozed ones: the
+    list's views leave snoozed threads out, so their counts take these off."""
+    return f"snoozed:{name}"
+
+
 def unread_counter(contact_id: int | None) -> str:
     """The unread threads of one contact (its box on the customer service page)."""
     return f"unread:contact:{contact_id}" if contact_id is not None else "unread:contact:none"
@@ -49,10 +55,17 @@ class Counted:
     is_unread: bool
     contact_id: int | None
     assignee_id: int | None
+    snoozed: bool = False
 
     @classmethod
     def of(cls, thread: Thread) -> Counted:
-        return cls(thread.status, thread.is_unread, thread.contact_id, thread.assignee_id)
+        return cls(
+            thread.status,
+            thread.is_unread,
+            thread.contact_id,
+            thread.assignee_id,
+            thread.snoozed_until is not None,
+        )
 
 
 def _counts(counted: Counted | None) -> dict[str, int]:
@@ -65,6 +78,10 @@ def _counts(counted: Counted | None) -> dict[str, int]:
         names[unread_counter(counted.contact_id)] = 1
     if counted.status != Status.CLOSED:
         names[assigned_counter(counted.assignee_id)] = 1
+    if counted.snoozed:
+        for name in [status_counter(counted.status), assigned_counter(counted.assignee_id)]:
+            if name in names:
+                names[snoozed_counter(name)] = 1
     return names
 
 
@@ -157,6 +174,7 @@ def thread_counters_count() -> dict[str, int]:
     values[EMPLOYEE_MESSAGES] = by_author.get(Author.EMPLOYEE, 0)
     values.update(unread_by_contact())
     values.update(assigned_by_employee())
+    values.update(snoozed_by_status_and_employee())
     return values
 
 
@@ -178,6 +196,24 @@ def unread_by_contact() -> dict[str, int]:
     }
     values[unread_counter(None)] = 0
     values.update({unread_counter(contact_id): n for contact_id, n in unread})
+    return values
+
+
+def snoozed_by_status_and_employee() -> dict[str, int]:
+    """The snoozed threads of each status, and the snoozed threads not closed of each employee
+    and of nobody, counted from the rows (zeros included for every status and for nobody)."""
+    snoozed = Thread.objects.filter(snoozed_until__isnull=False)
+    values = {snoozed_counter(status_counter(status)): 0 for status in Status.values}
+    values[snoozed_counter(assigned_counter(None))] = 0
+    by_status = snoozed.values_list("status").annotate(n=Count("id")).order_by()
+    values.update({snoozed_counter(status_counter(status)): n for status, n in by_status})
+    by_assignee = (
+        snoozed.exclude(status=Status.CLOSED)
+        .values_list("assignee")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    values.update({snoozed_counter(assigned_counter(pk)): n for pk, n in by_assignee})
     return values
 
 

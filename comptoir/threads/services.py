@@ -446,16 +446,16 @@ def threads_change_contact(*, threads: QuerySet[Thread], contact: Contact | None
     """
     rows = list(
         threads.select_for_update().values_list(
-            "pk", "status", "is_unread", "contact_id", "assignee_id"
+            "pk", "status", "is_unread", "contact_id", "assignee_id", "snoozed_until"
         )
     )
     target = contact.pk if contact else None
     moves = [
         (
-            Counted(status, is_unread, contact_id, assignee_id),
-            Counted(status, is_unread, target, assignee_id),
+            Counted(status, is_unread, contact_id, assignee_id, until is not None),
+            Counted(status, is_unread, target, assignee_id, until is not None),
         )
-        for _pk, status, is_unread, contact_id, assignee_id in rows
+        for _pk, status, is_unread, contact_id, assignee_id, until in rows
     ]
     keys = [pk for pk, *_rest in rows]
     for start in range(0, len(keys), 500):

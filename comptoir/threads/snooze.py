@@ -71,9 +71,11 @@ def thread_unsnooze(*, thread: Thread, employee: Employee) -> Thread:
     """Bring the thread back now, as it is (an employee's choice: its status stays)."""
     thread = thread_lock(thread)
     if thread.snoozed_until is not None:
+        before = Counted.of(thread)
         thread.snoozed_until = None
         thread.save(update_fields=["snoozed_until", "updated_at"])
         event_add(thread, EventKind.UNSNOOZED, employee, reason="employee")
+        counters_apply(counter_deltas(before, Counted.of(thread)))
     return thread
 
 

@@ -170,7 +170,9 @@ def view_counts(values: Mapping[str, int], *, employee_id: int | None) -> dict[s
     (``values``: ``counters.counters_read()``): at any size, no thread row is read."""
 
     def get(name: str) -> int:
-        return max(0, values.get(name, 0))
+        # The views leave snoozed threads out (``listing``), so their counts do too.
+        awake = values.get(name, 0) - values.get(counters.snoozed_counter(name), 0)
+        return max(0, awake)
 
     return {
         "mine": get(counters.assigned_counter(employee_id)) if employee_id is not None else 0,

@@ -141,3 +141,25 @@ def test_the_not_handled_tile_and_its_list_still_agree_with_a_snoozed_thread(bob
     assert tile
     assert re.search(r'kpi-value">2<', tile[2])
     assert len(listed(client, tile[1].replace("&amp;", "&"))) == 2
+
+
+def test_the_views_counts_leave_snoozed_threads_out_like_their_lists(bob, charlie):
+    from comptoir.threads import counters, stats
+    from comptoir.threads.listing import apply_filters
+    from comptoir.threads.snooze import thread_unsnooze
+
+    def check(mine, all_open):
+        counts = stats.view_counts(counters.counters_read(), employee_id=charlie.pk)
+        for view in ("mine", "unassigned", "open", "pending", "closed"):
+            kept = apply_filters(Thread.objects.all(), {"view": view}, employee=charlie)
+            assert counts[view] == kept.count(), view
+        assert (counts["mine"], counts["open"]) == (mine, all_open)
+        recount = counters.thread_counters_count()
+        values = counters.counters_read()
+        assert {name: values.get(name, 0) for name in recount} == recount
+
+    thread, _until = snoozed(bob, charlie, status=Status.OPEN)
+    make_thread(email="zoe@example.com")
+    check(mine=0, all_open=1)
+    thread_unsnooze(thread=thread, employee=bob)
+    check(mine=1, all_open=2)
