@@ -290,6 +290,89 @@ def _attachment_storage(settings: Any, tmp_path: Path) -> None:
     }
 
 
+@dataclass
+class S3Server:
+    """moto's S3 server mode on loopback (issue 20): the S3 protocol over HTTP, in this process."""
+
+    host: str
+    port: int
+    access_key: str = "comptoir-test"
+    secret_key: str = "comptoir-test-secret"
+
+    def url(self, bucket: str) -> str:
+        return (
+            f"s3://{self.access_key}:{self.secret_key}@{self.host}:{self.port}/{bucket}"
+            "?region=us-east-1&tls=0"
+        )
+
+    def client(self) -> Any:
+        import boto3  # type: ignore[import-untyped]
+
+        return boto3.client(
+            "s3",
+            endpoint_url=f"http://{self.host}:{self.port}",
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+            region_name="us-east-1",
+        )
+
+    def keys(self, bucket: str) -> list[str]:
+        listed = self.client().list_objects_v2(Bucket=bucket)
+        return sorted(item["Key"] for item in listed.get("Contents", []))
+
+    def read(self, bucket: str, key: str) -> bytes:
+        body: bytes = self.client().get_object(Bucket=bucket, Key=key)["Body"].read()
+        return body
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        require(False, "moto's S3 server (moto[server])")
+        raise
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield S3Server(host="127.0.0.1", port=port)
+    finally:
+        server.stop()
+
+
+@dataclass
+class S3Bucket:
+    server: S3Server
+    name: str
+
+    def keys(self) -> list[str]:
+        return self.server.keys(self.name)
+
+    def read(self, key: str) -> bytes:
+        return self.server.read(self.name, key)
+
+
+@pytest.fixture
+def s3_storage(s3_server: S3Server, settings: Any) -> S3Bucket:
+    """Every stored file of this test goes to a fresh bucket on the S3 server, configured the
+    way COMPTOIR_STORAGE_URL does it."""
+    from django.core.files.storage import storages
+
+    from comptoir.lib.storageurl import parse_storage_url
+
+    bucket = f"comptoir-{os.urandom(6).hex()}"
+    s3_server.client().create_bucket(Bucket=bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": parse_storage_url(
+            s3_server.url(bucket), default_folder=Path("unused"), base_dir=Path("unused")
+        ),
+    }
+    assert type(storages["default"]).__name__ == "S3Storage"
+    return S3Bucket(server=s3_server, name=bucket)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     require(shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists(), "Chromium")

@@ -217,7 +217,8 @@ def customer_erase(*, person: Person, employee: Employee, via: Via) -> ErasureRe
     thread_ids = list(person_threads(person).order_by("id").values_list("pk", flat=True))
     with transaction.atomic():
         # Before the threads: deleting one sets its stored mail's thread to NULL.
-        inbound_ids = list(person_inbound(person, thread_ids).values_list("pk", flat=True))
+        inbound = list(person_inbound(person, thread_ids).values_list("pk", "raw_file"))
+        inbound_ids = [pk for pk, _file in inbound]
         rate_keys = person_rate_keys(person, thread_ids)
         deliveries = sorted(person_webhook_delivery_ids(person, thread_ids))
         deliveries_removed = 0
@@ -234,6 +235,7 @@ def customer_erase(*, person: Person, employee: Employee, via: Via) -> ErasureRe
         RateCounter.objects.filter(key__in=rate_keys).delete()
         exports = person_exports(person)
         files = [name for name in exports.values_list("storage_name", flat=True) if name]
+        files += [raw_file for _pk, raw_file in inbound if raw_file]  # large mail, kept as files
         exports.delete()
         transaction.on_commit(lambda: attachment_files_delete(files))
         OrderHistory.objects.filter(order__customer_id__in=person.customer_ids).delete()
