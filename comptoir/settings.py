@@ -219,6 +219,13 @@ else:
             "LOCATION": "comptoir_cache",
         }
     }
+# With Redis, sessions are read from the cache and written through to the database (cached_db):
+# a poll reads no session row, and a Redis restart signs nobody out.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if COMPTOIR_REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12

@@ -290,6 +290,54 @@ def _attachment_storage(settings: Any, tmp_path: Path) -> None:
     }
 
 
+# --- fixtures: Redis (issue 20) ------------------------------------------------------------------
+
+# A Redis database of its own for the tests (flushed before and after each test that uses it).
+REDIS_TEST_URL = os.environ.get("COMPTOIR_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2).ping()
+        available = True
+    except redis.RedisError:
+        available = False
+    require(available, f"Redis at {REDIS_TEST_URL}")
+    return REDIS_TEST_URL
+
+
+@pytest.fixture
+def redis_backend(redis_server: str, settings: Any) -> Iterator[Any]:
+    """COMPTOIR_REDIS_URL set, as settings.py sets it: the cache, sessions, rate limits, sign-in
+    throttling and presence in Redis."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server, decode_responses=True)
+    client.flushdb()
+    settings.COMPTOIR_REDIS_URL = redis_server
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_server,
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture(params=["database", "redis"])
+def store_backend(request: pytest.FixtureRequest) -> str:
+    """The test runs twice: with the database only, and with COMPTOIR_REDIS_URL set."""
+    if request.param == "redis":
+        request.getfixturevalue("redis_backend")
+    return str(request.param)
+
+
 @dataclass
 class S3Server:
     """moto's S3 server mode on loopback (issue 20): the S3 protocol over HTTP, in this process."""

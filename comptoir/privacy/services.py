@@ -51,12 +51,11 @@ from comptoir.threads.models import (
     Message,
     OutboundEmail,
     OutboundEvent,
-    RateCounter,
     Source,
     Status,
     Thread,
 )
-from comptoir.threads.rates import rate_key
+from comptoir.threads.rates import rate_counters_forget, rate_counters_held, rate_key
 from comptoir.threads.services import threads_delete
 from comptoir.threads.storage import attachment_files_delete, attachment_open
 
@@ -192,9 +191,7 @@ def person_holdings(person: Person) -> Holdings:
         inbound_mail=inbound.exclude(status=InboundStatus.UNMATCHED).count(),
         unmatched_mail=inbound.filter(status=InboundStatus.UNMATCHED).count(),
         outbound_emails=person_outbound(person, thread_ids).count(),
-        rate_limits=RateCounter.objects.filter(
-            key__in=person_rate_keys(person, thread_ids)
-        ).count(),
+        rate_limits=rate_counters_held(person_rate_keys(person, thread_ids)),
         webhook_deliveries=len(person_webhook_delivery_ids(person, thread_ids)),
         exports=person_exports(person).count(),
     )
@@ -232,7 +229,7 @@ def customer_erase(*, person: Person, employee: Employee, via: Via) -> ErasureRe
             threads_delete(threads=threads)
         for start in range(0, len(inbound_ids), _CHUNK):
             InboundMail.objects.filter(pk__in=inbound_ids[start : start + _CHUNK]).delete()
-        RateCounter.objects.filter(key__in=rate_keys).delete()
+        rate_counters_forget(rate_keys)
         exports = person_exports(person)
         files = [name for name in exports.values_list("storage_name", flat=True) if name]
         files += [raw_file for _pk, raw_file in inbound if raw_file]  # large mail, kept as files
