@@ -394,7 +394,8 @@ class S3Bucket:
     server: S3Server
     name: str
 
-    def keys(self) -> list[str]:
+    def names(self) -> list[str]:
+        """The bucket's object names, sorted."""
         return self.server.keys(self.name)
 
     def read(self, key: str) -> bytes:

@@ -21,6 +21,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import IO, Any
 
 from django.conf import settings
@@ -626,7 +627,12 @@ def retention_apply(
     while ids := list(
         targets["inbound_mail"].order_by("inbound_id").values_list("pk", flat=True)[:batch]
     ):
-        removed["inbound_mail"] += InboundRaw.objects.filter(pk__in=ids).delete()[0]
+        with transaction.atomic():
+            large = InboundMail.objects.filter(pk__in=ids).exclude(raw_file="")
+            files = list(large.values_list("raw_file", flat=True))
+            large.update(raw_file="")  # a large message's bytes are a file: it goes too
+            removed["inbound_mail"] += InboundRaw.objects.filter(pk__in=ids).delete()[0]
+            transaction.on_commit(partial(attachment_files_delete, files))
     while ids := list(targets["sent_mail"].order_by("id").values_list("pk", flat=True)[:batch]):
         OutboundEmail.objects.filter(pk__in=ids).delete()
         removed["sent_mail"] += len(ids)

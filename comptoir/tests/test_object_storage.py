@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from comptoir.lib.env import Env, SettingError
 from comptoir.lib.storageurl import parse_storage_url
@@ -18,8 +20,13 @@ from comptoir.mail.inbound import inbound_store
 from comptoir.mail.models import InboundMail
 from comptoir.mail.process import inbound_process_pending
 from comptoir.mail.tests.test_process import mail
-from comptoir.privacy.models import ExportRequest, Via
-from comptoir.privacy.services import Person, customer_erase, exports_build_pending
+from comptoir.privacy.models import ExportRequest, RetentionPolicy, Via
+from comptoir.privacy.services import (
+    Person,
+    customer_erase,
+    exports_build_pending,
+    retention_apply,
+)
 from comptoir.testing import S3Bucket, logged_in_client, make_customer, make_thread
 from comptoir.threads.models import Attachment, Thread
 
@@ -49,7 +56,7 @@ def test_a_desk_reply_s_attachment_is_an_object_in_the_bucket_downloaded_only_by
         },
     )
     (attachment,) = Attachment.objects.filter(message__thread=thread)
-    assert s3_storage.keys() == [attachment.storage_name]
+    assert s3_storage.names() == [attachment.storage_name]
     assert s3_storage.read(attachment.storage_name) == PDF
 
     assert _download(desk, attachment) == PDF
@@ -66,7 +73,7 @@ def test_a_large_mail_and_its_attachment_are_objects_in_the_bucket(s3_storage: S
     stored = inbound_store(mailbox=None, key="s3:big", raw=raw)
     assert stored is not None
     assert stored.raw_file
-    assert s3_storage.keys() == [stored.raw_file]
+    assert s3_storage.names() == [stored.raw_file]
     assert s3_storage.read(stored.raw_file) == raw
 
     inbound_process_pending()
@@ -74,7 +81,7 @@ def test_a_large_mail_and_its_attachment_are_objects_in_the_bucket(s3_storage: S
     stored.refresh_from_db()
     assert stored.status == "imported", stored.error
     (attachment,) = Attachment.objects.filter(original_name="scan.pdf")
-    assert sorted(s3_storage.keys()) == sorted([stored.raw_file, attachment.storage_name])
+    assert sorted(s3_storage.names()) == sorted([stored.raw_file, attachment.storage_name])
     assert _download(logged_in_client(bob), attachment) == big
     assert InboundMail.objects.get(pk=stored.pk).raw == raw
 
@@ -86,7 +93,7 @@ def test_an_export_zip_is_an_object_in_the_bucket_and_downloads_once(s3_storage:
     page = agent.post(f"/desk/customers/{customer.pk}/export/")["Location"]
     exports_build_pending()
     export = ExportRequest.objects.get()
-    assert s3_storage.keys() == [export.storage_name]
+    assert s3_storage.names() == [export.storage_name]
 
     download = agent.get(page + "download/")
     assert download.status_code == 200
@@ -130,11 +137,11 @@ def test_an_erasure_removes_every_object_of_the_person_from_the_bucket(s3_storag
         },
     )
     kept = Attachment.objects.get(original_name="other.pdf").storage_name
-    assert len(s3_storage.keys()) == 5  # raw mail, scan, invoice, export, the other file
+    assert len(s3_storage.names()) == 5  # raw mail, scan, invoice, export, the other file
 
     customer_erase(person=Person.of_customer(customer), employee=charlie, via=Via.DESK)
 
-    assert s3_storage.keys() == [kept]
+    assert s3_storage.names() == [kept]
 
 
 @pytest.mark.parametrize(
@@ -176,3 +183,22 @@ def test_a_storage_url_names_the_bucket_the_endpoint_and_private_objects():
     assert options["file_overwrite"] is False
     blank = parse_storage_url("", default_folder=Path("/srv/files"), base_dir=Path("/srv"))
     assert blank["OPTIONS"] == {"location": "/srv/files"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retention_removes_an_old_large_mail_s_object_from_the_bucket(s3_storage: S3Bucket):
+    raw = mail(sender="zoe@example.com", subject="Old scan", attachment=("s.pdf", b"z" * BIG))
+    stored = inbound_store(mailbox=None, key="s3:old", raw=raw)
+    assert stored is not None
+    inbound_process_pending()
+    InboundMail.objects.filter(pk=stored.pk).update(received_at=timezone.now() - timedelta(days=40))
+    policy = RetentionPolicy.load()
+    policy.inbound_mail_days = 30
+    policy.save()
+    assert stored.raw_file in s3_storage.names()
+
+    assert retention_apply(policy=policy).inbound_mail == 1
+
+    assert stored.raw_file not in s3_storage.names()
+    assert InboundMail.objects.get(pk=stored.pk).raw_file == ""
+    assert len(s3_storage.names()) == 1  # the attachment stays with its thread
