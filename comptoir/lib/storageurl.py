@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+SPOOL_BYTES = 2 * 1024 * 1024
 _S3_OPTIONS = {"region", "tls", "prefix", "addressing"}
 
 
@@ -75,6 +76,9 @@ def parse_storage_url(url: str, *, default_folder: Path, base_dir: Path) -> dict
         "default_acl": None,
         "file_overwrite": False,
         "querystring_auth": True,
+        # An object read (a download, a large mail parsed) is copied into a temporary file
+        # beyond this size, not held in memory (django-storages' default: memory, unbounded).
+        "max_memory_size": SPOOL_BYTES,
     }
     if parts.username:
         options["access_key"] = unquote(parts.username)

@@ -181,6 +181,7 @@ def test_a_storage_url_names_the_bucket_the_endpoint_and_private_objects():
     assert options["location"] == "prod"
     assert options["default_acl"] is None
     assert options["file_overwrite"] is False
+    assert options["max_memory_size"] == 2 * 1024 * 1024  # larger objects read via a temp file
     blank = parse_storage_url("", default_folder=Path("/srv/files"), base_dir=Path("/srv"))
     assert blank["OPTIONS"] == {"location": "/srv/files"}
 
