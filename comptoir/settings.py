@@ -220,6 +220,13 @@ else:
             "LOCATION": "comptoir_cache",
         }
     }
+# With Redis, sessions are read from the cache and written through to the database (cached_db):
+# a poll reads no session row, and a Redis restart signs nobody out.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if COMPTOIR_REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
@@ -243,11 +250,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "comptoir" / "static"]
 WHITENOISE_USE_FINDERS = True
+# Every file comptoir keeps (attachments, large inbound mail, exports): the data folder, or an S3
+# bucket (lib.storageurl). Downloads always go through comptoir's views.
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(DATA_DIR / "attachments")},
-    },
+    "default": env.storage_url(
+        "COMPTOIR_STORAGE_URL", default_folder=DATA_DIR / "attachments", base_dir=BASE_DIR
+    ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

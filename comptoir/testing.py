@@ -290,6 +290,138 @@ def _attachment_storage(settings: Any, tmp_path: Path) -> None:
     }
 
 
+# --- fixtures: Redis (issue 20) ------------------------------------------------------------------
+
+# A Redis database of its own for the tests (flushed before and after each test that uses it).
+REDIS_TEST_URL = os.environ.get("COMPTOIR_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2).ping()
+        available = True
+    except redis.RedisError:
+        available = False
+    require(available, f"Redis at {REDIS_TEST_URL}")
+    return REDIS_TEST_URL
+
+
+@pytest.fixture
+def redis_backend(redis_server: str, settings: Any) -> Iterator[Any]:
+    """COMPTOIR_REDIS_URL set, as settings.py sets it: the cache, sessions, rate limits, sign-in
+    throttling and presence in Redis."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server, decode_responses=True)
+    client.flushdb()
+    settings.COMPTOIR_REDIS_URL = redis_server
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_server,
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    yield client
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture(params=["database", "redis"])
+def store_backend(request: pytest.FixtureRequest) -> str:
+    """The test runs twice: with the database only, and with COMPTOIR_REDIS_URL set."""
+    if request.param == "redis":
+        request.getfixturevalue("redis_backend")
+    return str(request.param)
+
+
+@dataclass
+class S3Server:
+    """moto's S3 server mode on loopback (issue 20): the S3 protocol over HTTP, in this process."""
+
+    host: str
+    port: int
+    access_key: str = "comptoir-test"
+    secret_key: str = "comptoir-test-secret"
+
+    def url(self, bucket: str) -> str:
+        return (
+            f"s3://{self.access_key}:{self.secret_key}@{self.host}:{self.port}/{bucket}"
+            "?region=us-east-1&tls=0"
+        )
+
+    def client(self) -> Any:
+        import boto3  # type: ignore[import-untyped]
+
+        return boto3.client(
+            "s3",
+            endpoint_url=f"http://{self.host}:{self.port}",
+            aws_access_key_id=self.access_key,
+            aws_secret_access_key=self.secret_key,
+            region_name="us-east-1",
+        )
+
+    def keys(self, bucket: str) -> list[str]:
+        listed = self.client().list_objects_v2(Bucket=bucket)
+        return sorted(item["Key"] for item in listed.get("Contents", []))
+
+    def read(self, bucket: str, key: str) -> bytes:
+        body: bytes = self.client().get_object(Bucket=bucket, Key=key)["Body"].read()
+        return body
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError:
+        require(False, "moto's S3 server (moto[server])")
+        raise
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield S3Server(host="127.0.0.1", port=port)
+    finally:
+        server.stop()
+
+
+@dataclass
+class S3Bucket:
+    server: S3Server
+    name: str
+
+    def names(self) -> list[str]:
+        """The bucket's object names, sorted."""
+        return self.server.keys(self.name)
+
+    def read(self, key: str) -> bytes:
+        return self.server.read(self.name, key)
+
+
+@pytest.fixture
+def s3_storage(s3_server: S3Server, settings: Any) -> S3Bucket:
+    """Every stored file of this test goes to a fresh bucket on the S3 server, configured the
+    way COMPTOIR_STORAGE_URL does it."""
+    from django.core.files.storage import storages
+
+    from comptoir.lib.storageurl import parse_storage_url
+
+    bucket = f"comptoir-{os.urandom(6).hex()}"
+    s3_server.client().create_bucket(Bucket=bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": parse_storage_url(
+            s3_server.url(bucket), default_folder=Path("unused"), base_dir=Path("unused")
+        ),
+    }
+    assert type(storages["default"]).__name__ == "S3Storage"
+    return S3Bucket(server=s3_server, name=bucket)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     require(shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists(), "Chromium")

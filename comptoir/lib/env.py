@@ -21,6 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from comptoir.lib.dburl import DatabaseUrlError, parse_database_url
 from comptoir.lib.mailurl import EmailUrlError, parse_email_url
+from comptoir.lib.storageurl import StorageUrlError, parse_storage_url
 
 
 class SettingError(ImproperlyConfigured):
@@ -161,6 +162,15 @@ class Env:
         try:
             return parse_database_url(self.string(name, default), base_dir=base_dir)
         except DatabaseUrlError as exc:
+            raise SettingError(name, str(exc)) from None
+
+    def storage_url(self, name: str, *, default_folder: Path, base_dir: Path) -> dict[str, Any]:
+        """The ``default`` entry of STORAGES (``lib.storageurl``); blank: ``default_folder``."""
+        try:
+            return parse_storage_url(
+                self.string(name, ""), default_folder=default_folder, base_dir=base_dir
+            )
+        except StorageUrlError as exc:
             raise SettingError(name, str(exc)) from None
 
     def email_url(self, name: str, default: str, *, base_dir: Path) -> dict[str, Any]:

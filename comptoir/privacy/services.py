@@ -21,6 +21,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import IO, Any
 
 from django.conf import settings
@@ -51,12 +52,11 @@ from comptoir.threads.models import (
     Message,
     OutboundEmail,
     OutboundEvent,
-    RateCounter,
     Source,
     Status,
     Thread,
 )
-from comptoir.threads.rates import rate_key
+from comptoir.threads.rates import rate_counters_forget, rate_counters_held, rate_key
 from comptoir.threads.services import threads_delete
 from comptoir.threads.storage import attachment_files_delete, attachment_open
 
@@ -192,9 +192,7 @@ def person_holdings(person: Person) -> Holdings:
         inbound_mail=inbound.exclude(status=InboundStatus.UNMATCHED).count(),
         unmatched_mail=inbound.filter(status=InboundStatus.UNMATCHED).count(),
         outbound_emails=person_outbound(person, thread_ids).count(),
-        rate_limits=RateCounter.objects.filter(
-            key__in=person_rate_keys(person, thread_ids)
-        ).count(),
+        rate_limits=rate_counters_held(person_rate_keys(person, thread_ids)),
         webhook_deliveries=len(person_webhook_delivery_ids(person, thread_ids)),
         exports=person_exports(person).count(),
     )
@@ -217,7 +215,8 @@ def customer_erase(*, person: Person, employee: Employee, via: Via) -> ErasureRe
     thread_ids = list(person_threads(person).order_by("id").values_list("pk", flat=True))
     with transaction.atomic():
         # Before the threads: deleting one sets its stored mail's thread to NULL.
-        inbound_ids = list(person_inbound(person, thread_ids).values_list("pk", flat=True))
+        inbound = list(person_inbound(person, thread_ids).values_list("pk", "raw_file"))
+        inbound_ids = [pk for pk, _file in inbound]
         rate_keys = person_rate_keys(person, thread_ids)
         deliveries = sorted(person_webhook_delivery_ids(person, thread_ids))
         deliveries_removed = 0
@@ -231,9 +230,10 @@ def customer_erase(*, person: Person, employee: Employee, via: Via) -> ErasureRe
             threads_delete(threads=threads)
         for start in range(0, len(inbound_ids), _CHUNK):
             InboundMail.objects.filter(pk__in=inbound_ids[start : start + _CHUNK]).delete()
-        RateCounter.objects.filter(key__in=rate_keys).delete()
+        rate_counters_forget(rate_keys)
         exports = person_exports(person)
         files = [name for name in exports.values_list("storage_name", flat=True) if name]
+        files += [raw_file for _pk, raw_file in inbound if raw_file]  # large mail, kept as files
         exports.delete()
         transaction.on_commit(lambda: attachment_files_delete(files))
         OrderHistory.objects.filter(order__customer_id__in=person.customer_ids).delete()
@@ -627,7 +627,12 @@ def retention_apply(
     while ids := list(
         targets["inbound_mail"].order_by("inbound_id").values_list("pk", flat=True)[:batch]
     ):
-        removed["inbound_mail"] += InboundRaw.objects.filter(pk__in=ids).delete()[0]
+        with transaction.atomic():
+            large = InboundMail.objects.filter(pk__in=ids).exclude(raw_file="")
+            files = list(large.values_list("raw_file", flat=True))
+            large.update(raw_file="")  # a large message's bytes are a file: it goes too
+            removed["inbound_mail"] += InboundRaw.objects.filter(pk__in=ids).delete()[0]
+            transaction.on_commit(partial(attachment_files_delete, files))
     while ids := list(targets["sent_mail"].order_by("id").values_list("pk", flat=True)[:batch]):
         OutboundEmail.objects.filter(pk__in=ids).delete()
         removed["sent_mail"] += len(ids)

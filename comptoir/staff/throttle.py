@@ -11,19 +11,26 @@ keep them out from their own desk. A lock lasts 15 minutes after the failure tha
 successful sign-in forgets that account's failures from that address. The address is
 ``lib.http.client_address``; an IPv6 address counts for its /64 network, which one machine
 usually holds whole. Administrators see the locks and lift them on the Employees page.
+
+With ``COMPTOIR_REDIS_URL`` set (issue 20), the counts are Redis keys (``INCR`` and ``EXPIRE``,
+one round trip per failure, none in the database); a count that reaches its limit also writes
+its ``LoginThrottle`` row, so the Employees page lists and lifts locks the same way.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from ipaddress import IPv6Address, ip_address, ip_network
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from comptoir.lib.addresses import email_normalize
+from comptoir.lib.redisconn import PREFIX, redis_client
 from comptoir.staff.models import LoginThrottle
 
 log = logging.getLogger(__name__)
@@ -60,6 +67,14 @@ def _locked() -> Q:
 def login_is_locked(*, email: str, address: str | None) -> bool:
     """True while this account is locked from this address, or this address for everyone."""
     where = throttle_address(address)
+    client = redis_client()
+    if client is not None:
+        mine, everyone = client.mget(
+            _redis_key(_account(email), where), _redis_key(EVERY_ACCOUNT, where)
+        )
+        return int(mine or 0) >= LOGIN_FAILURE_LIMIT or (
+            int(everyone or 0) >= LOGIN_ADDRESS_FAILURE_LIMIT
+        )
     return LoginThrottle.objects.filter(
         Q(email=_account(email)) | Q(email=EVERY_ACCOUNT),
         _locked(),
@@ -75,6 +90,10 @@ def login_failure_record(*, email: str, address: str | None) -> None:
     now = timezone.now()
     expires = now + timedelta(seconds=LOGIN_LOCK_SECONDS)
     counts = ((_account(email), LOGIN_FAILURE_LIMIT), (EVERY_ACCOUNT, LOGIN_ADDRESS_FAILURE_LIMIT))
+    client = redis_client()
+    if client is not None:
+        _redis_failure_record(client, where, counts, now, expires)
+        return
     for account, limit in counts:
         rows = LoginThrottle.objects.filter(email=account, address=where)
         counted = rows.filter(expires_at__gt=now).update(
@@ -102,8 +121,45 @@ def login_failure_record(*, email: str, address: str | None) -> None:
             )
 
 
+def _redis_key(account: str, address: str) -> str:
+    digest = hashlib.sha256(f"{address}\0{account}".encode()).hexdigest()
+    return f"{PREFIX}login:{digest}"
+
+
+def _redis_failure_record(
+    client: Any,
+    where: str,
+    counts: tuple[tuple[str, int], ...],
+    now: datetime,
+    expires: datetime,
+) -> None:
+    with client.pipeline(transaction=True) as pipe:
+        for account, _limit in counts:
+            pipe.incr(_redis_key(account, where))
+            pipe.expire(_redis_key(account, where), LOGIN_LOCK_SECONDS)
+        replies = pipe.execute()
+    for index, (account, limit) in enumerate(counts):
+        failures = int(replies[2 * index])
+        if failures >= limit:  # a lock: written where the Employees page lists locks
+            LoginThrottle.objects.update_or_create(
+                email=account,
+                address=where,
+                defaults={"failures": failures, "last_failure_at": now, "expires_at": expires},
+            )
+        if failures == limit:
+            log.warning(
+                "sign-in locked for %s from %s after %d failures",
+                account or "every account",
+                where,
+                failures,
+            )
+
+
 def login_success_record(*, email: str, address: str | None) -> None:
     """Forget this account's failures from this address (not the address's own count)."""
+    client = redis_client()
+    if client is not None:
+        client.delete(_redis_key(_account(email), throttle_address(address)))
     LoginThrottle.objects.filter(email=_account(email), address=throttle_address(address)).delete()
 
 
@@ -118,6 +174,9 @@ def login_locks_list() -> list[LoginThrottle]:
 
 def login_lock_lift(*, lock: LoginThrottle) -> None:
     """An administrator lifts a lock: its failures are forgotten."""
+    client = redis_client()
+    if client is not None:
+        client.delete(_redis_key(lock.email, lock.address))
     LoginThrottle.objects.filter(pk=lock.pk).delete()
 
 

@@ -46,6 +46,7 @@ def run_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
         ("COMPTOIR_SHOP_ACCENT_COLOR", "red", "a colour like #25b9d7"),
         ("COMPTOIR_REDIS_URL", "memcached://cache", "expected redis://, rediss:// or unix://"),
         ("COMPTOIR_BIND", "8000", "expected host:port"),
+        ("COMPTOIR_STORAGE_URL", "s3://key:hunter2@127.0.0.1:9000/", "names no bucket"),
         ("COMPTOIR_TRUSTED_PROXIES", "10.0.0.0/8,proxy", "expected addresses or networks"),
     ],
 )
@@ -74,6 +75,17 @@ def setting_in_process(tmp_path: Path, name: str, **env: str) -> str:
         check=True,
     )
     return result.stdout.strip().splitlines()[-1]
+
+
+def test_one_setting_each_moves_files_to_a_bucket_and_sessions_to_redis(tmp_path):
+    storage = "STORAGES['default']['BACKEND']"
+    assert setting_in_process(tmp_path, storage) == "django.core.files.storage.FileSystemStorage"
+    bucket = {"COMPTOIR_STORAGE_URL": "s3://key:hunter2@127.0.0.1:9000/files?tls=0"}
+    assert setting_in_process(tmp_path, storage, **bucket) == "storages.backends.s3.S3Storage"
+    sessions = "SESSION_ENGINE"
+    assert setting_in_process(tmp_path, sessions).endswith(".db")
+    redis = {"COMPTOIR_REDIS_URL": "redis://127.0.0.1:6379/13"}
+    assert setting_in_process(tmp_path, sessions, **redis).endswith(".cached_db")
 
 
 def test_the_site_address_follows_the_bind_address_unless_set(tmp_path):

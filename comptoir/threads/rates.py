@@ -6,18 +6,26 @@ five statements in two transactions plus a count of the cache table, and a post 
 counts. Here one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` counts several keys (MariaDB: an
 ``ON DUPLICATE KEY UPDATE`` and a ``SELECT``). Web processes, the API and machines share it, as
 they share the database.
+
+With ``COMPTOIR_REDIS_URL`` set, the counts live in Redis instead (issue 20): per key, one
+``SET key 0 EX window NX`` and one ``INCR`` in a ``MULTI``, so a window's expiry is set by its
+first event and never extended; Redis forgets ended windows by itself.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
+from comptoir.lib.redisconn import PREFIX, redis_client
 from comptoir.threads.models import RateCounter
+
+_REDIS_KEY = PREFIX + "rate:"
 
 
 def rate_key(scope: str, value: str) -> str:
@@ -30,6 +38,9 @@ def rates_count(windows: Mapping[str, int]) -> dict[str, int]:
     count in its current window (1: the first one)."""
     if not windows:
         return {}
+    client = redis_client()
+    if client is not None:
+        return _redis_count(client, windows)
     now = timezone.now()
     field = RateCounter._meta.get_field("expires_at")
     stamp = field.get_db_prep_value(now, connection)
@@ -66,6 +77,36 @@ def rates_count(windows: Mapping[str, int]) -> dict[str, int]:
                 [*params, stamp, stamp],
             )
         return {str(found): int(n) for found, n in cursor.fetchall()}
+
+
+def _redis_count(client: Any, windows: Mapping[str, int]) -> dict[str, int]:
+    keys = sorted(windows)
+    with client.pipeline(transaction=True) as pipe:
+        for key in keys:
+            pipe.set(_REDIS_KEY + key, 0, ex=max(1, windows[key]), nx=True)
+            pipe.incr(_REDIS_KEY + key)
+        results = pipe.execute()
+    return {key: int(results[2 * i + 1]) for i, key in enumerate(keys)}
+
+
+def rate_counters_held(keys: Iterable[str]) -> int:
+    """How many of these keys have a count in a running window (a person's holdings)."""
+    keys = list(keys)
+    client = redis_client()
+    if client is not None:
+        return int(client.exists(*[_REDIS_KEY + key for key in keys])) if keys else 0
+    return RateCounter.objects.filter(key__in=keys).count()
+
+
+def rate_counters_forget(keys: Iterable[str]) -> int:
+    """Delete the counts of these keys (a person erased)."""
+    keys = list(keys)
+    client = redis_client()
+    forgotten = 0
+    if client is not None and keys:
+        forgotten = int(client.delete(*[_REDIS_KEY + key for key in keys]))
+    deleted, _kinds = RateCounter.objects.filter(key__in=keys).delete()
+    return forgotten + deleted
 
 
 def rate_counters_purge() -> int:

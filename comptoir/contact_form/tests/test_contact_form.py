@@ -254,7 +254,7 @@ def test_a_contact_without_address_that_saves_nothing_cannot_receive(client):
     assert not Thread.objects.exists()
 
 
-def test_a_double_submit_is_stored_and_sent_once(client):
+def test_a_double_submit_is_stored_and_sent_once(client, store_backend):
     token = aged_token()
     post(client, {"form_token": token})
     post(client, {"form_token": token})
@@ -453,7 +453,7 @@ def test_a_form_filled_faster_than_a_person_can_is_refused(client):
     assert not Thread.objects.exists()
 
 
-def test_the_rate_limit_per_ip_holds(client, settings):
+def test_the_rate_limit_per_ip_holds(client, settings, store_backend):
     settings.COMPTOIR_CONTACT_RATE_PER_IP = 3
     for n in range(3):
         assert post(client, {"email": f"c{n}@example.com"}).status_code == 302
@@ -464,7 +464,7 @@ def test_the_rate_limit_per_ip_holds(client, settings):
     assert post(client, {"email": "c10@example.com"}, ip="198.51.100.8").status_code == 302
 
 
-def test_the_rate_limit_per_email_holds_across_addresses(client, settings):
+def test_the_rate_limit_per_email_holds_across_addresses(client, settings, store_backend):
     settings.COMPTOIR_CONTACT_RATE_PER_EMAIL = 2
     for n in range(2):
         post(client, {"message": f"message {n}"}, ip=f"203.0.113.{n}")

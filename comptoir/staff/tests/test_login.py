@@ -43,7 +43,7 @@ def test_an_inactive_employee_cannot_log_in(client, dana):
     assert "_auth_user_id" not in client.session
 
 
-def test_five_failures_lock_the_address_even_for_the_right_password(client, bob):
+def test_five_failures_lock_the_address_even_for_the_right_password(client, bob, store_backend):
     for _ in range(5):
         client.post(LOGIN, {"email": bob.email, "password": "wrong"})
     response = client.post(LOGIN, {"email": bob.email, "password": PASSWORD})
@@ -87,7 +87,9 @@ def signed_in(client):
     return "_auth_user_id" in client.session
 
 
-def test_failures_from_one_address_never_lock_the_account_for_another_address(client, charlie):
+def test_failures_from_one_address_never_lock_the_account_for_another_address(
+    client, charlie, store_backend
+):
     for _ in range(10):
         attempt(client, charlie.email, "wrong", "203.0.113.5")
     assert (
@@ -99,7 +101,9 @@ def test_failures_from_one_address_never_lock_the_account_for_another_address(cl
     assert signed_in(client)
 
 
-def test_many_failures_from_one_address_lock_that_address_for_every_account(client, bob, charlie):
+def test_many_failures_from_one_address_lock_that_address_for_every_account(
+    client, bob, charlie, store_backend
+):
     for n in range(20):
         attempt(client, f"guess{n}@shop.test", "wrong", "203.0.113.5")
     response = attempt(client, bob.email, PASSWORD, "203.0.113.5")
@@ -125,7 +129,9 @@ def test_behind_a_trusted_proxy_one_visitors_failures_do_not_lock_out_the_others
     assert signed_in(client)
 
 
-def test_a_successful_sign_in_forgets_that_addresses_failures_for_the_account(client, bob):
+def test_a_successful_sign_in_forgets_that_addresses_failures_for_the_account(
+    client, bob, store_backend
+):
     for _ in range(4):
         attempt(client, bob.email, "wrong", "203.0.113.5")
     assert attempt(client, bob.email, PASSWORD, "203.0.113.5").status_code == 302
@@ -135,7 +141,7 @@ def test_a_successful_sign_in_forgets_that_addresses_failures_for_the_account(cl
     assert attempt(client, bob.email, PASSWORD, "203.0.113.5").status_code == 302
 
 
-def test_administrators_see_the_locks_and_lift_them(client, bob, charlie):
+def test_administrators_see_the_locks_and_lift_them(client, bob, charlie, store_backend):
     for _ in range(5):
         attempt(client, bob.email, "wrong", "203.0.113.5")
     for n in range(20):

@@ -97,7 +97,7 @@ def test_drafts_are_per_employee_and_colleagues_see_draft_by(bob, charlie):
     assert "Draft by C. Tester" in listed
 
 
-def test_each_employee_sees_the_other_viewing_and_typing(bob, charlie):
+def test_each_employee_sees_the_other_viewing_and_typing(bob, charlie, store_backend):
     thread = make_thread()
     bobs, charlies = desk_of(bob), desk_of(charlie)
     assert 'hx-trigger="load, every 10s"' in page(bobs, thread.pk)  # polled at once

@@ -14,7 +14,7 @@ from comptoir.threads.rates import rate_counters_purge, rate_key, rates_count
 pytestmark = pytest.mark.django_db
 
 
-def test_each_key_counts_up_in_its_window():
+def test_each_key_counts_up_in_its_window(store_backend):
     assert rates_count({"a": 60, "b": 60}) == {"a": 1, "b": 1}
     assert rates_count({"a": 60}) == {"a": 2}
     assert rates_count({"b": 60, "a": 60}) == {"a": 3, "b": 2}
