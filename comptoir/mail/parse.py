@@ -239,8 +239,10 @@ def _declared_charsets(message: Message) -> tuple[str, ...]:
     while stack and seen < 50:  # without recursion: a tree may be thousands of levels deep
         part = stack.pop()
         seen += 1
-        payload = part.get_payload()
-        if isinstance(payload, list):
+        # Only a multipart's payload: reading a leaf's would decode its 8-bit body with the
+        # declared charset, which may be anything ("\x00" raises ValueError).
+        if part.is_multipart():
+            payload = part.get_payload()
             stack.extend(reversed([p for p in payload if isinstance(p, Message)]))
         charset = mime.param(part, "charset")
         if charset and charset.lower() not in found:
