@@ -279,6 +279,18 @@ def smtp(smtp_server: SmtpServer) -> SmtpSink:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language and leaves no other active behind: a view that
+    activates the visitor's language (the contact form, the error pages) keeps it active in the
+    test's thread after the response, and later tests would read French."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    with translation.override(django_settings.LANGUAGE_CODE):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _attachment_storage(settings: Any, tmp_path: Path) -> None:
     """Each test stores attachment files in its own folder."""
     settings.STORAGES = {

@@ -29,6 +29,9 @@ ALLOWED_LITERALS = {
     "#",
     "/",
     ":",
+    # Protocol names, the same in every language.
+    "OAuth2",
+    "SMTP",
 }
 
 
