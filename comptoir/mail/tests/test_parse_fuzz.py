@@ -310,5 +310,8 @@ def test_pathological_html_is_read_in_linear_time(html: str):
 
 def test_a_charset_with_a_null_character_over_an_8bit_body_still_parses():
     # Found by the random trees above: reading the leaf's payload decoded it with "\x00".
-    raw = b'From: \r\nContent-Type: text/plain; charset="\x00"\r\nContent-Transfer-Encoding: 7bit\r\n\r\n\x80'
+    raw = (
+        b'From: \r\nContent-Type: text/plain; charset="\x00"\r\n'
+        b"Content-Transfer-Encoding: 7bit\r\n\r\n\x80"
+    )
     assert parse_mail(raw) is not None
