@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: run test lint check-migrations pytest venv dev-venv system-deps messages lock clean \
-	bench bench-compare
+	bench bench-compare cluster-test cluster-test-ci
 
 run: venv
 	$(BIN)/comptoir run
 
-test: dev-venv system-deps lint check-migrations pytest
+test: dev-venv system-deps lint check-migrations pytest cluster-test-ci
 
 lint: dev-venv
 	$(BIN)/ruff check .
@@ -59,6 +59,15 @@ clean:
 messages: dev-venv
 	cd comptoir && ../$(BIN)/python ../manage.py makemessages --all --no-obsolete --no-location \
 		-e html,txt,py,jinja -i "tests/*" -i "*/tests/*" && ../$(BIN)/python ../manage.py compilemessages
+
+# The cluster run (bench/cluster.py, bench/README.md "Cluster run"): 2 web processes, 3 workers,
+# PostgreSQL, Dovecot, an SMTP sink; load, 20,000 mails, a worker SIGKILLed every few seconds.
+cluster-test: dev-venv
+	scripts/cluster-test
+
+# The same, short, in `make test` (PostgreSQL; required under CI=true).
+cluster-test-ci: dev-venv
+	CLUSTER_SECONDS=$${CLUSTER_SECONDS:-60} CLUSTER_MAILS=$${CLUSTER_MAILS:-2000} scripts/cluster-test
 
 # Benchmarks (bench/README.md). SIZE: threads, one or more (10000 100000 1000000); DB: sqlite,
 # postgres or both. Data sets are generated once under var/bench/ and reused.

@@ -241,6 +241,13 @@ X_FRAME_OPTIONS = "DENY"
 if COMPTOIR_HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    # Issue 20 (docs/deploy.md): plain http is redirected even if the proxy forgets to, except
+    # the health check that the machine's own monitoring asks on the loopback; the HSTS
+    # options are the shop's choice for its whole domain, so they are settings, on in the recipe.
+    SECURE_SSL_REDIRECT = env.boolean("COMPTOIR_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.boolean("COMPTOIR_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env.boolean("COMPTOIR_HSTS_PRELOAD", False)
 
 USE_I18N = True
 USE_TZ = True

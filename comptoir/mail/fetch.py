@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +26,7 @@ from comptoir.lib.deadline import socket_deadline
 from comptoir.mail.connection import FetchError, failure_describe, mailbox_connect_settings
 from comptoir.mail.copies import RawSpool
 from comptoir.mail.inbound import inbound_keep_on_server, inbound_store_spool, mail_max_bytes
-from comptoir.mail.models import InboundMail, InboundStatus, Mailbox
+from comptoir.mail.models import InboundMail, InboundStatus, Mailbox, WorkerHeartbeat
 from comptoir.mail.sessions import ImapSession, Session, chunks, session_open
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,11 @@ FETCH_BATCH = 20
 KEY_QUERY_CHUNK = 500
 # A run renews its lease after every batch; a crashed worker's lease frees itself after this.
 LEASE_SECONDS = 10 * 60
+# A lease whose owner's heartbeat (WorkerHeartbeat, beaten every round of its housekeeping lane)
+# is older than this is taken over before it ends: a worker killed with SIGKILL or a machine that
+# lost power no longer holds the mailbox for the whole lease (issue 20, the cluster run). An owner
+# with no heartbeat row (a one-off command) keeps its lease to the end.
+OWNER_SILENT_SECONDS = 120
 SYNC_TIMEOUT_SECONDS = 30.0
 SYNC_DEADLINE_SECONDS = LEASE_SECONDS - 60
 TEST_TIMEOUT_SECONDS = 10.0
@@ -72,9 +77,16 @@ class SyncReport:
 
 def _lease_take(mailbox: Mailbox, worker_name: str) -> bool:
     now = timezone.now()
+    silent = WorkerHeartbeat.objects.filter(
+        beat_at__lt=now - timedelta(seconds=OWNER_SILENT_SECONDS)
+    ).values("name")
     taken = (
         Mailbox.objects.filter(pk=mailbox.pk)
-        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now))
+        .filter(
+            Q(lease_expires_at__isnull=True)
+            | Q(lease_expires_at__lte=now)
+            | Q(lease_owner__in=Subquery(silent))
+        )
         .update(
             lease_owner=worker_name[:128],
             lease_expires_at=now + timedelta(seconds=LEASE_SECONDS),

@@ -12,8 +12,13 @@ from django.utils import timezone
 
 from comptoir.lib.secretbox import seal
 from comptoir.mail import fetch, sessions
-from comptoir.mail.fetch import mailbox_sync, mailbox_test_connection, mailboxes_sync_due
-from comptoir.mail.models import InboundMail, InboundRaw, InboundStatus, Mailbox
+from comptoir.mail.fetch import (
+    OWNER_SILENT_SECONDS,
+    mailbox_sync,
+    mailbox_test_connection,
+    mailboxes_sync_due,
+)
+from comptoir.mail.models import InboundMail, InboundRaw, InboundStatus, Mailbox, WorkerHeartbeat
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.django_db]
 
@@ -484,6 +489,36 @@ def test_an_expired_lease_is_taken_over(inbox):
 
     assert report.ok
     assert report.fetched == 1
+
+
+def test_a_lease_whose_worker_stopped_beating_is_taken_over_before_it_ends(inbox):
+    # Issue 20, the cluster run: a worker killed with SIGKILL while fetching held the mailbox
+    # for the whole lease (10 minutes) and no mail came in meanwhile.
+    inbox.append(message(1))
+    mailbox = make_mailbox(inbox)
+    silent = timezone.now() - timedelta(seconds=OWNER_SILENT_SECONDS + 5)
+    WorkerHeartbeat.objects.create(name="killed", beat_at=silent, started_at=silent)
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        lease_owner="killed", lease_expires_at=timezone.now() + timedelta(minutes=9)
+    )
+
+    report = mailbox_sync(mailbox, worker_name="w1")
+
+    assert report.ok
+    assert report.fetched == 1
+
+
+def test_a_lease_whose_worker_beats_is_left_alone(inbox):
+    mailbox = make_mailbox(inbox)
+    WorkerHeartbeat.objects.create(name="alive", beat_at=timezone.now())
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        lease_owner="alive", lease_expires_at=timezone.now() + timedelta(minutes=9)
+    )
+
+    report = mailbox_sync(mailbox, worker_name="w1")
+
+    assert report.busy
+    assert Mailbox.objects.get(pk=mailbox.pk).lease_owner == "alive"
 
 
 # --- scheduling and the connection test -----------------------------------------------------------
