@@ -175,15 +175,11 @@ def moto_start(folder: Path) -> subprocess.Popen[bytes] | None:
     COMPTOIR_STORAGE_URL; sets that variable for the processes."""
     if os.environ.get("CLUSTER_S3") != "1":
         return None
-    from django.conf import settings
-
-    if not hasattr(settings, "COMPTOIR_STORAGE_URL"):
-        log("CLUSTER_S3=1 but this version has no COMPTOIR_STORAGE_URL: local data folder used")
-        return None
     try:
+        import boto3
         import moto  # noqa: F401
     except ImportError:
-        missing("moto (for the S3 server)")
+        missing("moto and boto3 (for the S3 server)")
     port = free_port()
     out = (folder / "moto.log").open("wb")
     command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
@@ -194,10 +190,16 @@ def moto_start(folder: Path) -> subprocess.Popen[bytes] | None:
             break
         except OSError:
             time.sleep(0.1)
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "cluster")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "cluster")
+    boto3.client(
+        "s3",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        aws_access_key_id="cluster",
+        aws_secret_access_key="cluster",  # noqa: S106 (the loopback test server's)
+        region_name="us-east-1",
+    ).create_bucket(Bucket="comptoir-cluster")
+    # The form comptoir.lib.storageurl reads: key, secret, host and port, bucket; plain HTTP.
     os.environ["COMPTOIR_STORAGE_URL"] = (
-        f"s3://comptoir-cluster?endpoint_url=http://127.0.0.1:{port}&region=us-east-1"
+        f"s3://cluster:cluster@127.0.0.1:{port}/comptoir-cluster?region=us-east-1&tls=0"
     )
     return process
 
