@@ -36,6 +36,7 @@ from comptoir.threads.models import (
     Topic,
 )
 from comptoir.threads.publish import Event, events_publish_many
+from comptoir.threads.search import thread_search_refresh
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ def threads_receive(arrivals: Sequence[Arrival]) -> list[Arrived]:
             published.append((thread, Event(Topic.STATUS_CHANGED, data=reopened)))
     rows_insert(created)
     rows_insert(messages)
+    thread_search_refresh(thread_ids=[m.thread_id for m in messages])
     attachments_link([(m, a.attachments) for m, a in zip(messages, arrivals, strict=True)])
     if changed:
         for thread in changed.values():
