@@ -164,6 +164,7 @@ class Writer:
                 "source",
                 "is_auto_reply",
                 "message_id",
+                "message_id_header",
                 "in_reply_to",
                 "references",
                 "cc",
@@ -199,6 +200,7 @@ class Writer:
                 "lease_expires_at",
                 "last_error",
                 "sent_at",
+                "sent_via",
                 "created_at",
             ],
         )
@@ -332,6 +334,7 @@ class Writer:
                 plan.source,
                 False,
                 header,
+                "",
                 last_id if header else "",
                 " ".join(references[-10:]) if header else "",
                 "",
@@ -365,6 +368,7 @@ class Writer:
                     None,
                     "",
                     plan.at + timedelta(seconds=3),
+                    "",
                     plan.at,
                 )
                 self.events.add(
