@@ -60,11 +60,14 @@ class SearchQuery:
     senders: list[str] = field(default_factory=list)
     orders: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
+    # Text with no letter or digit ("^_^", "["): searched as typed, in the documents.
+    literals: list[str] = field(default_factory=list)
     bad_status: bool = False
 
     @property
     def is_empty(self) -> bool:
-        return not (self.terms or self.senders or self.orders or self.statuses or self.bad_status)
+        parts = (self.terms, self.senders, self.orders, self.statuses, self.literals)
+        return not (any(parts) or self.bad_status)
 
 
 def search_parse(text: str) -> SearchQuery:
@@ -90,11 +93,15 @@ def search_parse(text: str) -> SearchQuery:
             words = tuple(_WORD.findall(match.group("q")))
             if words:
                 query.terms.append(Term(words))
+            elif match.group("q").strip():
+                query.literals.append(match.group("q").strip())
             continue
         words = tuple(_WORD.findall(match.group(0)))
         if words:
             query.terms.append(Term(words))
             last_bare = len(query.terms) - 1
+        else:
+            query.literals.append(match.group(0))
     if last_bare is not None and last_bare == len(query.terms) - 1:
         query.terms[last_bare] = Term(query.terms[last_bare].words, prefix=True)
     return query
@@ -122,6 +129,8 @@ def search_condition(query: SearchQuery) -> Q:
         condition &= Q(status__in=kept)
     if query.terms:
         condition &= _BACKENDS.get(connection.vendor, _fallback)(query.terms)
+    for literal in query.literals:  # rare: no index helps, the documents are read
+        condition &= Q(pk__in=ThreadSearch.objects.filter(document__contains=literal).values("pk"))
     return condition
 
 
