@@ -163,15 +163,21 @@ def _mysql(terms: list[Term]) -> Q:
     parts = []
     short = Q()
     for term in terms:
-        long_words = [w for w in term.words if len(w) >= MARIADB_MIN_WORD]
-        if len(term.words) == 1 and not long_words:
-            # Not in the index: matched in the text (the collation folds case and accents).
-            short &= Q(document__icontains=term.words[0])
+        if all(len(w) >= MARIADB_MIN_WORD for w in term.words):
+            if len(term.words) > 1:
+                parts.append('+"' + " ".join(term.words) + '"')
+            else:
+                parts.append("+" + term.words[0] + ("*" if term.prefix else ""))
             continue
-        if len(term.words) > 1:
-            parts.append('+"' + " ".join(term.words) + '"')
-        else:
-            parts.append("+" + term.words[0] + ("*" if term.prefix else ""))
+        # A word too short for the index: each word on its own, the short ones matched in the
+        # text (the collation folds case and accents; anywhere, not only as a whole word: a
+        # regular expression would, but without folding accents); a phrase is then its words.
+        for position, word in enumerate(term.words):
+            last = position == len(term.words) - 1
+            if len(word) >= MARIADB_MIN_WORD:
+                parts.append("+" + word + ("*" if last and term.prefix else ""))
+            else:
+                short &= Q(document__icontains=word)
     documents = ThreadSearch.objects.filter(short)
     if parts:
         sql = "MATCH(document) AGAINST (%s IN BOOLEAN MODE) > 0"  # a relevance, not a boolean
