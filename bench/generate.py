@@ -164,6 +164,7 @@ class Writer:
                 "source",
                 "is_auto_reply",
                 "message_id",
+                "message_id_header",
                 "in_reply_to",
                 "references",
                 "cc",
@@ -199,6 +200,7 @@ class Writer:
                 "lease_expires_at",
                 "last_error",
                 "sent_at",
+                "sent_via",
                 "created_at",
             ],
         )
@@ -215,6 +217,9 @@ class Writer:
             ],
         )
         shop.tables += [self.threads, self.messages, self.events, self.emails, self.files]
+        # The threads' search documents (``threads.search``), as the services write them.
+        self.search_rows: list[tuple[int, str, str]] = []
+        self.texts: list[str] = []
 
     def thread(self, long: bool) -> int:
         rng, shop = self.rng, self.shop
@@ -252,6 +257,8 @@ class Writer:
         recent = shop.now - plans[-1].at < timedelta(days=45)
         row.unread = status == "open" and recent and rng.random() < 0.7
         last_text = self._messages(row)
+        head = [shop.names.get(customer_id, "") if customer_id else "", email]
+        self._search_add(row, " ".join(p for p in [*head, order[1] if order else ""] if p))
         self.threads.add(
             row.id,
             contact.pk if contact else None,
@@ -295,8 +302,10 @@ class Writer:
         rng = self.rng
         last_id, last_text, previous = "", "", ""
         references: list[str] = []
+        self.texts = []
         for plan in row.plans:
             text = self._text(row, plan)
+            self.texts.append(text)
             message_id = self.messages.new_id()
             email_in = plan.author == "customer" and plan.source == "email"
             if plan.author == "employee" and not plan.private:
@@ -325,6 +334,7 @@ class Writer:
                 plan.source,
                 False,
                 header,
+                "",
                 last_id if header else "",
                 " ".join(references[-10:]) if header else "",
                 "",
@@ -358,6 +368,7 @@ class Writer:
                     None,
                     "",
                     plan.at + timedelta(seconds=3),
+                    "",
                     plan.at,
                 )
                 self.events.add(
@@ -396,6 +407,12 @@ class Writer:
             previous = text
         return last_text
 
+    def _search_add(self, row: ThreadRow, head: str) -> None:
+        from comptoir.threads.search import search_row
+
+        found = search_row(row.id, row.language, head, self.texts)
+        self.search_rows.append((found.thread_id, found.language, found.document))
+
     def _events(self, row: ThreadRow, changed_at: datetime) -> None:
         source = row.plans[0].source
         self.events.add(
@@ -421,8 +438,18 @@ class Writer:
             )
 
     def flush(self) -> None:
+        from django.db import connection
+
         for table in (self.threads, self.messages, self.events, self.emails, self.files):
             table.flush()
+        if self.search_rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO threads_threadsearch (thread_id, language, document)"
+                    " VALUES (%s, %s, %s)",
+                    self.search_rows,
+                )
+            self.search_rows = []
 
 
 def generate(name: str, size: int, seed: int = 42) -> dict[str, object]:

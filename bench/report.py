@@ -19,7 +19,8 @@ PAGES = [
     ("desk_view", "customer service page, the Unassigned view"),
     ("desk_poll", "the list's refresh, nothing changed (204)"),
     ("desk_deep", "customer service page, filtered + sorted, half-way down"),
-    ("desk_search", "customer service page, search box (not budgeted)"),
+    ("desk_search", "customer service page, search, one word"),
+    ("desk_search_words", "customer service page, search, three words"),
     ("thread", "thread page (50 messages)"),
     ("statistics", "statistics / KPIs block"),
     ("statistics_cold", "statistics / KPIs block, averages not cached (no worker running)"),
@@ -35,6 +36,9 @@ BUDGETS_MS = {
     "thread": 15,
     "statistics": 30,
     "contact_post": 10,
+    # The budgets at 10^6 threads (the full-text index), held at every size.
+    "desk_search": 30,
+    "desk_search_words": 50,
 }
 INGEST_MIN_RATE = 500
 INGEST_MAX_RSS_MB = 150
@@ -144,8 +148,6 @@ def scale_table(rows: list[dict[str, Any]]) -> list[str]:
             continue
         ratio = b["median_ms"] / a["median_ms"] if a["median_ms"] else 0
         verdict = "met" if ratio <= SCALE_LIMIT else "MISSED"
-        if page == "desk_search":
-            verdict = "not budgeted"
         out.append(
             f"| {label} | {a['queries']} → {b['queries']} | {a['median_ms']} → "
             f"{b['median_ms']} | {ratio:.2f} | {verdict} |"

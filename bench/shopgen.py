@@ -37,6 +37,8 @@ class Shop:
     contacts: list[object] = field(default_factory=list)
     customers: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     orders_of: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    # Customer id → "first last" (the threads' search documents).
+    names: dict[int, str] = field(default_factory=dict)
     tables: list[Table] = field(default_factory=list)
 
 
@@ -108,6 +110,7 @@ def create_customers(shop: Shop, rng: random.Random, count: int) -> None:
             since,
         )
         shop.customers.setdefault(language, []).append((row_id, email))
+        shop.names[row_id] = f"{first} {last}"
     table.flush()
 
 

@@ -57,6 +57,7 @@ from comptoir.threads.models import (
     Thread,
 )
 from comptoir.threads.rates import rate_counters_forget, rate_counters_held, rate_key
+from comptoir.threads.search import search_index_purge
 from comptoir.threads.services import threads_delete
 from comptoir.threads.storage import attachment_files_delete, attachment_open
 
@@ -228,6 +229,7 @@ def customer_erase(*, person: Person, employee: Employee, via: Via) -> ErasureRe
         for start in range(0, len(thread_ids), BATCH):
             threads = list(Thread.objects.filter(pk__in=thread_ids[start : start + BATCH]))
             threads_delete(threads=threads)
+        search_index_purge()  # the search index's copy of their words
         for start in range(0, len(inbound_ids), _CHUNK):
             InboundMail.objects.filter(pk__in=inbound_ids[start : start + _CHUNK]).delete()
         rate_counters_forget(rate_keys)

@@ -37,6 +37,7 @@ from comptoir.threads.models import (
 )
 from comptoir.threads.notify import notify_customer_messages
 from comptoir.threads.publish import Event, events_publish_many
+from comptoir.threads.search import thread_search_refresh
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,7 @@ def threads_receive(arrivals: Sequence[Arrival]) -> list[Arrived]:
             published.append((thread, Event(Topic.STATUS_CHANGED, data=reopened)))
     rows_insert(created)
     rows_insert(messages)
+    thread_search_refresh(thread_ids=[m.thread_id for m in messages])
     notify_customer_messages(messages)
     attachments_link([(m, a.attachments) for m, a in zip(messages, arrivals, strict=True)])
     if changed:

@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -25,6 +26,7 @@ from comptoir.lib.params import date_param, has_nul, int_param
 from comptoir.staff.directory import employees_by_pk
 from comptoir.staff.models import Employee
 from comptoir.threads.models import Contact, Message, Status, Thread
+from comptoir.threads.search import search_condition, search_excerpts, search_parse
 
 PAGE_SIZES = (20, 50, 100, 300)
 DEFAULT_PAGE_SIZE = 50
@@ -132,6 +134,8 @@ def filter_errors(filters: dict[str, str]) -> dict[str, str]:
     for key in ("from", "to"):
         if key in filters and date_param(filters[key]) is None:
             errors[key] = _("Enter a valid date.")
+    if "q" in filters and search_parse(filters["q"]).bad_status:
+        errors["q"] = _("status: takes open, closed, pending1, pending2 or pending.")
     # No NUL character in any of them: no database stores one (PostgreSQL refuses the query).
     for key, value in filters.items():
         if has_nul(value):
@@ -281,8 +285,7 @@ def apply_filters(
     threads = threads.filter(condition)
     search = filters.get("q", "")
     if search:
-        in_messages = Exists(_messages_containing(search))
-        threads = threads.filter(_email_match(search) | _names_match(search) | in_messages)
+        threads = threads.filter(search_condition(search_parse(search)))
     return threads
 
 
@@ -338,6 +341,8 @@ class ListedThread:
     contact: Contact | None = None
     assignee: Employee | None = None
     last_employee: Employee | None = None
+    # When searching: where the words were found, escaped, the words marked (``listed_highlight``).
+    found: SafeString | None = None
 
 
 # What a ListedThread reads, in its order (the customer's two names make customer_name).
@@ -371,6 +376,14 @@ def listed_attach(
         row.contact = by_contact.get(row.contact_id) if row.contact_id else None
         row.assignee = staff.get(row.assignee_id) if row.assignee_id else None
         row.last_employee = staff.get(row.last_employee_id) if row.last_employee_id else None
+
+
+def listed_highlight(rows: list[ListedThread], filters: dict[str, str]) -> None:
+    """When searching, each row's excerpt around the words found, the words marked (one query)."""
+    if filters.get("q") and rows:
+        found = search_excerpts(search_parse(filters["q"]), [row.pk for row in rows])
+        for row in rows:
+            row.found = found.get(row.pk)
 
 
 def paginate(threads: QuerySet[Thread], params: ListParams) -> KeysetPage[ListedThread]:

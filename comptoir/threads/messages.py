@@ -26,6 +26,7 @@ from comptoir.threads.models import (
     Thread,
     ThreadEvent,
 )
+from comptoir.threads.search import thread_search_refresh
 from comptoir.threads.storage import attachment_store
 
 EXCERPT_LENGTH = 200
@@ -201,6 +202,7 @@ def message_add(
     attachments_link([(message, attachments)])
     message_apply(thread, author=author, text=text, private=private, at=now, employee=employee)
     thread.save()
+    thread_search_refresh(thread_ids=[thread.pk])
     return message
 
 

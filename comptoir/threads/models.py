@@ -612,3 +612,23 @@ class ThreadPresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee_id} on thread {self.thread_id}"
+
+
+class ThreadSearch(models.Model):
+    """A thread's search document (``threads.search``): what the search box finds it by, one row
+    per thread, rebuilt by ``thread_search_refresh`` in the transaction that changes it. Each
+    database indexes ``document`` with its own full-text engine (created by the migration, not
+    known to the ORM): a tsvector column with a GIN index on PostgreSQL, an FTS5 table kept by
+    triggers on SQLite, a FULLTEXT index on MariaDB."""
+
+    thread = models.OneToOneField(
+        Thread, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    # The thread's language when the row was written (PostgreSQL's text search configuration).
+    language = models.CharField(max_length=8, blank=True)
+    # Customer name, address, order and product references, then every message's own text
+    # (notes included, quoted history left out), one per line.
+    document = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"search document of thread {self.thread_id}"

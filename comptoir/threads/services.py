@@ -56,6 +56,7 @@ from comptoir.threads.models import (
 )
 from comptoir.threads.news import News, Seen, thread_news, thread_seen
 from comptoir.threads.publish import Event, event_publish, events_publish
+from comptoir.threads.search import thread_search_refresh
 from comptoir.threads.signatures import signature_append, signature_render
 from comptoir.threads.storage import attachment_files_delete
 from comptoir.threads.variables import variables_unfilled
@@ -432,6 +433,7 @@ def thread_change_language(*, thread: Thread, employee: Employee, language: str)
         previous = thread.language
         thread.language = language
         thread.save(update_fields=["language", "updated_at"])
+        thread_search_refresh(thread_ids=[thread.pk])
         event_add(thread, EventKind.LANGUAGE, employee, old=previous, new=language)
     return thread
 
@@ -540,7 +542,8 @@ def threads_bulk_apply(
 
 def threads_link_customers(*, customer_ids: Sequence[int]) -> int:
     """Threads written by a guest address that is now a known customer get that customer (their
-    panel then shows orders and totals). A registered account wins over a guest one."""
+    panel then shows orders and totals). A registered account wins over a guest one. Called
+    after customers are written: their threads' search rows are rebuilt."""
     customers = Customer.objects.filter(pk__in=customer_ids).order_by("is_guest", "id")
     by_email: dict[str, int] = {}
     for pk, email in customers.values_list("pk", "email"):
@@ -554,6 +557,10 @@ def threads_link_customers(*, customer_ids: Sequence[int]) -> int:
             linked += Thread.objects.filter(customer__isnull=True, email=email).update(
                 customer_id=by_email[email]
             )
+    # Their names may have changed too: the customers' threads are found by the new ones.
+    thread_search_refresh(
+        thread_ids=Thread.objects.filter(customer_id__in=customer_ids).values_list("pk", flat=True)
+    )
     return linked
 
 
@@ -640,6 +647,7 @@ def thread_merge(*, source: Thread, target: Thread, employee: Employee) -> Threa
     target.order_id = target.order_id or source.order_id
     _derived_from_messages(target)
     target.save()
+    thread_search_refresh(thread_ids=[source.pk, target.pk])
     event_add(
         target, EventKind.MERGED, employee, other=source.pk, email=source.email, messages=moved
     )

@@ -59,6 +59,7 @@ from comptoir.threads.listing import (
     filters_describe,
     list_version,
     listed_attach,
+    listed_highlight,
     newest_thread_id,
     paginate,
 )
@@ -91,6 +92,7 @@ def _rows_context(
     contacts = list(Contact.objects.order_by("position", "id"))
     employees = active_employees()
     listed_attach(page.rows, contacts, employees)
+    listed_highlight(page.rows, params.filters)
     counts = stats.view_counts(values, employee_id=employee.pk)
     current = params.filters.get("view", "")
     return {

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
+from django.db import connection
 
 from comptoir.shop.models import Customer
 from comptoir.testing import make_customer, make_thread
@@ -15,7 +16,8 @@ from comptoir.threads import arrivals
 from comptoir.threads.messages import CustomerMessage
 from comptoir.threads.models import Source, Thread
 
-pytestmark = pytest.mark.django_db
+# Committed rows: MariaDB's FULLTEXT index (the search box) takes a row in at commit.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
@@ -75,18 +77,29 @@ def found(client, **query):
     ],
 )
 def test_a_filter_finds_the_thread_whatever_the_case_and_accents(desk, query, expected):
+    if connection.vendor == "postgresql" and query == {"q": "DONDE ESTA"}:
+        pytest.xfail("PostgreSQL's spanish configuration drops stop words (issue 20, DECISIONS)")
     assert found(desk, **query) == expected
 
 
 @pytest.mark.parametrize("query", [{"q": "lucian"}, {"customer": "fernandes"}, {"message": "nina"}])
 def test_a_filter_still_needs_every_letter(desk, query):
+    if connection.vendor == "postgresql" and query == {"q": "lucian"}:
+        pytest.xfail("PostgreSQL stems the word being typed: 'lucian' is 'luci' (issue 20)")
     assert found(desk, **query) == []
 
 
 def test_characters_of_regular_expressions_are_searched_as_themselves(desk):
     make_thread(email="brackets@example.com", text="Order [A-Z]+ (x2) cost $5.00 ^_^ \\o/")
-    for text in ("[A-Z]+", "(X2)", "$5.00", "^_^", "\\o/", "[", "\\"):
-        assert found(desk, q=text) == ["brackets"], text
+    # The search box finds words (punctuation around them is not searched: every full-text
+    # engine splits words at it); a query of punctuation alone is searched as typed.
+    # MariaDB: "A" and "Z" are shorter than its FULLTEXT index's words, and are matched
+    # anywhere in the text ("[A-Z]+" then finds more).
+    # PostgreSQL: "a" is an English stop word, so "[A-Z]+" there is the word "z" being typed.
+    short_words = ("[A-Z]+",) if connection.vendor in {"mysql", "postgresql"} else ()
+    for text in ("[A-Z]+", "(X2)", "$5.00", "^_^", "[", "\\"):
+        if text not in short_words:
+            assert found(desk, q=text) == ["brackets"], text
     assert found(desk, q="5x00") == []
 
 
@@ -106,6 +119,7 @@ def test_the_customers_folded_name_is_filled_for_customers_stored_before():
 def test_a_customer_renamed_by_the_shop_is_found_by_the_new_name_without_accents(desk):
     from comptoir.shop.services import customers_upsert
     from comptoir.shop.sync import CustomerIn
+    from comptoir.threads.services import threads_link_customers
 
     def sync(last_name):
         row = {"external_id": "C77", "email": "zoe@example.com", "last_name": last_name}
@@ -113,6 +127,8 @@ def test_a_customer_renamed_by_the_shop_is_found_by_the_new_name_without_accents
         Thread.objects.filter(email="zoe@example.com").update(
             customer=Customer.objects.get(external_id="C77")
         )
+        # As the shop's API and import do after writing customers.
+        threads_link_customers(customer_ids=[Customer.objects.get(external_id="C77").pk])
 
     sync("Lefèvre")
     assert found(desk, customer="ZOE LEFEVRE") == ["zoe"]

@@ -1,0 +1,320 @@
+"""Full-text search of threads, each database with its own engine.
+
+A thread's search document (``ThreadSearch``: customer name and address, order and product
+references, every message's own text, notes included, quoted history left out) is rebuilt by
+``thread_search_refresh`` in the transaction that changes what it holds. The database indexes it
+(migration ``0023_thread_search``): PostgreSQL a ``tsvector`` generated in the thread's language
+(english, french, spanish, ``simple`` otherwise) through ``unaccent``, with a GIN index; SQLite an
+FTS5 table (``unicode61 remove_diacritics 2``) kept by triggers; MariaDB a FULLTEXT index whose
+accent- and case-insensitive collation folds the words.
+
+The query (``search_parse``): words, all required; the last bare word is a prefix (the word
+being typed); ``"exact phrases"``; ``from:`` (address or name), ``order:`` (reference) and
+``status:`` (open, closed, pending1, pending2, pending). Only runs of letters and digits reach an
+engine, each quoted for it, so no input is a syntax error (an unbalanced quote closes at the end).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from io import TextIOBase
+from typing import TextIO
+
+from django.db import connection, transaction
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from comptoir.lib.fold import fold
+from comptoir.threads.models import Message, Status, Thread, ThreadSearch
+
+OPERATORS = ("from", "order", "status")
+STATUSES = {"pending": (Status.PENDING1, Status.PENDING2)} | {s.value: (s,) for s in Status}
+# PostgreSQL's text search configuration by thread language (``simple``: no stemming).
+CONFIGS = {"en": "english", "fr": "french", "es": "spanish"}
+# MariaDB's FULLTEXT index leaves out words shorter than this (innodb_ft_min_token_size).
+MARIADB_MIN_WORD = 3
+# A document past this is cut (PostgreSQL refuses a tsvector over 1 MB).
+MAX_DOCUMENT = 100_000
+_TOKEN = re.compile(
+    r'(?P<op>[^\W\d_]+):(?:"(?P<opq>[^"]*)"?|(?P<opw>\S*))|"(?P<q>[^"]*)"?|(?P<w>\S+)'
+)
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Term:
+    """Words that must follow each other (one word: anywhere); ``prefix``: the last word may
+    go on (the word being typed)."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass
+class SearchQuery:
+    terms: list[Term] = field(default_factory=list)
+    senders: list[str] = field(default_factory=list)
+    orders: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    # Text with no letter or digit ("^_^", "["): searched as typed, in the documents.
+    literals: list[str] = field(default_factory=list)
+    bad_status: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        parts = (self.terms, self.senders, self.orders, self.statuses, self.literals)
+        return not (any(parts) or self.bad_status)
+
+
+def search_parse(text: str) -> SearchQuery:
+    """What the search box holds, as terms and operators (never an error: see ``bad_status``)."""
+    query = SearchQuery()
+    last_bare: int | None = None
+    for match in _TOKEN.finditer(text):
+        op = (match.group("op") or "").lower()
+        if op in OPERATORS:
+            value = (match.group("opq") or match.group("opw") or "").strip()
+            if not value:
+                continue
+            if op == "from":
+                query.senders.append(value)
+            elif op == "order":
+                query.orders.append(value)
+            elif value.lower() in STATUSES:
+                query.statuses.append(value.lower())
+            else:
+                query.bad_status = True
+            continue
+        if match.group("q") is not None:
+            words = tuple(_WORD.findall(match.group("q")))
+            if words:
+                query.terms.append(Term(words))
+            elif match.group("q").strip():
+                query.literals.append(match.group("q").strip())
+            continue
+        words = tuple(_WORD.findall(match.group(0)))
+        if words:
+            query.terms.append(Term(words))
+            last_bare = len(query.terms) - 1
+        else:
+            query.literals.append(match.group(0))
+    if last_bare is not None and last_bare == len(query.terms) - 1:
+        query.terms[last_bare] = Term(query.terms[last_bare].words, prefix=True)
+    return query
+
+
+def search_condition(query: SearchQuery) -> Q:
+    """The threads ``query`` finds (the terms through the database's engine)."""
+    from comptoir.shop.models import Order
+
+    condition = Q()
+    if query.bad_status:
+        return Q(pk__in=[])
+    for sender in query.senders:
+        words = fold(sender).split()[:3]
+        names = Q()
+        for word in words:
+            names &= Q(customer__name_folded__contains=word)
+        condition &= Q(email__contains=fold(sender.strip().lower())) | names
+    for reference in query.orders:
+        condition &= Q(order__in=Order.objects.filter(reference__iexact=reference.strip()))
+    if query.statuses:
+        kept: list[str] = []
+        for name in query.statuses:
+            kept.extend(STATUSES[name])
+        condition &= Q(status__in=kept)
+    if query.terms:
+        condition &= _BACKENDS.get(connection.vendor, _fallback)(query.terms)
+    for literal in query.literals:  # rare: no index helps, the documents are read
+        condition &= Q(pk__in=ThreadSearch.objects.filter(document__contains=literal).values("pk"))
+    return condition
+
+
+def _sqlite(terms: list[Term]) -> Q:
+    parts = []
+    for term in terms:
+        quoted = '"' + " ".join(term.words) + '"'  # letters and digits only: nothing to escape
+        parts.append(quoted + "*" if term.prefix else quoted)
+    sql = "SELECT rowid FROM threads_thread_search_fts WHERE threads_thread_search_fts MATCH %s"
+    return Q(pk__in=RawSQL(sql, [" AND ".join(parts)]))  # noqa: S611 — a parameter
+
+
+def _postgresql(terms: list[Term]) -> Q:
+    parts = []
+    for term in terms:
+        words = list(term.words)
+        if term.prefix:
+            words[-1] += ":*"
+        parts.append("(" + " <-> ".join(words) + ")" if len(words) > 1 else words[0])
+    text = " & ".join(parts)
+    # The thread's words went through its language's configuration: the query goes through
+    # each, and any of them matching is enough.
+    configs = [*CONFIGS.values(), "simple"]
+    union = " || ".join(f"to_tsquery('{c}', comptoir_unaccent(%s))" for c in configs)
+    sql = f"SELECT thread_id FROM threads_threadsearch WHERE vector @@ ({union})"  # noqa: S608 — constants
+    return Q(pk__in=RawSQL(sql, [text] * len(configs)))  # noqa: S611 — parameters
+
+
+def _mysql(terms: list[Term]) -> Q:
+    parts = []
+    short = Q()
+    for term in terms:
+        if all(len(w) >= MARIADB_MIN_WORD for w in term.words):
+            if len(term.words) > 1:
+                parts.append('+"' + " ".join(term.words) + '"')
+            else:
+                parts.append("+" + term.words[0] + ("*" if term.prefix else ""))
+            continue
+        # A word too short for the index: each word on its own, the short ones matched in the
+        # text (the collation folds case and accents; anywhere, not only as a whole word: a
+        # regular expression would, but without folding accents); a phrase is then its words.
+        for position, word in enumerate(term.words):
+            last = position == len(term.words) - 1
+            if len(word) >= MARIADB_MIN_WORD:
+                parts.append("+" + word + ("*" if last and term.prefix else ""))
+            else:
+                short &= Q(document__icontains=word)
+    documents = ThreadSearch.objects.filter(short)
+    if parts:
+        sql = "MATCH(document) AGAINST (%s IN BOOLEAN MODE) > 0"  # a relevance, not a boolean
+        match = RawSQL(sql, [" ".join(parts)], output_field=BooleanField())  # noqa: S611
+        documents = documents.filter(match)
+    return Q(pk__in=documents.values("thread_id"))
+
+
+def _fallback(terms: list[Term]) -> Q:
+    condition = Q()
+    for term in terms:
+        condition &= Q(
+            pk__in=ThreadSearch.objects.filter(document__icontains=" ".join(term.words)).values(
+                "thread_id"
+            )
+        )
+    return condition
+
+
+_BACKENDS = {"sqlite": _sqlite, "postgresql": _postgresql, "mysql": _mysql}
+
+
+# The document ----------------------------------------------------------------------------------
+
+
+def search_documents(thread_ids: Sequence[int]) -> list[ThreadSearch]:
+    """The search rows of these threads, built from the database (two queries)."""
+    heads = Thread.objects.filter(pk__in=thread_ids).values_list(
+        "pk",
+        "language",
+        "email",
+        "customer__first_name",
+        "customer__last_name",
+        "order__reference",
+        "product_reference",
+    )
+    texts: dict[int, list[str]] = {}
+    messages = Message.objects.filter(thread_id__in=thread_ids).order_by("thread_id", "id")
+    for thread_id, text in messages.values_list("thread_id", "text"):
+        texts.setdefault(thread_id, []).append(text)
+    rows = []
+    for pk, language, email, first, last, order, product in heads:
+        head = " ".join(part for part in (first, last, email, order, product) if part)
+        rows.append(search_row(pk, language, head, texts.get(pk, ())))
+    return rows
+
+
+def search_row(thread_id: int, language: str, head: str, texts: Iterable[str]) -> ThreadSearch:
+    """One search row (also the generator's fast path: no query)."""
+    document = "\n".join([head, *texts])[:MAX_DOCUMENT]
+    return ThreadSearch(thread_id=thread_id, language=language, document=document)
+
+
+def thread_search_refresh(*, thread_ids: Iterable[int]) -> None:
+    """Rebuild the search rows of these threads (call it in the transaction that changed them;
+    a deleted thread's row goes by cascade)."""
+    ids = sorted(set(thread_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        ThreadSearch.objects.filter(thread_id__in=chunk).delete()
+        ThreadSearch.objects.bulk_create(search_documents(chunk))
+
+
+def search_index_purge() -> None:
+    """Drop what the index still holds of deleted documents (an erasure): FTS5 keeps a deleted
+    document's words in its segments until they are merged, so SQLite merges them all now (the
+    whole index rewritten: seconds at 10^6 threads, for a rare action). PostgreSQL and MariaDB
+    take the words out of their indexes with the row."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            table = "threads_thread_search_fts"
+            cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")  # noqa: S608
+
+
+def search_rebuild(*, batch: int = 1000, progress: TextIOBase | TextIO | None = None) -> int:
+    """Every thread's search row again, in batches (the ``search_rebuild`` command, the
+    migration); returns how many threads. ``progress``: where to draw a progress bar."""
+    ids = list(Thread.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        with transaction.atomic():
+            thread_search_refresh(thread_ids=ids[start : start + batch])
+        if progress is not None:
+            done = min(start + batch, len(ids))
+            width = 30
+            filled = width * done // max(len(ids), 1)
+            progress.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{len(ids)}")
+            progress.flush()
+    if progress is not None:
+        progress.write("\n")
+    return len(ids)
+
+
+# Highlights ------------------------------------------------------------------------------------
+
+EXCERPT_CHARS = 160
+_READ_CHARS = 4000
+
+
+def search_excerpts(query: SearchQuery, thread_ids: Sequence[int]) -> dict[int, SafeString]:
+    """For each thread, a piece of its document around the first matching word, escaped, the
+    matching words in ``<mark>`` (one query; the documents' first 4,000 characters)."""
+    if not query.terms or not thread_ids:
+        return {}
+    from django.db.models.functions import Left
+
+    documents = ThreadSearch.objects.filter(thread_id__in=thread_ids).values_list(
+        "thread_id", Left("document", _READ_CHARS)
+    )
+    return {
+        pk: excerpt
+        for pk, document in documents
+        if (excerpt := search_highlight(document, query)) is not None
+    }
+
+
+def search_highlight(text: str, query: SearchQuery) -> SafeString | None:
+    """``text`` cut around its first matching word, escaped, matches marked (None: no match)."""
+    exact = {fold(w) for t in query.terms for w in (t.words if not t.prefix else t.words[:-1])}
+    prefixes = [fold(t.words[-1]) for t in query.terms if t.prefix]
+
+    def matches(word: str) -> bool:
+        folded = fold(word)
+        return folded in exact or any(folded.startswith(p) for p in prefixes)
+
+    found = [m for m in _WORD.finditer(text) if matches(m.group(0))]
+    if not found:
+        return None
+    start = max(0, found[0].start() - EXCERPT_CHARS // 3)
+    end = min(len(text), start + EXCERPT_CHARS)
+    pieces = ["…" if start else ""]
+    at = start
+    for match in found:
+        if match.start() < start or match.end() > end:
+            continue
+        pieces.append(escape(text[at : match.start()]))
+        pieces.append(f"<mark>{escape(match.group(0))}</mark>")
+        at = match.end()
+    pieces.append(escape(text[at:end]))
+    pieces.append("…" if end < len(text) else "")
+    return mark_safe(" ".join("".join(pieces).split()))  # noqa: S308 (escaped above)
