@@ -67,7 +67,9 @@ cluster-test: dev-venv
 
 # The same, short, in `make test` (PostgreSQL; required under CI=true).
 cluster-test-ci: dev-venv
-	CLUSTER_SECONDS=$${CLUSTER_SECONDS:-60} CLUSTER_MAILS=$${CLUSTER_MAILS:-2000} scripts/cluster-test
+	CLUSTER_SECONDS=$${CLUSTER_SECONDS:-60} CLUSTER_MAILS=$${CLUSTER_MAILS:-2000} CLUSTER_S3=$${CLUSTER_S3:-1} \
+		COMPTOIR_REDIS_URL=$${COMPTOIR_REDIS_URL:-$$(redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && echo redis://127.0.0.1:6379/11)} \
+		scripts/cluster-test
 
 # Benchmarks (bench/README.md). SIZE: threads, one or more (10000 100000 1000000); DB: sqlite,
 # postgres or both. Data sets are generated once under var/bench/ and reused.
