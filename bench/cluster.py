@@ -771,9 +771,11 @@ def main() -> int:
         smtp.stop()
         receiver.server.shutdown()
         dovecot.stop()
+    try:
+        found, restore = restore_check(folder, DATABASE)  # with S3, asks the bucket
+    finally:
         if moto is not None:
             moto.terminate()
-    found, restore = restore_check(folder, DATABASE)
     failures += found
     # The figures.
     all_latencies = [x for values in results.latencies.values() for x in values]
