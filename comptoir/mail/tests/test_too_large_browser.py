@@ -27,7 +27,7 @@ def test_a_message_too_large_to_fetch_is_shown_with_its_size_and_why(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
-    page.goto(f"{live_server.url}/desk/mailbox/")
+    page.goto(f"{live_server.url}/desk/mailbox/{mailbox.pk}/")
     page.get_by_text("1 message is too large to fetch").wait_for()
     assert page.get_by_text("The video of the broken parcel").count() == 1
     page.screenshot(path=screenshot_dir / f"mailbox-too-large-{width}.png", full_page=True)
