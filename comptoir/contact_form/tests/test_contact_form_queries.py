@@ -55,4 +55,6 @@ def test_the_form_and_its_post_run_the_same_queries_at_3_or_40_threads(client):
     large = _queries(client, "second.visitor@example.org")
     assert small == large
     assert small[0] <= 3
-    assert small[1] <= 20  # the rate limits and the double-submit check: two statements
+    # The rate limits and the double-submit check: two statements; the thread's search document
+    # (threads/search.py): two more on MariaDB than on SQLite and PostgreSQL.
+    assert small[1] <= 22
