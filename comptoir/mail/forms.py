@@ -6,7 +6,7 @@ import copy
 import os
 import re
 import ssl
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -29,6 +29,29 @@ FLAGS = ("use_pop3", "norsh", "use_ssl", "validate_cert", "novalidate_cert", "us
 
 def _flag(label: str, help_text: Any) -> forms.BooleanField:
     return forms.BooleanField(label=label, required=False, help_text=help_text)
+
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
+_KEEP_PASSWORD = gettext_lazy(
+    "Stored encrypted and never shown. Leave empty to keep the current password."
+)
+_KEEP_SECRET = gettext_lazy(
+    "Stored encrypted and never shown. Leave empty to keep the current secret."
+)
+
+
+def _sealed_field(label: StrOrPromise, *, keep: StrOrPromise) -> forms.CharField:
+    """A password or secret that is sealed when saved: never shown back, empty keeps it."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=keep,
+    )
 
 
 class _ContactChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -83,16 +106,7 @@ class MailboxForm(forms.Form):
         ),
     )
     username = forms.CharField(label=gettext_lazy("IMAP user"), max_length=255, required=False)
-    password = forms.CharField(
-        label=gettext_lazy("IMAP password"),
-        required=False,
-        max_length=1024,
-        strip=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=gettext_lazy(
-            "Stored encrypted and never shown. Leave empty to keep the current password."
-        ),
-    )
+    password = _sealed_field(gettext_lazy("IMAP password"), keep=_KEEP_PASSWORD)
     clear_password = forms.BooleanField(label=gettext_lazy("Clear the password"), required=False)
     folder = forms.CharField(
         label=gettext_lazy("Folder"),
@@ -191,16 +205,7 @@ class MailboxForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Empty: no login (a relay that trusts this machine)."),
     )
-    smtp_password = forms.CharField(
-        label=gettext_lazy("SMTP password"),
-        required=False,
-        max_length=1024,
-        strip=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=gettext_lazy(
-            "Stored encrypted and never shown. Leave empty to keep the current password."
-        ),
-    )
+    smtp_password = _sealed_field(gettext_lazy("SMTP password"), keep=_KEEP_PASSWORD)
     clear_smtp_password = forms.BooleanField(
         label=gettext_lazy("Clear the SMTP password"), required=False
     )
@@ -230,16 +235,7 @@ class MailboxForm(forms.Form):
             "From your Google Cloud or Microsoft Entra app registration (see the guide)."
         ),
     )
-    oauth_client_secret = forms.CharField(
-        label=gettext_lazy("OAuth client secret"),
-        required=False,
-        max_length=1024,
-        strip=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=gettext_lazy(
-            "Stored encrypted and never shown. Leave empty to keep the current secret."
-        ),
-    )
+    oauth_client_secret = _sealed_field(gettext_lazy("OAuth client secret"), keep=_KEEP_SECRET)
     oauth_authorize_url = forms.URLField(
         label=gettext_lazy("Authorisation address"),
         max_length=500,
