@@ -186,8 +186,7 @@ def _record(
     delivery: WebhookDelivery, answer: netguard.Response | None, error: str, *, final: bool
 ) -> str:
     now = timezone.now()
-    delivery.attempts += 1
-    delivery.lease_expires_at = None
+    delivery.lease_expires_at = None  # the attempt was counted when the row was claimed
     delivery.response_status = answer.status if answer else None
     delivery.response_body = answer.body if answer else ""
     delivery.last_error = error[:2000]

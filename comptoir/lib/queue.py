@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -27,11 +27,23 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def rows_claim(due: QuerySet[ModelT], *, limit: int, mark: dict[str, Any]) -> list[ModelT]:
-    """Take up to ``limit`` rows of ``due`` (already ordered) and set ``mark`` on them."""
+    """Take up to ``limit`` rows of ``due`` (already ordered), set ``mark`` on them and count
+    one more attempt on their ``attempts`` field.
+
+    The attempt is counted here, before anything leaves: a worker killed after the other side
+    took the e-mail or the request but before it recorded the outcome has still counted that
+    attempt, so the row's count is never lower than the copies the other side received.
+    """
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
         rows = list(due[:limit])
         if rows:
-            due.model._default_manager.filter(pk__in=[row.pk for row in rows]).update(**mark)
+            due.model._default_manager.filter(pk__in=[row.pk for row in rows]).update(
+                **mark, attempts=F("attempts") + 1
+            )
+    for row in rows:
+        for field, value in mark.items():
+            setattr(row, field, value)
+        row.attempts += 1  # type: ignore[attr-defined]
     return rows

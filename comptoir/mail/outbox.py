@@ -117,8 +117,7 @@ def _record(email: OutboundEmail, exc: Exception | None, sent_via: str = "") -> 
     """Save how the attempt went: sent, queued again for later, or failed for good (through
     ``outbound_email_failed``, which also records it on the thread)."""
     now = timezone.now()
-    email.attempts += 1
-    email.lease_expires_at = None
+    email.lease_expires_at = None  # the attempt was counted when the row was claimed
     attempt = ["attempts", "lease_expires_at"]
     if exc is None:
         email.status, email.sent_at, email.last_error = EmailStatus.SENT, now, ""

@@ -232,3 +232,21 @@ def test_events_nobody_subscribes_to_are_not_written(charlie, bob):
     hook.save(update_fields=["is_active"])
     services.thread_reply(thread=thread, employee=bob, text="Paused")
     assert OutboundEvent.objects.count() == 1
+
+
+def test_an_attempt_is_counted_before_the_request_leaves(receiver, charlie):
+    # As for e-mails: a worker killed between the POST and its record leaves an attempt counted.
+    from comptoir.api.webhooks import _claim
+
+    subscribe(receiver.url, who=charlie, topics=["thread.created"])
+    make_thread(text="Where is my parcel?")
+    webhooks_dispatch()
+    (claimed,) = _claim(20)
+    assert claimed.attempts == 1
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENDING, 1)
+    WebhookDelivery.objects.update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    webhooks_deliver()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 2)
+    assert len(receiver.received) == 1

@@ -192,3 +192,22 @@ def test_two_workers_draining_together_send_each_email_once(bob, smtp):
     recipients = [rcpt for env in smtp.messages for rcpt in env.rcpt_tos]
     assert sorted(recipients) == sorted(f"c{n}@example.com" for n in range(30))
     assert OutboundEmail.objects.filter(status=EmailStatus.SENT).count() == 30
+
+
+def test_an_attempt_is_counted_before_the_mail_leaves(bob, smtp):
+    # A worker killed after the server took the e-mail but before it recorded the result leaves
+    # the row to be sent again: the attempt must already be on the row, so that two copies at the
+    # recipient match two attempts and never look like one attempt sent twice.
+    from comptoir.mail.outbox import outbox_claim
+
+    _thread, email = reply(bob)
+    (claimed,) = outbox_claim()
+    assert claimed.attempts == 1
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (EmailStatus.SENDING, 1)
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert outbox_deliver().sent == 1
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (EmailStatus.SENT, 2)
