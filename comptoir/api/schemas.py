@@ -12,9 +12,10 @@ from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from ninja import Schema
+from ninja import Field, Schema
 
 from comptoir.shop.models import Order, OrderHistory
+from comptoir.threads.cc import cc_split
 from comptoir.threads.models import Attachment, Message, OutboundEmail, Thread
 
 StatusName = Literal["open", "closed", "pending1", "pending2"]
@@ -60,11 +61,16 @@ class MessageOut(Schema):
     html: str
     quoted_text: str
     private: bool
+    cc: list[str] = Field(description="Addresses copied on the e-mail.")
     source: Literal["form", "email", "desk", "order", "api"]
     is_auto_reply: bool
     created_at: datetime
     attachments: list[AttachmentOut]
     delivery: DeliveryOut | None
+
+    @staticmethod
+    def resolve_cc(obj: Message) -> list[str]:
+        return cc_split(obj.cc)
 
     @staticmethod
     def resolve_attachments(obj: Message) -> list[Attachment]:
@@ -92,6 +98,9 @@ class ThreadOut(Schema):
     order_reference: str | None
     product_reference: str
     assignee_id: int | None
+    snoozed_until: datetime | None = Field(
+        description="Set aside until then: out of the open views, back open and unread then."
+    )
     is_unread: bool
     has_private_notes: bool
     message_count: int

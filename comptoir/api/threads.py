@@ -1,4 +1,5 @@
-"""/api/v1/threads: read threads with their messages; reply, add a note, set the status, assign.
+"""/api/v1/threads: read threads with their messages; reply, add a note, set the status, assign,
+snooze.
 
 The same access functions and services as the back office: the key acts as its employee.
 """
@@ -38,10 +39,12 @@ from comptoir.threads.access import (
     thread_get_for_employee,
     threads_for_employee,
 )
+from comptoir.threads.cc import CC_MAX
 from comptoir.threads.forms import MAX_REPLY_FILES, NoteForm, ReplyForm
 from comptoir.threads.messages import Upload
 from comptoir.threads.models import Message, Source, Status, Thread
 from comptoir.threads.news import Seen
+from comptoir.threads.snooze import thread_snooze, thread_unsnooze
 from comptoir.threads.storage import attachment_open
 
 router = Router(tags=["threads"])
@@ -86,6 +89,12 @@ class SeenIn(Schema):
 
 class ReplyIn(SeenIn):
     text: str = Field(min_length=1, max_length=20_000)
+    cc: list[str] = Field(
+        [],
+        max_length=CC_MAX,
+        description="Addresses that get a copy (none unless given; the desk offers the ones the "
+        "customer copied, the API leaves the choice to the caller).",
+    )
     status_after: StatusName = Field(
         "closed", description='The status after the reply; "closed" is shown as "handled".'
     )
@@ -141,6 +150,12 @@ def _changed(exc: services.ThreadChanged) -> Answer[dict[str, object]]:
 
 class StatusIn(Schema):
     status: StatusName
+
+
+class SnoozeIn(Schema):
+    until: datetime | None = Field(
+        description="Set the thread aside until then (within a year); null: bring it back now."
+    )
 
 
 class AssigneeIn(Schema):
@@ -217,7 +232,7 @@ def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Answ
     thread = _thread(request, thread_id)
     files = decode_files(payload.attachments, "attachments")
     form = ReplyForm(
-        {"text": payload.text, "status_after": payload.status_after},
+        {"text": payload.text, "status_after": payload.status_after, "cc": ", ".join(payload.cc)},
         MultiValueDict({"attachments": files}),
     )
     if not form.is_valid():
@@ -234,6 +249,7 @@ def thread_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Answ
             ],
             source=Source.API,
             seen=payload.seen(),
+            cc=form.cleaned_data["cc"],
         )
     except services.ThreadChanged as exc:
         return _changed(exc)
@@ -279,6 +295,26 @@ def thread_set_status(request: HttpRequest, thread_id: int, payload: StatusIn) -
     services.thread_set_status(
         thread=thread, employee=acting_employee(request), status=Status(payload.status)
     )
+    return _thread(request, thread_id)
+
+
+@router.put(
+    "/threads/{thread_id}/snooze",
+    response={200: ThreadOut, **errors_for(WRITE, 404, 422)},
+    auth=WRITE,
+)
+def thread_set_snooze(request: HttpRequest, thread_id: int, payload: SnoozeIn) -> Thread:
+    """Set the thread aside until ``until``: it leaves the open views, keeps its status, and
+    comes back open and unread then (or at the customer's next message); null brings it back."""
+    thread = _thread(request, thread_id)
+    employee = acting_employee(request)
+    try:
+        if payload.until is None:
+            thread_unsnooze(thread=thread, employee=employee)
+        else:
+            thread_snooze(thread=thread, employee=employee, until=payload.until)
+    except services.ThreadError as exc:
+        raise invalid([FieldError("until", str(exc), "invalid")]) from None
     return _thread(request, thread_id)
 
 

@@ -328,3 +328,49 @@ def test_a_reply_holding_a_variable_without_value_is_refused_with_the_reason(api
     assert response.status_code == 422
     assert "No value for {tracking_number}" in json.dumps(response.json())
     assert not OutboundEmail.objects.exists()
+
+
+def test_a_reply_copies_the_addresses_given_in_cc(api):
+    thread = make_thread()
+    response = api.post(
+        f"/threads/{thread.pk}/replies",
+        {"text": "Sent this morning.", "cc": ["Partner@Example.org", "boss@example.net"]},
+    )
+    assert response.status_code == 201
+    email = OutboundEmail.objects.get(message_id=response.json()["id"])
+    assert email.cc == "partner@example.org, boss@example.net"  # normalised as the desk does
+    assert response.json()["cc"] == ["partner@example.org", "boss@example.net"]
+
+
+@pytest.mark.parametrize("cc", [["not an address"], ["a@example.org\r\nBcc: x@example.org"]])
+def test_a_bad_cc_refuses_the_reply_and_sends_nothing(api, cc):
+    thread = make_thread()
+    response = api.post(f"/threads/{thread.pk}/replies", {"text": "Hello", "cc": cc})
+    assert response.status_code == 422
+    assert list(errors_of(response)) == ["cc"]
+    assert not OutboundEmail.objects.filter(thread=thread).exists()
+
+
+def test_snoozing_sets_the_thread_aside_and_null_brings_it_back(api, charlie):
+    thread = make_thread()
+    until = (timezone.now() + timedelta(days=2)).replace(microsecond=0)
+    response = api.put(f"/threads/{thread.pk}/snooze", {"until": until.isoformat()})
+    assert response.status_code == 200
+    assert response.json()["snoozed_until"] is not None
+    thread.refresh_from_db()
+    assert thread.snoozed_until == until
+    assert thread.events.filter(kind=EventKind.SNOOZED, employee=charlie).exists()
+    response = api.put(f"/threads/{thread.pk}/snooze", {"until": None})
+    assert (response.status_code, response.json()["snoozed_until"]) == (200, None)
+    thread.refresh_from_db()
+    assert thread.snoozed_until is None
+
+
+def test_snoozing_into_the_past_is_a_field_error(api):
+    thread = make_thread()
+    past = timezone.now() - timedelta(minutes=5)
+    response = api.put(f"/threads/{thread.pk}/snooze", {"until": past.isoformat()})
+    assert response.status_code == 422
+    assert list(errors_of(response)) == ["until"]
+    thread.refresh_from_db()
+    assert thread.snoozed_until is None
