@@ -1,7 +1,8 @@
-// The customer service page: the list's rows and its views' counts are fetched again every few
-// seconds (desk:list_rows, which answers 204 when nothing changed) and swapped in place, the
-// current row and the scroll position kept. Nothing is swapped while the agent has checked rows,
-// is typing in a field, or has a dialog open: their work is never moved under them.
+// The customer service page: the list's rows, its views' counts and its pager (whose links start
+// from the rows shown) are fetched again every few seconds (desk:list_rows, which answers 204
+// when nothing changed) and swapped in place, the current row and the scroll position kept.
+// Nothing is swapped while the agent has checked rows, is typing in a field, or has a dialog
+// open: their work is never moved under them.
 (function () {
   "use strict";
   var rows = document.getElementById("thread-rows");
@@ -53,10 +54,15 @@
     var current = box ? box.value : null;
     var hadFocus = rows.contains(document.activeElement);
     rows.replaceChildren.apply(rows, Array.prototype.slice.call(fresh.childNodes));
-    var freshViews = doc.getElementById("thread-views");
-    if (views && freshViews) {
-      views.replaceChildren.apply(views, Array.prototype.slice.call(freshViews.childNodes));
-    }
+    [["thread-views", views], ["thread-pager", document.getElementById("thread-pager")]].forEach(
+      function (pair) {
+        // The views' counts, and the pager, whose links start from the rows now shown.
+        var freshPart = doc.getElementById(pair[0]);
+        if (pair[1] && freshPart) {
+          pair[1].replaceChildren.apply(pair[1], Array.prototype.slice.call(freshPart.childNodes));
+        }
+      }
+    );
     version = holder.dataset.version || "";
     if (current) {
       var again = rows.querySelector('input[name="ids"][value="' + current + '"]');

@@ -276,3 +276,24 @@ def test_the_rows_refresh_does_not_change_the_filter_next_unanswered_applies(cli
     client.get("/desk/?view=mine")
     client.get("/desk/threads/rows/?view=closed")  # another tab's list, polling
     assert client.session["desk.list_filters"] == {"view": "mine"}
+
+
+def test_the_rows_fragment_brings_the_pager_of_the_rows_it_shows(client, bob):
+    # A thread arriving pushes a row onto the next page: the "Next" link swapped in with the rows
+    # must start after the new last row, or that row would be on no page the agent can reach.
+    for number in range(21):
+        make_thread(email=f"c{number:02}@example.com")
+    client.force_login(bob)
+    html = client.get("/desk/?view=open&size=20").content.decode()
+    assert 'id="thread-pager"' in html
+    version = version_of(html)
+    make_thread(email="new@example.com")
+    response = client.get("/desk/threads/rows/", {"view": "open", "size": 20, "version": version})
+    fragment = response.content.decode()
+    pager = fragment[fragment.index('id="thread-pager"') :]
+    next_url = re.search(r'href="(\?[^"]*after=[^"]*)"', pager)
+    assert next_url is not None
+    following = client.get("/desk/" + next_url.group(1).replace("&amp;", "&"))
+    shown = following.content.decode()
+    # Page 2 starts with the row page 1 no longer shows.
+    assert "c01@example.com" in shown and "c00@example.com" in shown

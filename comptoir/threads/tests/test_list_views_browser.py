@@ -65,6 +65,24 @@ def test_a_new_thread_appears_in_the_list_and_its_view_s_count_without_a_reload(
     assert page.evaluate("() => window.sameDocument") is True
 
 
+def test_the_pager_follows_the_rows_swapped_in(live_server, page, bob, monkeypatch):
+    # 21 threads on pages of 20: a new one pushes the oldest shown onto page 2, and the "Next"
+    # link swapped in with the rows leads there.
+    monkeypatch.setattr(views, "LIST_REFRESH_SECONDS", 1)
+    for number in range(21):
+        make_thread(email=f"c{number:02}@example.com")
+    log_in(page, live_server, bob, 1366)
+    page.goto(f"{live_server.url}/desk/?view=open&size=20")
+    rows = page.locator("#thread-rows")
+    expect(rows).to_contain_text("c01@example.com")
+    make_thread(email="arrived@example.com")
+    expect(rows).to_contain_text("arrived@example.com", timeout=10_000)
+    expect(rows).not_to_contain_text("c01@example.com")
+    page.locator("#thread-pager").get_by_role("link", name="Next").click()
+    expect(page.locator("#thread-rows")).to_contain_text("c01@example.com")
+    expect(page.locator("#thread-rows")).to_contain_text("c00@example.com")
+
+
 @pytest.mark.parametrize("width", [390, 1366])
 def test_the_keyboard_moves_selects_and_opens_threads_and_answers_then_goes_to_the_next(
     live_server, page, bob, screenshot_dir, width
