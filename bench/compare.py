@@ -24,6 +24,9 @@ IN_PROCESS = [
     ("customer service page, deep page", "desk_deep", "ticket_list_json_deep"),
     ("thread page", "thread", "ticket_detail"),
     ("statistics / KPIs", "statistics", "dashboard"),
+    # The search box (the peer's rows: bench.peer_search, its list's search[value]).
+    ("search, one word", "desk_search", "search_one"),
+    ("search, three words", "desk_search_words", "search_three"),
     ("contact form GET", "contact_get", "submit_form_get"),
     ("contact form POST", "contact_post", "submit_post"),
 ]

@@ -11,7 +11,8 @@ adds the threads its contact-form posts and mail ingestion create: a few thousan
 
 ``--peer DIR`` (``make bench-compare``) then runs the peer's benchmark (``DIR/run.sh``, which
 installs django-helpdesk and measures it on the same data shape, on SQLite, at the same sizes)
-and prints comptoir's times divided by the peer's. ``--peer-results FILE`` reuses a results file
+and prints comptoir's times divided by the peer's; its search box is measured after its run, on
+the data that run left (``bench.peer_search``). ``--peer-results FILE`` reuses a results file
 of an earlier peer run instead (to check the comparison without waiting 20 minutes).
 """
 
@@ -144,7 +145,36 @@ def peer_run(folder: Path, sizes: list[int]) -> Path:
     made = sorted(set((work / "results").glob("results-*.jsonl")) - before)
     if not made:
         raise SystemExit("bench: the peer's run wrote no results file")
+    for size in sizes:
+        peer_search(work, size, made[-1])
     return made[-1]
+
+
+def peer_search(work: Path, size: int, results: Path) -> None:
+    """The peer's search box at ``size`` (``bench.peer_search``), in the peer's environment, on
+    the data its run left; the rows are added to its results file."""
+    label = f"{size // 1000}k"
+    database = work / f"db-{label}.pristine.sqlite3"
+    if not database.exists():
+        env.log(f"peer: no {database}, search not measured")
+        return
+    env.log(f"peer: search at {size:,}")
+    peer_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchsite.settings",
+        "PYTHONPATH": str(work / "site"),
+        "PYTHONWARNINGS": "ignore",
+        "PEERBENCH_DB": str(database),
+    }
+    script = Path(__file__).with_name("peer_search.py")
+    with results.open("a") as handle:
+        subprocess.run(
+            [str(work / "venv" / "bin" / "python"), str(script), label],
+            env=peer_env,
+            cwd=work / "site",
+            stdout=handle,
+            check=True,
+        )
 
 
 if __name__ == "__main__":
