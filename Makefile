@@ -20,8 +20,8 @@ lint: dev-venv
 check-migrations: dev-venv
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-# The whole suite on SQLite, then on PostgreSQL and MariaDB when they are reachable
-# (always under CI=true, where a missing server is a failure).
+# The whole suite on SQLite, PostgreSQL and MariaDB side by side (PostgreSQL and MariaDB when
+# they are reachable; always under CI=true, where a missing server is a failure).
 pytest: dev-venv
 	scripts/test-matrix
 
