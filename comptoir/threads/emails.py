@@ -57,9 +57,19 @@ def conversation_url(thread: Thread) -> str:
 
 
 def thread_sender(thread: Thread) -> tuple[str, str]:
-    """(address, name) e-mails about this thread come from: its contact's, else the shop's."""
-    if thread.contact is not None and thread.contact.email:
-        return thread.contact.email, thread.contact.name_in(thread.language)
+    """(address, name) e-mails about this thread come from: its contact's, else the address of
+    the first mailbox routed to that contact (the address the customer wrote to, which the
+    outbox then sends through that mailbox's server), else the shop's."""
+    contact = thread.contact
+    if contact is not None:
+        address = contact.email or (
+            contact.mailboxes.exclude(email_address="")
+            .order_by("pk")
+            .values_list("email_address", flat=True)
+            .first()
+        )
+        if address:
+            return address, contact.name_in(thread.language)
     return settings.DEFAULT_FROM_EMAIL, settings.COMPTOIR_SHOP_NAME
 
 

@@ -295,3 +295,29 @@ def test_a_reply_leaves_through_the_smtp_server_of_the_mailbox_it_is_sent_from(
     assert OutboundEmail.objects.get(thread=to_service).sent_via == ""
     page = logged_in_client(charlie).get(reverse("desk:thread", args=[to_webmaster.pk]))
     assert f"Sent from webmaster@shop.test through {via}" in page.content.decode()
+
+
+def test_a_contact_without_an_address_answers_from_the_mailbox_routed_to_it(
+    bob, smtp, mailbox_smtp
+):
+    # The administrator routed support@ to "Customer service" but left the contact's own address
+    # empty: the customer wrote to support@, so the answer comes from support@, through its
+    # server (Google and Microsoft refuse or flag mail sent as their domain from elsewhere).
+    service, _webmaster = contacts()
+    Contact.objects.filter(pk=service.pk).update(email="")
+    Mailbox.objects.create(
+        name="Support",
+        email_address="support@shop.test",
+        contact=service,
+        smtp_host=mailbox_smtp.host,
+        smtp_port=mailbox_smtp.port,
+        smtp_security=SmtpSecurity.NONE,
+    )
+    thread = make_thread(contact=Contact.objects.get(pk=service.pk), text="Parcel?")
+    thread_services.thread_reply(thread=thread, employee=bob, text="On its way.")
+
+    assert outbox_deliver().sent == 1
+    (sent,) = mailbox_smtp.parsed()
+    assert sent["From"].addresses[0].addr_spec == "support@shop.test"
+    assert sent["From"].addresses[0].display_name == "Customer service"
+    assert not smtp.messages
