@@ -18,6 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,15 +34,16 @@ log = logging.getLogger(__name__)
 
 # One run stays short; the next run continues where this one stopped.
 MAX_MESSAGES_PER_RUN = 500
-FETCH_BATCH = 20
+# A batch's messages are stored in one transaction (one commit, not one per message); the server
+# is only changed after the commit (``_delete_stored``).
+FETCH_BATCH = 50
 KEY_QUERY_CHUNK = 500
 # A run renews its lease after every batch; a crashed worker's lease frees itself after this.
 LEASE_SECONDS = 10 * 60
-# A lease whose owner's heartbeat (WorkerHeartbeat, beaten every round of its housekeeping lane)
-# is older than this is taken over before it ends: a worker killed with SIGKILL or a machine that
-# lost power no longer holds the mailbox for the whole lease (issue 20, the cluster run). An owner
-# with no heartbeat row (a one-off command) keeps its lease to the end.
-OWNER_SILENT_SECONDS = 120
+# A lease whose owner's heartbeat (WorkerHeartbeat, beaten every HEARTBEAT_SECONDS by a thread of
+# its own) is older than OWNER_SILENT_SECONDS is taken over before it ends: a worker killed with
+# SIGKILL or a machine that lost power no longer holds the mailbox for the whole lease (issue 20,
+# the cluster run). An owner with no heartbeat row (a one-off command) keeps its lease to the end.
 SYNC_TIMEOUT_SECONDS = 30.0
 SYNC_DEADLINE_SECONDS = LEASE_SECONDS - 60
 TEST_TIMEOUT_SECONDS = 10.0
@@ -77,15 +79,12 @@ class SyncReport:
 
 def _lease_take(mailbox: Mailbox, worker_name: str) -> bool:
     now = timezone.now()
-    silent = WorkerHeartbeat.objects.filter(
-        beat_at__lt=now - timedelta(seconds=OWNER_SILENT_SECONDS)
-    ).values("name")
     taken = (
         Mailbox.objects.filter(pk=mailbox.pk)
         .filter(
             Q(lease_expires_at__isnull=True)
             | Q(lease_expires_at__lte=now)
-            | Q(lease_owner__in=Subquery(silent))
+            | Q(lease_owner__in=Subquery(WorkerHeartbeat.silent_names()))
         )
         .update(
             lease_owner=worker_name[:128],
@@ -161,13 +160,14 @@ def _run(mailbox: Mailbox, session: Session, report: SyncReport, worker_name: st
     for batch in chunks(missing[:MAX_MESSAGES_PER_RUN], FETCH_BATCH):
         refs = [listing[key] for key in batch]
         sizes = session.sizes(refs)
-        for ref in [ref for ref in refs if sizes.get(ref, 0) > cap]:
-            _keep_on_server(mailbox, session, key_of[ref], ref, sizes[ref], report)
-        for ref, spool in session.fetch([ref for ref in refs if sizes.get(ref, 0) <= cap]):
-            if ref in key_of:
-                _store(mailbox, key_of[ref], spool, report)
-            else:
-                spool.close()
+        with transaction.atomic():
+            for ref in [ref for ref in refs if sizes.get(ref, 0) > cap]:
+                _keep_on_server(mailbox, session, key_of[ref], ref, sizes[ref], report)
+            for ref, spool in session.fetch([ref for ref in refs if sizes.get(ref, 0) <= cap]):
+                if ref in key_of:
+                    _store(mailbox, key_of[ref], spool, report)
+                else:
+                    spool.close()
         if not _lease_renew(mailbox, worker_name):
             raise _LeaseLost(_("Another worker took over this mailbox; stopping."))
     if mailbox.delete_messages:

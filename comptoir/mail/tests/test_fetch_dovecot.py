@@ -13,12 +13,18 @@ from django.utils import timezone
 from comptoir.lib.secretbox import seal
 from comptoir.mail import fetch, sessions
 from comptoir.mail.fetch import (
-    OWNER_SILENT_SECONDS,
     mailbox_sync,
     mailbox_test_connection,
     mailboxes_sync_due,
 )
-from comptoir.mail.models import InboundMail, InboundRaw, InboundStatus, Mailbox, WorkerHeartbeat
+from comptoir.mail.models import (
+    OWNER_SILENT_SECONDS,
+    InboundMail,
+    InboundRaw,
+    InboundStatus,
+    Mailbox,
+    WorkerHeartbeat,
+)
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.django_db]
 
