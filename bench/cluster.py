@@ -11,7 +11,8 @@ points at it — both only when settings.py knows the setting.
 
 For ``CLUSTER_SECONDS`` (120) it drives the pages (desk list, a thread, the contact form) and
 contact-form posts from ``CLUSTER_CLIENTS`` (8) threads, appends ``CLUSTER_MAILS`` (20,000) mails to
-Dovecot over IMAP, replies to threads through the REST API, and SIGKILLs a random worker every
+Dovecot over IMAP, replies to threads through the REST API, and SIGKILLs a random running worker
+(one that has beaten its heartbeat) every
 ``CLUSTER_KILL_EVERY`` (4) seconds, starting it again at once. Then it waits for the work to
 drain and checks: every mail imported exactly once (by Message-ID), every outgoing e-mail sent
 and received by the sink at least once and at most once per attempt, every webhook event
@@ -214,6 +215,7 @@ class Processes:
         self.webs: list[tuple[int, subprocess.Popen[bytes]]] = []
         self.workers: list[subprocess.Popen[bytes]] = []
         self.kills = 0
+        self.kills_skipped = 0  # ticks when no worker had started its lanes yet
         self.lock = threading.Lock()
 
     def _start(
@@ -245,10 +247,31 @@ class Processes:
             else:
                 raise SystemExit(f"the web process on port {port} did not start")
 
+    def running(self) -> list[int]:
+        """The workers whose lanes are running: those with a heartbeat row. A worker still
+        starting (Django's setup and checks take seconds on a loaded machine) holds nothing; a
+        kill every few seconds among starting workers would only keep all three from ever
+        working, and test no takeover."""
+        from django.db import close_old_connections
+
+        from comptoir.mail.models import WorkerHeartbeat
+
+        close_old_connections()
+        names = set(WorkerHeartbeat.objects.values_list("name", flat=True))
+        return [
+            number
+            for number, process in enumerate(self.workers)
+            if any(name.endswith(f":{process.pid}") for name in names)
+        ]
+
     def kill_one(self) -> None:
-        """SIGKILL a random worker, then start it again."""
+        """SIGKILL a random running worker, then start it again (none running yet: skipped)."""
         with self.lock:
-            number = random.randrange(len(self.workers))
+            running = self.running()
+            if not running:
+                self.kills_skipped += 1
+                return
+            number = random.choice(running)
             victim = self.workers[number]
             victim.send_signal(signal.SIGKILL)
             victim.wait()
@@ -538,6 +561,18 @@ def drained(run: str) -> tuple[bool, str]:
     return imported >= MAILS and state[1:] == (0, 0, 0), text
 
 
+def mails_imported_seconds(run: str, started: float) -> float:
+    """Seconds from the first append until the run's last inbound mail was processed."""
+    from django.db.models import Max
+
+    from comptoir.mail.models import InboundMail
+
+    last = InboundMail.objects.filter(message_id__contains=f"cluster-{run}-").aggregate(
+        last=Max("processed_at")
+    )["last"]
+    return last.timestamp() - started if last is not None else 0.0
+
+
 def checks(run: str, sink: Any, receiver: WebhookReceiver) -> tuple[list[str], dict[str, Any]]:
     from django.db.models import Count
 
@@ -762,6 +797,7 @@ def main() -> int:
             time.sleep(3)
         log(state)
         mail_seconds = time.time() - mail_times["started"]
+        import_seconds = mails_imported_seconds(run, mail_times["started"])
         drain_seconds = time.monotonic() - drain_started
         found, counts = checks(run, smtp.sink, receiver)
         failures += found
@@ -804,6 +840,7 @@ def main() -> int:
         "workers": WORKERS,
         "clients": CLIENTS,
         "workers_killed": processes.kills,
+        "kill_ticks_skipped": processes.kills_skipped,
         "requests": len(all_latencies),
         "rps": round(len(all_latencies) / load_seconds, 1),
         "p50_ms": round(percentile(all_latencies, 0.5) * 1000, 1),
@@ -811,6 +848,10 @@ def main() -> int:
         "get_retries": results.retried,
         "mails_appended_seconds": round(mail_times.get("appended", 0) - mail_times["started"], 1),
         "mails_per_second": round(MAILS / mail_seconds, 1),
+        # From the first append to the last mail imported (the e-mails and webhooks it caused
+        # may still be leaving): the ingestion rate alone.
+        "mails_imported_seconds": round(import_seconds, 1),
+        "mails_imported_per_second": round(MAILS / max(import_seconds, 0.1), 1),
         "pages": pages,
         **counts,
         **restore,
@@ -820,7 +861,8 @@ def main() -> int:
     print(json.dumps(summary, indent=1))
     log(f"{summary['requests']} requests, {summary['rps']} req/s, p50 {summary['p50_ms']} ms, "
         f"p99 {summary['p99_ms']} ms; {MAILS} mails in {mail_seconds:.0f} s "
-        f"({summary['mails_per_second']}/s); {processes.kills} workers killed")  # fmt: skip
+        f"({summary['mails_per_second']}/s; all imported after {import_seconds:.0f} s, "
+        f"{summary['mails_imported_per_second']}/s); {processes.kills} workers killed")  # fmt: skip
     if failures:
         log("FAILED:\n  " + "\n  ".join(failures[:50]))
         return 1

@@ -1,7 +1,9 @@
 """Delivering the outbox: claim due rows, send each through the configured backend, record.
 
-Claiming (``lib.queue``) moves rows from ``queued`` to ``sending`` with a lease; a worker that dies
-mid-send leaves its rows ``sending`` until the lease ends, then they are claimed again. Transient
+Claiming (``lib.queue``) moves rows from ``queued`` to ``sending`` with a lease and the claiming
+worker's name; a worker that dies mid-send leaves its rows ``sending`` until its heartbeat has
+been silent for ``OWNER_SILENT_SECONDS`` (or, for a claimer without a heartbeat, until the lease
+ends), then they are claimed again. Transient
 failures (server down, 4xx) are retried with back-off; a permanent refusal (5xx) or the last
 attempt marks the row ``failed`` with the reason.
 """

@@ -67,6 +67,7 @@ def test_an_e_mail_claimed_by_a_worker_whose_heartbeat_is_silent_is_claimed_agai
     assert [row.pk for row in rows] == [email.pk]
     email.refresh_from_db()
     assert (email.status, email.claimed_by, email.attempts) == (EmailStatus.SENDING, "w2", 2)
+    assert email.lease_expires_at is not None
     assert email.lease_expires_at > timezone.now() + timedelta(minutes=4)
 
 
