@@ -18,7 +18,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,9 +33,9 @@ log = logging.getLogger(__name__)
 
 # One run stays short; the next run continues where this one stopped.
 MAX_MESSAGES_PER_RUN = 500
-# A batch's messages are stored in one transaction (one commit, not one per message); the server
-# is only changed after the commit (``_delete_stored``).
-FETCH_BATCH = 50
+# Each message is committed as it is stored (``inbound_store_spool``), not a batch at a time: a
+# worker killed every few seconds (the cluster run) keeps what it stored before (issue 20).
+FETCH_BATCH = 20
 KEY_QUERY_CHUNK = 500
 # A run renews its lease after every batch; a crashed worker's lease frees itself after this.
 LEASE_SECONDS = 10 * 60
@@ -160,14 +159,13 @@ def _run(mailbox: Mailbox, session: Session, report: SyncReport, worker_name: st
     for batch in chunks(missing[:MAX_MESSAGES_PER_RUN], FETCH_BATCH):
         refs = [listing[key] for key in batch]
         sizes = session.sizes(refs)
-        with transaction.atomic():
-            for ref in [ref for ref in refs if sizes.get(ref, 0) > cap]:
-                _keep_on_server(mailbox, session, key_of[ref], ref, sizes[ref], report)
-            for ref, spool in session.fetch([ref for ref in refs if sizes.get(ref, 0) <= cap]):
-                if ref in key_of:
-                    _store(mailbox, key_of[ref], spool, report)
-                else:
-                    spool.close()
+        for ref in [ref for ref in refs if sizes.get(ref, 0) > cap]:
+            _keep_on_server(mailbox, session, key_of[ref], ref, sizes[ref], report)
+        for ref, spool in session.fetch([ref for ref in refs if sizes.get(ref, 0) <= cap]):
+            if ref in key_of:
+                _store(mailbox, key_of[ref], spool, report)
+            else:
+                spool.close()
         if not _lease_renew(mailbox, worker_name):
             raise _LeaseLost(_("Another worker took over this mailbox; stopping."))
     if mailbox.delete_messages:

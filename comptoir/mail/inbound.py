@@ -68,8 +68,7 @@ def inbound_store_spool(
     """Store a fetched message (``spool`` finished); None when this key is already stored
     (fetching again is a no-op). A copy is stored ``ignored``, naming its original.
 
-    Commits before returning, or with the caller's transaction (the fetch: a batch at a time); the
-    server is changed only after that commit.
+    Commits before returning: the caller may then flag or delete the message on its server.
     """
     if InboundMail.objects.filter(key=key).exists():
         return None
