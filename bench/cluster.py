@@ -491,13 +491,19 @@ def attachment_bytes(run: str, number: int) -> bytes:
     return f"attachment of mail {number} in run {run}\n".encode() * 20
 
 
-def mail_appender(dovecot: Dovecot, run: str, seconds: float, done: dict[str, float]) -> None:
-    """Appends MAILS mails to alice's INBOX, spread over ``seconds`` (as fast as it can if the
-    server is slower)."""
+APPENDERS = int(os.environ.get("CLUSTER_APPENDERS", "2"))
+
+
+def mail_appender(
+    dovecot: Dovecot, run: str, seconds: float, done: dict[str, float], part: int = 0
+) -> None:
+    """Appends its share of the MAILS mails (every APPENDERS-th, from ``part``) to alice's INBOX,
+    spread over ``seconds`` (as fast as it can if the server is slower); several appenders, each
+    on its own IMAP connection, side by side."""
     conn = dovecot.connect()
     started = time.monotonic()
-    done["started"] = time.time()
-    for number in range(MAILS):
+    done.setdefault("started", time.time())
+    for number in range(part, MAILS, APPENDERS):
         ahead = started + seconds * number / MAILS - time.monotonic()
         if ahead > 0:
             time.sleep(ahead)
@@ -512,7 +518,7 @@ def mail_appender(dovecot: Dovecot, run: str, seconds: float, done: dict[str, fl
                 if attempt == 4:
                     raise
                 conn = dovecot.connect()
-    done["appended"] = time.time()
+    done["appended"] = max(done.get("appended", 0.0), time.time())
     conn.logout()
 
 
@@ -536,6 +542,18 @@ def drained(run: str) -> tuple[bool, str]:
         state[0], MAILS, *state[1:]
     )
     return imported >= MAILS and state[1:] == (0, 0, 0), text
+
+
+def mails_imported_seconds(run: str, started: float) -> float:
+    """Seconds from the first append until the run's last inbound mail was processed."""
+    from django.db.models import Max
+
+    from comptoir.mail.models import InboundMail
+
+    last = InboundMail.objects.filter(message_id__contains=f"cluster-{run}-").aggregate(
+        last=Max("processed_at")
+    )["last"]
+    return last.timestamp() - started if last is not None else 0.0
 
 
 def checks(run: str, sink: Any, receiver: WebhookReceiver) -> tuple[list[str], dict[str, Any]]:
@@ -733,19 +751,27 @@ def main() -> int:
         results = Results()
         stop = threading.Event()
         mail_times: dict[str, float] = {}
-        appender = threading.Thread(
-            target=mail_appender, args=(dovecot, run, SECONDS * 0.9, mail_times)
-        )
+        appenders = [
+            threading.Thread(
+                target=mail_appender,
+                args=(dovecot, run, SECONDS * 0.9, mail_times, part),
+                daemon=True,
+            )
+            for part in range(APPENDERS)
+        ]
         clients = [
-            threading.Thread(target=load_client, args=(n, ports, setup, forms, results, stop))
+            threading.Thread(
+                target=load_client, args=(n, ports, setup, forms, results, stop), daemon=True
+            )
             for n in range(CLIENTS)
         ]
         clients.append(threading.Thread(target=api_replier, args=(ports, setup, results, stop)))
         started = time.monotonic()
-        appender.start()
+        for appender in appenders:
+            appender.start()
         for thread in clients:
             thread.start()
-        while time.monotonic() - started < SECONDS or appender.is_alive():
+        while time.monotonic() - started < SECONDS or any(a.is_alive() for a in appenders):
             time.sleep(KILL_EVERY)
             processes.kill_one()
         stop.set()
@@ -762,6 +788,7 @@ def main() -> int:
             time.sleep(3)
         log(state)
         mail_seconds = time.time() - mail_times["started"]
+        import_seconds = mails_imported_seconds(run, mail_times["started"])
         drain_seconds = time.monotonic() - drain_started
         found, counts = checks(run, smtp.sink, receiver)
         failures += found
@@ -811,6 +838,10 @@ def main() -> int:
         "get_retries": results.retried,
         "mails_appended_seconds": round(mail_times.get("appended", 0) - mail_times["started"], 1),
         "mails_per_second": round(MAILS / mail_seconds, 1),
+        # From the first append to the last mail imported (the e-mails and webhooks it caused
+        # may still be leaving): the ingestion rate alone.
+        "mails_imported_seconds": round(import_seconds, 1),
+        "mails_imported_per_second": round(MAILS / max(import_seconds, 0.1), 1),
         "pages": pages,
         **counts,
         **restore,
@@ -820,7 +851,8 @@ def main() -> int:
     print(json.dumps(summary, indent=1))
     log(f"{summary['requests']} requests, {summary['rps']} req/s, p50 {summary['p50_ms']} ms, "
         f"p99 {summary['p99_ms']} ms; {MAILS} mails in {mail_seconds:.0f} s "
-        f"({summary['mails_per_second']}/s); {processes.kills} workers killed")  # fmt: skip
+        f"({summary['mails_per_second']}/s; all imported after {import_seconds:.0f} s, "
+        f"{summary['mails_imported_per_second']}/s); {processes.kills} workers killed")  # fmt: skip
     if failures:
         log("FAILED:\n  " + "\n  ".join(failures[:50]))
         return 1

@@ -114,6 +114,9 @@ class WebhookDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # The worker that claimed it last (its heartbeat name, ``lib.queue``): a row held by a worker
+    # whose heartbeat fell silent is claimed again without waiting for the lease.
+    claimed_by = models.CharField(max_length=128, blank=True, default="")
     response_status = models.PositiveSmallIntegerField(_("response"), null=True, blank=True)
     response_body = models.TextField(blank=True)
     last_error = models.TextField(blank=True)

@@ -26,14 +26,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from comptoir.api.models import DeliveryStatus, Webhook, WebhookDelivery
 from comptoir.api.schemas import MessageOut, ThreadOut
 from comptoir.api.services import webhook_secret
 from comptoir.lib import netguard
-from comptoir.lib.queue import LEASE, retry_delay, rows_claim
+from comptoir.lib.queue import LEASE, held_by_silent, retry_delay, rows_claim
 from comptoir.threads.models import Message, OutboundEvent, Thread
 
 log = logging.getLogger(__name__)
@@ -133,14 +133,19 @@ class DeliveryReport:
     failed: int = 0
 
 
-def _claim(limit: int) -> list[WebhookDelivery]:
+def _claim(
+    limit: int, worker_name: str = "", silent_workers: QuerySet[Any] | None = None
+) -> list[WebhookDelivery]:
+    """The due deliveries: pending ones whose time has come, and those left ``sending`` by a
+    worker that died (its lease over, or its heartbeat silent: ``lib.queue``)."""
     now = timezone.now()
+    abandoned = Q(lease_expires_at__lt=now) | held_by_silent(silent_workers)
     due = WebhookDelivery.objects.filter(
         Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        | Q(status=DeliveryStatus.SENDING, lease_expires_at__lt=now)
+        | (Q(status=DeliveryStatus.SENDING) & abandoned)
     ).order_by("next_attempt_at", "id")
     mark = {"status": DeliveryStatus.SENDING, "lease_expires_at": now + LEASE}
-    return rows_claim(due, limit=limit, mark=mark)
+    return rows_claim(due, limit=limit, mark=mark, claimer=worker_name)
 
 
 # One delivery never takes longer than this, however slowly the receiver answers; the deliveries
@@ -219,11 +224,15 @@ def _record(
     return outcome
 
 
-def webhooks_deliver(*, limit: int = 20) -> DeliveryReport:
+def webhooks_deliver(
+    *, limit: int = 20, worker_name: str = "", silent_workers: QuerySet[Any] | None = None
+) -> DeliveryReport:
     """POST what is due now, the deliveries of the batch side by side. Safe to run in several
-    workers at once."""
+    workers at once. ``worker_name``: the calling worker's heartbeat name ("" for a one-off
+    caller); ``silent_workers``: the heartbeat names of the workers taken for dead (a subquery,
+    from the worker, which knows the heartbeats: ``api`` does not import ``mail``)."""
     report = DeliveryReport()
-    claimed = _claim(limit)
+    claimed = _claim(limit, worker_name, silent_workers)
     hooks = Webhook.objects.in_bulk({delivery.webhook_id for delivery in claimed})
     requests = {}
     for delivery in claimed:

@@ -33,15 +33,16 @@ log = logging.getLogger(__name__)
 
 # One run stays short; the next run continues where this one stopped.
 MAX_MESSAGES_PER_RUN = 500
+# Each message is committed as it is stored (``inbound_store_spool``), not a batch at a time: a
+# worker killed every few seconds (the cluster run) keeps what it stored before (issue 20).
 FETCH_BATCH = 20
 KEY_QUERY_CHUNK = 500
 # A run renews its lease after every batch; a crashed worker's lease frees itself after this.
 LEASE_SECONDS = 10 * 60
-# A lease whose owner's heartbeat (WorkerHeartbeat, beaten every round of its housekeeping lane)
-# is older than this is taken over before it ends: a worker killed with SIGKILL or a machine that
-# lost power no longer holds the mailbox for the whole lease (issue 20, the cluster run). An owner
-# with no heartbeat row (a one-off command) keeps its lease to the end.
-OWNER_SILENT_SECONDS = 120
+# A lease whose owner's heartbeat (WorkerHeartbeat, beaten every HEARTBEAT_SECONDS by a thread of
+# its own) is older than OWNER_SILENT_SECONDS is taken over before it ends: a worker killed with
+# SIGKILL or a machine that lost power no longer holds the mailbox for the whole lease (issue 20,
+# the cluster run). An owner with no heartbeat row (a one-off command) keeps its lease to the end.
 SYNC_TIMEOUT_SECONDS = 30.0
 SYNC_DEADLINE_SECONDS = LEASE_SECONDS - 60
 TEST_TIMEOUT_SECONDS = 10.0
@@ -77,15 +78,12 @@ class SyncReport:
 
 def _lease_take(mailbox: Mailbox, worker_name: str) -> bool:
     now = timezone.now()
-    silent = WorkerHeartbeat.objects.filter(
-        beat_at__lt=now - timedelta(seconds=OWNER_SILENT_SECONDS)
-    ).values("name")
     taken = (
         Mailbox.objects.filter(pk=mailbox.pk)
         .filter(
             Q(lease_expires_at__isnull=True)
             | Q(lease_expires_at__lte=now)
-            | Q(lease_owner__in=Subquery(silent))
+            | Q(lease_owner__in=Subquery(WorkerHeartbeat.silent_names()))
         )
         .update(
             lease_owner=worker_name[:128],

@@ -1,15 +1,36 @@
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from django.core.files.storage import default_storage
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.lib.addresses import AddressField
 
+# A running worker beats every HEARTBEAT_SECONDS from a thread of its own (``ops.worker``), beside
+# its lanes: however long a step takes, the beat goes on. A worker silent for OWNER_SILENT_SECONDS
+# is taken for dead (SIGKILL, a machine that lost power): the mailbox lease and the outbox and
+# webhook rows it holds are taken over at once instead of at the end of their lease (issue 20).
+HEARTBEAT_SECONDS = 1.0
+OWNER_SILENT_SECONDS = 8
+
+
+class DatabaseNow(Now):
+    """The database's clock, in UTC on every engine (MariaDB's CURRENT_TIMESTAMP is in the
+    server's time zone; the datetimes Django stores there are UTC)."""
+
+    def as_mysql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="UTC_TIMESTAMP(6)", **extra)
+
 
 class WorkerHeartbeat(models.Model):
-    """One row per running worker, touched every loop; /healthz reports the freshest."""
+    """One row per running worker, touched every HEARTBEAT_SECONDS; /healthz reports the
+    freshest. Written and compared with the database's clock, so that workers on machines whose
+    clocks differ by a few seconds still judge each other's silence the same way."""
 
     name = models.CharField(max_length=128, unique=True)
     beat_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -17,6 +38,20 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def beat(cls, name: str) -> None:
+        """Record that the worker ``name`` is alive, now (the database's now)."""
+        if not cls.objects.filter(name=name[:128]).update(beat_at=DatabaseNow()):
+            cls.objects.get_or_create(name=name[:128])
+
+    @classmethod
+    def silent_names(cls) -> models.QuerySet[WorkerHeartbeat, dict[str, Any]]:
+        """The names of the workers not heard for OWNER_SILENT_SECONDS (a subquery: ``name__in``).
+        A holder with no heartbeat row (a one-off command, a test) is never in it: what it holds
+        is kept to the end of its lease."""
+        quiet_since = DatabaseNow() - timedelta(seconds=OWNER_SILENT_SECONDS)
+        return cls.objects.filter(beat_at__lt=quiet_since).values("name")
 
 
 class SmtpSecurity(models.TextChoices):

@@ -1,7 +1,9 @@
 """Delivering the outbox: claim due rows, send each through the configured backend, record.
 
-Claiming (``lib.queue``) moves rows from ``queued`` to ``sending`` with a lease; a worker that dies
-mid-send leaves its rows ``sending`` until the lease ends, then they are claimed again. Transient
+Claiming (``lib.queue``) moves rows from ``queued`` to ``sending`` with a lease and the claiming
+worker's name; a worker that dies mid-send leaves its rows ``sending`` until its heartbeat has
+been silent for ``OWNER_SILENT_SECONDS`` (or, for a claimer without a heartbeat, until the lease
+ends), then they are claimed again. Transient
 failures (server down, 4xx) are retried with back-off; a permanent refusal (5xx) or the last
 attempt marks the row ``failed`` with the reason.
 """
@@ -24,9 +26,9 @@ from django.utils import timezone
 
 from comptoir.lib.addresses import email_normalize
 from comptoir.lib.deadline import DeadlineExceeded, socket_deadline
-from comptoir.lib.queue import LEASE, retry_delay, rows_claim
+from comptoir.lib.queue import LEASE, held_by_silent, retry_delay, rows_claim
 from comptoir.mail.connection import FetchError
-from comptoir.mail.models import Mailbox
+from comptoir.mail.models import Mailbox, WorkerHeartbeat
 from comptoir.mail.smtp import mailbox_smtp_backend, smtp_routes, smtp_where
 from comptoir.threads.deliveries import ERROR_LENGTH, outbound_email_failed
 from comptoir.threads.models import EmailKind, EmailStatus, OutboundEmail
@@ -50,15 +52,17 @@ class DeliveryReport:
     failed: int = 0
 
 
-def outbox_claim(*, limit: int = 20) -> list[OutboundEmail]:
+def outbox_claim(*, limit: int = 20, worker_name: str = "") -> list[OutboundEmail]:
+    """The due e-mails: queued ones whose time has come, and those left ``sending`` by a worker
+    that died (its lease over, or its heartbeat silent: ``lib.queue``)."""
     now = timezone.now()
+    abandoned = Q(lease_expires_at__lt=now) | held_by_silent(WorkerHeartbeat.silent_names())
     due = OutboundEmail.objects.filter(
         Q(status=EmailStatus.QUEUED, next_attempt_at__lte=now)
-        | Q(status=EmailStatus.SENDING, lease_expires_at__lt=now)
+        | (Q(status=EmailStatus.SENDING) & abandoned)
     ).order_by("next_attempt_at", "id")
-    return rows_claim(
-        due, limit=limit, mark={"status": EmailStatus.SENDING, "lease_expires_at": now + LEASE}
-    )
+    mark = {"status": EmailStatus.SENDING, "lease_expires_at": now + LEASE}
+    return rows_claim(due, limit=limit, mark=mark, claimer=worker_name)
 
 
 def build_message(email: OutboundEmail, backend: BaseEmailBackend) -> EmailMultiAlternatives:
@@ -157,10 +161,11 @@ def _route(email: OutboundEmail, routes: dict[str, Mailbox], opened: dict[int, _
     return opened[key]
 
 
-def outbox_deliver(*, limit: int = 20) -> DeliveryReport:
-    """Send what is due now. Safe to run in several workers at once."""
+def outbox_deliver(*, limit: int = 20, worker_name: str = "") -> DeliveryReport:
+    """Send what is due now. Safe to run in several workers at once (``worker_name``: the
+    heartbeat name of the worker calling; "" for a one-off caller)."""
     report = DeliveryReport()
-    rows = outbox_claim(limit=limit)
+    rows = outbox_claim(limit=limit, worker_name=worker_name)
     if not rows:
         return report
     routes = smtp_routes(email.from_email for email in rows)

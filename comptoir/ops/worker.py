@@ -4,11 +4,13 @@ and keeps house.
 Each kind of work runs in its own lane — a thread with its own loop and database connection
 (issue 16) — so that none can hold up another: a webhook receiver that answers one byte every
 few seconds slows the webhooks lane only, a large or costly message the large-mail lane only,
-while ordinary mail is imported and e-mails are sent on time. The lanes: ``mail`` (fetch, then
-import ordinary messages), ``large-mail`` (import messages over ``LARGE_MAIL_BYTES``),
-``outbox``, ``webhooks``, ``housekeeping`` (heartbeat, KPIs, tidying), and one ``idle`` lane per
-IMAP mailbox whose server offers IDLE (``mail/idle.py``): it wakes the mail lane when a message
-arrives.
+while ordinary mail is imported and e-mails are sent on time. The lanes: ``mail`` (fetch),
+``import`` (import ordinary messages), ``large-mail`` (import messages over ``LARGE_MAIL_BYTES``),
+``outbox``, ``webhooks``, ``housekeeping`` (KPIs, tidying), and one ``idle`` lane per IMAP
+mailbox whose server offers IDLE (``mail/idle.py``): it wakes the mail lane when a message
+arrives. Beside the lanes, a thread of its own beats the worker's heartbeat every
+``HEARTBEAT_SECONDS``: no step, however slow, delays it, so a live worker is never taken for a
+dead one, and a dead one's mailbox lease and claimed rows move on within seconds (issue 20).
 
 It lives in ``ops``, the app of the commands that drive several apps, because it drives ``mail``
 and ``api``, which may not import each other. It never stops on an error in one task: the error
@@ -31,12 +33,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection
-from django.utils import timezone
 
 from comptoir.api.webhooks import webhooks_deliver, webhooks_dispatch
 from comptoir.lib.planner import planner_statistics_refresh
 from comptoir.mail.idle import mailbox_watch
-from comptoir.mail.models import Mailbox, WorkerHeartbeat
+from comptoir.mail.models import HEARTBEAT_SECONDS, Mailbox, WorkerHeartbeat
 from comptoir.mail.outbox import outbox_deliver
 from comptoir.mail.process import inbound_process_pending
 from comptoir.privacy.services import exports_build_pending, exports_tidy, retention_apply_if_due
@@ -77,6 +78,8 @@ class Worker:
         # IDLE watchers by mailbox id, and the mailboxes whose server is idling now.
         self.watchers: dict[int, tuple[threading.Thread, threading.Event]] = {}
         self.idling: set[int] = set()
+        # Set once every lane has finished: the heartbeat goes on until then.
+        self.lanes_done = threading.Event()
 
     def stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
         self.stopping.set()
@@ -86,17 +89,32 @@ class Worker:
             stop.set()
 
     def beat(self) -> None:
-        WorkerHeartbeat.objects.update_or_create(
-            name=self.name, defaults={"beat_at": timezone.now()}
-        )
+        WorkerHeartbeat.beat(self.name)
+
+    def heartbeat(self) -> None:
+        """The heartbeat thread: a beat every ``HEARTBEAT_SECONDS`` until every lane has
+        finished (a worker told to stop still holds what its lanes are finishing). A beat that
+        fails (the database away) is logged and tried again at the next tick."""
+        try:
+            while True:
+                close_old_connections()
+                try:
+                    self.beat()
+                except Exception:
+                    log.exception("worker %s: heartbeat failed; trying again", self.name)
+                if self.lanes_done.wait(HEARTBEAT_SECONDS):
+                    return
+        finally:
+            connection.close()
 
     def lanes(self) -> dict[str, tuple[Callable[[], None], ...]]:
         """Each lane's steps, run in turn within the lane."""
         return {
-            "housekeeping": (self.beat, self.kpis, self.tidy, self.retention),
+            "housekeeping": (self.kpis, self.tidy, self.retention),
             "exports": (self.exports,),
             "alerts": (self.unsnooze, self.notify),
-            "mail": (self.fetch, self.process),
+            "mail": (self.fetch,),
+            "import": (self.process,),
             "large-mail": (self.process_large,),
             "outbox": (self.deliver,),
             "webhooks": (self.webhooks,),
@@ -104,6 +122,7 @@ class Worker:
         }
 
     def run_once(self) -> None:
+        self._steps((self.beat,))
         for steps in self.lanes().values():
             self._steps(steps)
 
@@ -118,7 +137,11 @@ class Worker:
         """Fetch every mailbox that is due (or asked for with "Run sync")."""
         from comptoir.mail.fetch import mailboxes_sync_due
 
-        mailboxes_sync_due(worker_name=self.name)
+        reports = mailboxes_sync_due(worker_name=self.name)
+        if any(report.fetched for report in reports):
+            self.wake("import")
+        if any(report.more for report in reports):
+            self.wake("mail")  # the per-run limit was reached: go on without a pause
 
     def _drain(self, label: str, batch: Callable[[], Any], size: int) -> None:
         """Run ``batch`` (which handles up to ``size`` rows and returns a report dataclass of
@@ -156,13 +179,19 @@ class Worker:
         self._drain("notifications", lambda: _Count(notification_emails_queue(limit=200)), 200)
 
     def deliver(self) -> None:
-        self._drain("outbox", lambda: outbox_deliver(limit=20), 20)
+        self._drain("outbox", lambda: outbox_deliver(limit=20, worker_name=self.name), 20)
 
     def webhooks(self) -> None:
         """Fan new events out to the webhooks, then POST what is due, a batch at a time."""
         while not self.stopping.is_set() and webhooks_dispatch(limit=200) == 200:
             pass
-        self._drain("webhooks", lambda: webhooks_deliver(limit=20), 20)
+        self._drain(
+            "webhooks",
+            lambda: webhooks_deliver(
+                limit=20, worker_name=self.name, silent_workers=WorkerHeartbeat.silent_names()
+            ),
+            20,
+        )
 
     def watch(self) -> None:
         """Keep one IDLE watcher (``mail/idle.py``) per enabled IMAP mailbox; a watcher whose
@@ -241,6 +270,10 @@ class Worker:
         """Run every lane in its own thread until ``stop()``."""
         log.info("worker %s started", self.name)
         self.serving = True
+        self.lanes_done.clear()
+        self.beat()
+        beating = threading.Thread(target=self.heartbeat, name="heartbeat", daemon=True)
+        beating.start()
         threads = [
             threading.Thread(target=self._lane, args=(name, steps), name=f"lane-{name}")
             for name, steps in self.lanes().items()
@@ -252,6 +285,8 @@ class Worker:
             thread.join()
         for watcher, _stop in list(self.watchers.values()):
             watcher.join(timeout=10)
+        self.lanes_done.set()
+        beating.join()
         WorkerHeartbeat.objects.filter(name=self.name).delete()
         connection.close()
         log.info("worker %s stopped", self.name)

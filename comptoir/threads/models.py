@@ -421,6 +421,9 @@ class OutboundEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # The worker that claimed it last (its heartbeat name, ``lib.queue``): a row held by a worker
+    # whose heartbeat fell silent is claimed again without waiting for the lease.
+    claimed_by = models.CharField(max_length=128, blank=True, default="")
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # The server it went through ("smtp.example.com:587", the mailbox's own) or "" for the

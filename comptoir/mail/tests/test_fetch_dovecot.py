@@ -13,12 +13,18 @@ from django.utils import timezone
 from comptoir.lib.secretbox import seal
 from comptoir.mail import fetch, sessions
 from comptoir.mail.fetch import (
-    OWNER_SILENT_SECONDS,
     mailbox_sync,
     mailbox_test_connection,
     mailboxes_sync_due,
 )
-from comptoir.mail.models import InboundMail, InboundRaw, InboundStatus, Mailbox, WorkerHeartbeat
+from comptoir.mail.models import (
+    OWNER_SILENT_SECONDS,
+    InboundMail,
+    InboundRaw,
+    InboundStatus,
+    Mailbox,
+    WorkerHeartbeat,
+)
 
 pytestmark = [pytest.mark.dovecot, pytest.mark.django_db]
 
@@ -584,3 +590,34 @@ def test_a_run_is_bounded_and_the_next_one_continues(inbox, monkeypatch):
     assert (second.fetched, second.deleted, second.more) == (1, 1, False)
     assert inbox.count() == 0
     assert stored_raws() == sorted([message(1), message(2), message(3)])
+
+
+def test_a_worker_killed_in_the_middle_of_a_batch_keeps_what_it_stored_before(inbox, monkeypatch):
+    # Issue 20: the cluster run kills a worker every few seconds; one transaction per batch (tried
+    # there) lost the whole batch at each kill and fetching stalled. Each message is committed as
+    # it is stored, and the next sync stores the rest once.
+    monkeypatch.setattr(fetch, "FETCH_BATCH", 2)
+    for n in (1, 2, 3, 4):
+        inbox.append(message(n))
+    mailbox = make_mailbox(inbox)
+    original_store = fetch._store
+    stored: list[str] = []
+
+    def store_then_die(mailbox, key, spool, report):
+        if len(stored) == 3:
+            raise RuntimeError("worker killed")
+        original_store(mailbox, key, spool, report)
+        stored.append(key)
+
+    monkeypatch.setattr(fetch, "_store", store_then_die)
+    crashed = mailbox_sync(mailbox, worker_name="w1")
+    assert not crashed.ok
+    assert InboundMail.objects.count() == 3  # the first batch and the third message
+    monkeypatch.setattr(fetch, "_store", original_store)
+    Mailbox.objects.filter(pk=mailbox.pk).update(next_sync_at=timezone.now())
+
+    rerun = mailbox_sync(mailbox, worker_name="w1")
+
+    assert rerun.ok, rerun.error
+    assert rerun.fetched == 1
+    assert stored_raws() == sorted([message(n) for n in (1, 2, 3, 4)])

@@ -7,7 +7,10 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core import checks
+from django.core.checks.registry import registry
 from django.core.management import CommandError, call_command
+from django.core.management.base import SystemCheckError
 
 from comptoir.mail.models import WorkerHeartbeat
 from comptoir.ops.management.commands.demo import demo_login_file, demo_logins
@@ -35,6 +38,28 @@ def test_manage_py_help_lists_the_commands_of_comptoir(tmp_path):
 def test_the_worker_runs_one_round_with_once():
     call_command("worker", once=True)
     assert WorkerHeartbeat.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_worker_starts_with_the_security_checks_only():
+    # Issue 20: a worker restarted after a crash is back at work sooner without the model, URL
+    # and template checks (run by migrate and check); the private-files check still stops it.
+    def failing(tag: str):
+        def check(**kwargs):
+            return [checks.Error(f"a failing {tag} check", id=f"comptoir.T{len(tag)}")]
+
+        return check
+
+    security, urls = failing("security"), failing("urls")
+    checks.register(urls, checks.Tags.urls)
+    try:
+        call_command("worker", once=True)  # the URL check is not run
+        checks.register(security, checks.Tags.security)
+        with pytest.raises(SystemCheckError, match="a failing security check"):
+            call_command("worker", once=True)
+    finally:
+        registry.registered_checks.discard(urls)
+        registry.registered_checks.discard(security)
 
 
 def test_comptoir_passes_every_other_command_to_django(tmp_path):

@@ -206,3 +206,27 @@ def test_a_batch_of_deliveries_to_slow_receivers_takes_one_deadline_not_one_each
     assert set(WebhookDelivery.objects.values_list("last_error", flat=True)) == {
         "DeadlineExceeded: no complete answer within 3 s"
     }
+
+
+def test_fetching_wakes_the_import_lane_and_goes_on_at_once_while_a_run_was_cut_short(
+    monkeypatch,
+):
+    # Issue 20: fetching and importing are two lanes; the fetch lane wakes the import lane when
+    # it stored mail, and starts its next round without a pause when a run hit its limit.
+    from comptoir.mail import fetch
+    from comptoir.mail.fetch import SyncReport
+
+    reports = [SyncReport(mailbox_id=1, ok=True, fetched=500, more=True)]
+    monkeypatch.setattr(fetch, "mailboxes_sync_due", lambda *, worker_name: reports)
+    worker = Worker(interval=1, name="lanes")
+    assert worker.lanes()["mail"] == (worker.fetch,)
+    assert worker.lanes()["import"] == (worker.process,)
+
+    worker.fetch()
+    assert worker.wakes["import"].is_set()
+    assert worker.wakes["mail"].is_set()
+
+    worker.wakes.clear()
+    reports[0] = SyncReport(mailbox_id=1, ok=True)
+    worker.fetch()
+    assert worker.wakes == {}
