@@ -296,4 +296,5 @@ def test_the_rows_fragment_brings_the_pager_of_the_rows_it_shows(client, bob):
     following = client.get("/desk/" + next_url.group(1).replace("&amp;", "&"))
     shown = following.content.decode()
     # Page 2 starts with the row page 1 no longer shows.
-    assert "c01@example.com" in shown and "c00@example.com" in shown
+    assert "c01@example.com" in shown
+    assert "c00@example.com" in shown
