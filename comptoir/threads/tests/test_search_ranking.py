@@ -40,8 +40,8 @@ def ranked_ids(text: str) -> list[int]:
 
 
 def test_the_ranking_is_the_same_on_every_database(documents):
-    # bm25 and ts_rank: three mentions beat one, and one in a short thread beats one in a long
-    # thread; MariaDB's MATCH score does not weigh the length, the newer of equals comes first.
+    # Three mentions beat one everywhere. bm25 puts one in a short thread above one in a long
+    # thread; ts_rank and MariaDB's MATCH score do not weigh the length: equal, the newer first.
     expected = [documents["many"], documents["once_short"], documents["once_long"]]
     assert ranked_ids("zeppelin") == expected
     assert ranked_ids("zepp") == expected  # the word being typed
