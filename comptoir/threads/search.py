@@ -250,8 +250,7 @@ def search_ranked(
             newest = newest.filter(_fallback(query.terms))
         scored = [(pk, 0.0) for pk in newest.values_list("pk", flat=True)[:RANKED]]
     elif vendor == "sqlite":
-        ids = _sqlite_newest(newest, query.terms, horizon)
-        scored = [(pk, score) for pk, score in _sqlite_scores(query.terms, ids).items()]
+        scored = _sqlite_ranked(newest, query.terms, horizon)
     elif vendor == "mysql":
         # MATCH in a subquery run once per thread would search the whole index each time: the
         # scores of the candidates come in a second query, which searches it once.
@@ -273,24 +272,39 @@ def search_ranked(
 _FTS = "threads_thread_search_fts"
 
 
-def _sqlite_newest(threads: QuerySet[Thread], terms: list[Term], horizon: int) -> list[int]:
-    """The ids of the newest ``RANKED`` threads holding the words. FTS5 gives its newest
+def _sqlite_ranked(
+    threads: QuerySet[Thread], terms: list[Term], horizon: int
+) -> list[tuple[int, float]]:
+    """The newest ``RANKED`` threads holding the words, with their bm25. FTS5 gives its newest
     matches first and stops at a LIMIT, where ``pk IN (every match)`` would first list all of
-    them (10^5 for a common word at 10^6 threads): the matches are taken 400, then 3,200, then
-    all, until the other filters leave ``RANKED`` of them or there are no more (two queries
-    for most searches, six at most)."""
+    them (10^5 for a common word at 10^6 threads): the newest 400 matches come with their bm25
+    (one query: a prefix's words are gathered once), the other filters keep the newest 200 of
+    them (a second query). When they keep fewer and there are more matches (a "Mine" view, a
+    status), 3,200 matches, then all of them, and the scores in one more query."""
     match = _sqlite_match(terms)
     below = " AND rowid <= %s" if horizon else ""
     params: list[str | int] = [match, horizon] if horizon else [match]
-    sql = f"SELECT rowid FROM {_FTS} WHERE {_FTS} MATCH %s{below} ORDER BY rowid DESC"  # noqa: S608 — constants
-    ids: list[int] = []
-    for limit in (2 * RANKED, 16 * RANKED):
-        with connection.cursor() as cursor:
-            cursor.execute(sql + " LIMIT %s", [*params, limit])
-            found = [pk for (pk,) in cursor.fetchall()]
-        ids = list(threads.filter(pk__in=found).values_list("pk", flat=True)[:RANKED])
-        if len(ids) == RANKED or len(found) < limit:
-            return ids
+    where = f"FROM {_FTS} WHERE {_FTS} MATCH %s{below} ORDER BY rowid DESC"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT rowid, -bm25({_FTS}) {where} LIMIT %s", [*params, 2 * RANKED])
+        first = dict(cursor.fetchall())
+    ids = list(threads.filter(pk__in=list(first)).values_list("pk", flat=True)[:RANKED])
+    if len(ids) < RANKED and len(first) == 2 * RANKED:
+        ids = _sqlite_newest(threads, f"SELECT rowid {where}", params)
+        scores = _sqlite_scores(terms, ids)
+        return [(pk, scores[pk]) for pk in ids]
+    return [(pk, first[pk]) for pk in ids]
+
+
+def _sqlite_newest(threads: QuerySet[Thread], sql: str, params: list[str | int]) -> list[int]:
+    """The ids of the newest ``RANKED`` threads among 3,200 matches, then among all."""
+    limit = 16 * RANKED
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " LIMIT %s", [*params, limit])
+        found = [pk for (pk,) in cursor.fetchall()]
+    ids = list(threads.filter(pk__in=found).values_list("pk", flat=True)[:RANKED])
+    if len(ids) == RANKED or len(found) < limit:
+        return ids
     every = RawSQL(sql, params)  # noqa: S611 — parameters
     return list(threads.filter(pk__in=every).values_list("pk", flat=True)[:RANKED])
 
