@@ -18,8 +18,10 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(os.environ.get("BENCH_DIR", REPO / "var" / "bench"))
-# The PostgreSQL server; each data set has its own database, comptoir_bench_<size>.
+# The PostgreSQL server; each data set has its own database, comptoir_bench_<size> (the prefix
+# from BENCH_PG_PREFIX, so that two checkouts on one server keep their data sets apart).
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+PG_PREFIX = os.environ.get("BENCH_PG_PREFIX", "comptoir_bench_")
 
 
 def size_label(size: int) -> str:
@@ -35,7 +37,7 @@ def dataset(db: str, size: int) -> str:
 
 
 def pg_database(name: str) -> str:
-    return "comptoir_bench_" + name.split("-", 1)[1].lower()
+    return PG_PREFIX + name.split("-", 1)[1].lower()
 
 
 def data_dir(name: str) -> Path:

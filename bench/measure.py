@@ -105,6 +105,7 @@ def _pages(name: str) -> list[tuple[str, Callable[[], Any], int | None]]:
         ("desk_deep", lambda: staff.get(targets.desk_deep), 200),
         ("desk_search", lambda: staff.get(targets.desk_search), 200),
         ("desk_search_words", lambda: staff.get(targets.desk_search_words), 200),
+        ("desk_search_newest", lambda: staff.get(targets.desk_search_newest), 200),
         ("thread", lambda: staff.get(f"/desk/threads/{next(threads)}/"), 200),
         ("statistics", _statistics_block, None),
         ("statistics_cold", _statistics_block_cold, None),

@@ -6,6 +6,8 @@
   half-way down the list: the cursor is the one the page would link to at that position;
 - ``desk_search``: the search box, one word (the full-text index; budget 30 ms at 10^6);
 - ``desk_search_words``: three words (budget 50 ms at 10^6);
+- ``desk_search_newest``: the one word, newest first (the sort control's "ID") instead of
+  ranked;
 - ``thread``: a thread with 50 messages (one of several, in turn);
 - ``order``: an order with its status history and threads;
 - ``contact_get`` / ``contact_post``: the public form, and sending it (a new address each time).
@@ -27,6 +29,7 @@ class Targets:
     desk_deep: str
     desk_search: str
     desk_search_words: str
+    desk_search_newest: str
     thread_ids: list[int] = field(default_factory=list)
     order_ids: list[int] = field(default_factory=list)
     contact_id: int = 0
@@ -60,6 +63,7 @@ def targets_find(seed: int = 7) -> Targets:
         desk_deep="/desk/?" + urlencode({**DEEP_FILTERS, "after": cursor_encode([value, pk])}),
         desk_search="/desk/?" + urlencode({"q": "remboursement"}),
         desk_search_words="/desk/?" + urlencode({"q": "colis arrivé abîmé"}),
+        desk_search_newest="/desk/?" + urlencode({"q": "remboursement", "sort": "id"}),
         thread_ids=thread_ids,
         order_ids=order_ids,
         contact_id=contact.pk if contact else 0,

@@ -21,12 +21,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from comptoir.lib.fold import fold, folded_contains
-from comptoir.lib.keyset import CursorInvalid, Keyset, KeysetPage, keyset_page
+from comptoir.lib.keyset import (
+    CursorInvalid,
+    Keyset,
+    KeysetPage,
+    cursor_decode,
+    cursor_encode,
+    keyset_page,
+)
 from comptoir.lib.params import date_param, has_nul, int_param
 from comptoir.staff.directory import employees_by_pk
 from comptoir.staff.models import Employee
 from comptoir.threads.models import Contact, Message, Status, Thread
-from comptoir.threads.search import search_condition, search_excerpts, search_parse
+from comptoir.threads.search import (
+    RANKED,
+    search_condition,
+    search_excerpts,
+    search_parse,
+    search_ranked,
+)
 
 PAGE_SIZES = (20, 50, 100, 300)
 DEFAULT_PAGE_SIZE = 50
@@ -38,6 +51,10 @@ SORTS = {
     "status": "status",
     "language": "language",
 }
+# The search's order: best match first among the newest matching threads (``search_ranked``);
+# without search words, the list's order by ID. The sort control's default, so that a search
+# typed on any page comes ranked; "ID, descending" is the search newest first.
+RELEVANCE = "relevance"
 # The views above the list: a name in the URL (``?view=mine``) → what it keeps. Each is served
 # by an index starting with its columns, and counted by counters (``stats.view_counts``).
 VIEWS = {
@@ -149,6 +166,8 @@ class ListParams:
     sort: str = "id"
     descending: bool = True
     size: int = DEFAULT_PAGE_SIZE
+    # The sort as the URL chose it ("": none, which is relevance when searching, else by ID).
+    sort_given: str = ""
     after: str = ""
     before: str = ""
     # Filters that cannot be used, with why (shown above the list, which they leave empty).
@@ -166,8 +185,13 @@ class ListParams:
             for key in FILTER_KEYS
             if query.get(key, "").strip()
         }
-        sort = query.get("sort", "id")
-        if sort not in SORTS:
+        sort_given = query.get("sort", "")
+        searching = bool(search_parse(filters.get("q", "")).terms)
+        if sort_given == RELEVANCE or (not sort_given and searching):
+            sort = RELEVANCE
+        elif sort_given in SORTS:
+            sort = sort_given
+        else:
             sort = "id"
         try:
             size = int(query.get("size", DEFAULT_PAGE_SIZE))
@@ -177,6 +201,7 @@ class ListParams:
             filters=filters,
             errors=filter_errors(filters),
             sort=sort,
+            sort_given=sort_given if sort_given in {*SORTS, RELEVANCE} else "",
             descending=query.get("dir", "desc") != "asc",
             size=size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE,
             after=query.get("after", "")[:200],
@@ -186,6 +211,16 @@ class ListParams:
     def view_query(self, view: str) -> str:
         """A view's link: the view alone, the list's order and page size kept."""
         return f"view={view}&" + self.query_string(**dict.fromkeys(self.filters))
+
+    @property
+    def sort_choice(self) -> str:
+        """What the sort control shows: relevance unless another order was chosen."""
+        return self.sort if self.sort_given else RELEVANCE
+
+    @property
+    def ranked(self) -> bool:
+        """The rows come best match first (``search_ranked``), paged within the ranked ones."""
+        return self.sort == RELEVANCE and bool(search_parse(self.filters.get("q", "")).terms)
 
     @property
     def saved_query(self) -> str:
@@ -232,10 +267,15 @@ def view_condition(view: str, employee: Employee | None) -> Q:
 
 
 def apply_filters(
-    threads: QuerySet[Thread], filters: dict[str, str], *, employee: Employee | None = None
+    threads: QuerySet[Thread],
+    filters: dict[str, str],
+    *,
+    employee: Employee | None = None,
+    words: bool = True,
 ) -> QuerySet[Thread]:
     """The threads the filters keep (``employee``: whose "Mine" view it is); a filter whose
-    value cannot be used (``filter_errors``) keeps none."""
+    value cannot be used (``filter_errors``) keeps none. ``words=False``: the search's words
+    left to the ranking (``ranked_page``), its operators kept."""
     if filter_errors(filters):
         return threads.none()
     condition: Q = Q()
@@ -285,7 +325,7 @@ def apply_filters(
     threads = threads.filter(condition)
     search = filters.get("q", "")
     if search:
-        threads = threads.filter(search_condition(search_parse(search)))
+        threads = threads.filter(search_condition(search_parse(search), words=words))
     return threads
 
 
@@ -386,14 +426,65 @@ def listed_highlight(rows: list[ListedThread], filters: dict[str, str]) -> None:
             row.found = found.get(row.pk)
 
 
+@dataclass
+class RankedPage(KeysetPage[ListedThread]):
+    """A page of a ranked search; ``capped``: more threads match than were ranked."""
+
+    capped: bool = False
+
+
+def _read(found: QuerySet[Thread]) -> list[ListedThread]:
+    return [_listed(row) for row in found.values_list(*LISTED_COLUMNS)]
+
+
+def ranked_page(
+    threads: QuerySet[Thread], params: ListParams, *, after: str = "", before: str = ""
+) -> RankedPage:
+    """A page of the search's threads best match first (``search_ranked``), from ``threads``
+    filtered by all but the search's words (``apply_filters(…, words=False)``).
+
+    The cursors hold the newest thread ranked on the first page (its id: threads arriving later
+    stay out of the next pages, which rank the same threads) and where the page starts (or,
+    going back, ends) in the ranking: pages of one ranking, bounded by ``RANKED``, so neither a
+    duplicate nor a gap between them. Raises ``CursorInvalid`` for a cursor it did not make."""
+    horizon = 0
+    cursor = after or before
+    if cursor:
+        horizon, at = cursor_decode(cursor, [int, int])
+        if horizon < 1 or not 0 <= at <= RANKED:
+            raise CursorInvalid(cursor)
+    query = search_parse(params.filters.get("q", ""))
+    ranked = search_ranked(threads, query, horizon=horizon)
+    if not ranked:
+        return RankedPage(rows=[], next_cursor="", previous_cursor="")
+    horizon = horizon or max(pk for pk, _ in ranked)
+    if after or not before:
+        start = at if cursor else 0
+        end = min(start + params.size, len(ranked))
+    else:
+        end = min(at, len(ranked))
+        start = max(0, end - params.size)
+    ids = [pk for pk, _ in ranked[start:end]]
+    by_pk = {row.pk: row for row in _read(Thread.objects.filter(pk__in=ids))}
+    return RankedPage(
+        rows=[by_pk[pk] for pk in ids if pk in by_pk],
+        next_cursor=cursor_encode([horizon, end]) if end < len(ranked) else "",
+        previous_cursor=cursor_encode([horizon, start]) if start > 0 else "",
+        capped=len(ranked) >= RANKED,
+    )
+
+
 def paginate(threads: QuerySet[Thread], params: ListParams) -> KeysetPage[ListedThread]:
-    """One page of rows by keyset on (sort field, id), in either direction; a cursor the list
-    did not make (forged, or from another sort) shows the first page."""
-    keyset = Keyset(SORTS[params.sort], descending=params.descending)
-
-    def read(found: QuerySet[Thread]) -> list[ListedThread]:
-        return [_listed(row) for row in found.values_list(*LISTED_COLUMNS)]
-
+    """One page of rows by keyset on (sort field, id), in either direction, or of a search
+    ranked by relevance (``ranked_page``: ``threads`` then filtered with ``words=False``); a
+    cursor the list did not make (forged, or from another sort) shows the first page."""
+    if params.ranked:
+        try:
+            return ranked_page(threads, params, after=params.after, before=params.before)
+        except CursorInvalid:
+            return ranked_page(threads, params)
+    keyset = Keyset(SORTS.get(params.sort, "id"), descending=params.descending)
+    read = _read
     try:
         return keyset_page(
             threads, keyset, limit=params.size, read=read, after=params.after, before=params.before

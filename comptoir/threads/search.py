@@ -12,6 +12,12 @@ The query (``search_parse``): words, all required; the last bare word is a prefi
 being typed); ``"exact phrases"``; ``from:`` (address or name), ``order:`` (reference) and
 ``status:`` (open, closed, pending1, pending2, pending). Only runs of letters and digits reach an
 engine, each quoted for it, so no input is a syntax error (an unbalanced quote closes at the end).
+
+Ranking (``search_ranked``): the newest ``RANKED`` threads that match, best first by the engine's
+own relevance (SQLite ``bm25``, PostgreSQL ``ts_rank``, MariaDB the ``MATCH`` score), the newer
+first when equal. A common word matching 10^5 threads thus costs the scores of 200, and an agent
+looking for last week's conversation is not shown a two-year-old one that says the word more
+often (docs/DECISIONS.md, "Search ranking").
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from io import TextIOBase
 from typing import TextIO
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Q
+from django.db.models import BooleanField, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -107,17 +113,18 @@ def search_parse(text: str) -> SearchQuery:
     return query
 
 
-def search_condition(query: SearchQuery) -> Q:
-    """The threads ``query`` finds (the terms through the database's engine)."""
+def search_condition(query: SearchQuery, *, words: bool = True) -> Q:
+    """The threads ``query`` finds (the terms through the database's engine); ``words=False``:
+    by its operators alone (``search_ranked`` looks for the words itself)."""
     from comptoir.shop.models import Order
 
     condition = Q()
     if query.bad_status:
         return Q(pk__in=[])
     for sender in query.senders:
-        words = fold(sender).split()[:3]
+        sender_words = fold(sender).split()[:3]
         names = Q()
-        for word in words:
+        for word in sender_words:
             names &= Q(customer__name_folded__contains=word)
         condition &= Q(email__contains=fold(sender.strip().lower())) | names
     for reference in query.orders:
@@ -127,23 +134,29 @@ def search_condition(query: SearchQuery) -> Q:
         for name in query.statuses:
             kept.extend(STATUSES[name])
         condition &= Q(status__in=kept)
-    if query.terms:
+    if query.terms and words:
         condition &= _BACKENDS.get(connection.vendor, _fallback)(query.terms)
     for literal in query.literals:  # rare: no index helps, the documents are read
         condition &= Q(pk__in=ThreadSearch.objects.filter(document__contains=literal).values("pk"))
     return condition
 
 
-def _sqlite(terms: list[Term]) -> Q:
+def _sqlite_match(terms: list[Term]) -> str:
     parts = []
     for term in terms:
         quoted = '"' + " ".join(term.words) + '"'  # letters and digits only: nothing to escape
         parts.append(quoted + "*" if term.prefix else quoted)
+    return " AND ".join(parts)
+
+
+def _sqlite(terms: list[Term]) -> Q:
     sql = "SELECT rowid FROM threads_thread_search_fts WHERE threads_thread_search_fts MATCH %s"
-    return Q(pk__in=RawSQL(sql, [" AND ".join(parts)]))  # noqa: S611 — a parameter
+    return Q(pk__in=RawSQL(sql, [_sqlite_match(terms)]))  # noqa: S611 — a parameter
 
 
-def _postgresql(terms: list[Term]) -> Q:
+def _postgresql_query(terms: list[Term]) -> tuple[str, list[str]]:
+    """The tsquery of ``terms`` (SQL and its parameters). The thread's words went through its
+    language's configuration: the query goes through each, and any of them matching is enough."""
     parts = []
     for term in terms:
         words = list(term.words)
@@ -151,17 +164,21 @@ def _postgresql(terms: list[Term]) -> Q:
             words[-1] += ":*"
         parts.append("(" + " <-> ".join(words) + ")" if len(words) > 1 else words[0])
     text = " & ".join(parts)
-    # The thread's words went through its language's configuration: the query goes through
-    # each, and any of them matching is enough.
     configs = [*CONFIGS.values(), "simple"]
     union = " || ".join(f"to_tsquery('{c}', comptoir_unaccent(%s))" for c in configs)
-    sql = f"SELECT thread_id FROM threads_threadsearch WHERE vector @@ ({union})"  # noqa: S608 — constants
-    return Q(pk__in=RawSQL(sql, [text] * len(configs)))  # noqa: S611 — parameters
+    return f"({union})", [text] * len(configs)
 
 
-def _mysql(terms: list[Term]) -> Q:
-    parts = []
-    short = Q()
+def _postgresql(terms: list[Term]) -> Q:
+    tsquery, params = _postgresql_query(terms)
+    sql = f"SELECT thread_id FROM threads_threadsearch WHERE vector @@ {tsquery}"  # noqa: S608 — constants
+    return Q(pk__in=RawSQL(sql, params))  # noqa: S611 — parameters
+
+
+def _mysql_parts(terms: list[Term]) -> tuple[list[str], list[str]]:
+    """The boolean-mode words of ``terms``, and the words too short for the index."""
+    parts: list[str] = []
+    short: list[str] = []
     for term in terms:
         if all(len(w) >= MARIADB_MIN_WORD for w in term.words):
             if len(term.words) > 1:
@@ -177,8 +194,19 @@ def _mysql(terms: list[Term]) -> Q:
             if len(word) >= MARIADB_MIN_WORD:
                 parts.append("+" + word + ("*" if last and term.prefix else ""))
             else:
-                short &= Q(document__icontains=word)
-    documents = ThreadSearch.objects.filter(short)
+                short.append(word)
+    return parts, short
+
+
+def _mysql_match(terms: list[Term]) -> str:
+    return " ".join(_mysql_parts(terms)[0])
+
+
+def _mysql(terms: list[Term]) -> Q:
+    parts, short = _mysql_parts(terms)
+    documents = ThreadSearch.objects.all()
+    for word in short:
+        documents = documents.filter(document__icontains=word)
     if parts:
         sql = "MATCH(document) AGAINST (%s IN BOOLEAN MODE) > 0"  # a relevance, not a boolean
         match = RawSQL(sql, [" ".join(parts)], output_field=BooleanField())  # noqa: S611
@@ -198,6 +226,123 @@ def _fallback(terms: list[Term]) -> Q:
 
 
 _BACKENDS = {"sqlite": _sqlite, "postgresql": _postgresql, "mysql": _mysql}
+
+
+# Ranking ---------------------------------------------------------------------------------------
+
+# How many of the newest matching threads are ranked by relevance (the rest: "newest first").
+RANKED = 200
+
+
+def search_ranked(
+    threads: QuerySet[Thread], query: SearchQuery, *, horizon: int = 0
+) -> list[tuple[int, float]]:
+    """The newest ``RANKED`` of ``threads`` that hold ``query``'s words, as (id, score), best
+    first, the newer first for equal scores (two to four queries). ``threads`` are filtered by
+    everything but the words (``search_condition(…, words=False)``); ``horizon``: only threads
+    up to this id (the first page's newest, for the next pages)."""
+    if horizon:
+        threads = threads.filter(pk__lte=horizon)
+    newest = threads.order_by("-pk")
+    vendor = connection.vendor
+    if not query.terms or vendor not in _SCORES:
+        if query.terms:
+            newest = newest.filter(_fallback(query.terms))
+        scored = [(pk, 0.0) for pk in newest.values_list("pk", flat=True)[:RANKED]]
+    elif vendor == "sqlite":
+        scored = _sqlite_ranked(newest, query.terms, horizon)
+    elif vendor == "mysql":
+        # MATCH in a subquery run once per thread would search the whole index each time: the
+        # scores of the candidates come in a second query, which searches it once.
+        ids = list(newest.filter(_mysql(query.terms)).values_list("pk", flat=True)[:RANKED])
+        scores = dict(
+            ThreadSearch.objects.filter(thread_id__in=ids)
+            .annotate(score=_mysql_score(query.terms))
+            .values_list("thread_id", "score")
+        )
+        scored = [(pk, scores.get(pk) or 0.0) for pk in ids]
+    else:
+        found = newest.filter(_postgresql(query.terms)).annotate(
+            score=_postgresql_score(query.terms)
+        )
+        scored = [(pk, value or 0.0) for pk, value in found.values_list("pk", "score")[:RANKED]]
+    return sorted(scored, key=lambda row: (-row[1], -row[0]))
+
+
+_FTS = "threads_thread_search_fts"
+
+
+def _sqlite_ranked(
+    threads: QuerySet[Thread], terms: list[Term], horizon: int
+) -> list[tuple[int, float]]:
+    """The newest ``RANKED`` threads holding the words, with their bm25. FTS5 gives its newest
+    matches first and stops at a LIMIT, where ``pk IN (every match)`` would first list all of
+    them (10^5 for a common word at 10^6 threads): the newest 400 matches come with their bm25
+    (one query: a prefix's words are gathered once), the other filters keep the newest 200 of
+    them (a second query). When they keep fewer and there are more matches (a "Mine" view, a
+    status), 3,200 matches, then all of them, and the scores in one more query."""
+    match = _sqlite_match(terms)
+    below = " AND rowid <= %s" if horizon else ""
+    params: list[str | int] = [match, horizon] if horizon else [match]
+    where = f"FROM {_FTS} WHERE {_FTS} MATCH %s{below} ORDER BY rowid DESC"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT rowid, -bm25({_FTS}) {where} LIMIT %s", [*params, 2 * RANKED])
+        first = dict(cursor.fetchall())
+    ids = list(threads.filter(pk__in=list(first)).values_list("pk", flat=True)[:RANKED])
+    if len(ids) < RANKED and len(first) == 2 * RANKED:
+        ids = _sqlite_newest(threads, f"SELECT rowid {where}", params)
+        scores = _sqlite_scores(terms, ids)
+        return [(pk, scores[pk]) for pk in ids]
+    return [(pk, first[pk]) for pk in ids]
+
+
+def _sqlite_newest(threads: QuerySet[Thread], sql: str, params: list[str | int]) -> list[int]:
+    """The ids of the newest ``RANKED`` threads among 3,200 matches, then among all."""
+    limit = 16 * RANKED
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " LIMIT %s", [*params, limit])
+        found = [pk for (pk,) in cursor.fetchall()]
+    ids = list(threads.filter(pk__in=found).values_list("pk", flat=True)[:RANKED])
+    if len(ids) == RANKED or len(found) < limit:
+        return ids
+    every = RawSQL(sql, params)  # noqa: S611 — parameters
+    return list(threads.filter(pk__in=every).values_list("pk", flat=True)[:RANKED])
+
+
+def _sqlite_scores(terms: list[Term], ids: list[int]) -> dict[int, float]:
+    """bm25 of these threads (lower is better: negated, so that higher is better everywhere).
+    The rowid range is FTS5's to use; ``+rowid IN`` is left to SQLite, since FTS5 would run the
+    whole query again for each id of a list."""
+    if not ids:
+        return {}
+    marks = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"SELECT rowid, -bm25({_FTS}) FROM {_FTS} WHERE {_FTS} MATCH %s "  # noqa: S608 — constants
+        f"AND rowid BETWEEN %s AND %s AND +rowid IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_sqlite_match(terms), min(ids), max(ids), *ids])
+        scores = dict(cursor.fetchall())
+    return {pk: scores.get(pk, 0.0) for pk in ids}
+
+
+def _postgresql_score(terms: list[Term]) -> RawSQL:
+    # Not normalised by the document's length: with it (1, 2, …) a word said four times in a
+    # thread ranked below the same word said three times, against bm25 and MariaDB.
+    text, params = _postgresql_query(terms)
+    sql = (
+        f"(SELECT ts_rank(s.vector, {text}) FROM threads_threadsearch s "  # noqa: S608 — constants
+        'WHERE s.thread_id = "threads_thread"."id")'
+    )
+    return RawSQL(sql, params, output_field=FloatField())  # noqa: S611 — parameters
+
+
+def _mysql_score(terms: list[Term]) -> RawSQL:
+    sql = "MATCH(document) AGAINST (%s IN BOOLEAN MODE)"
+    return RawSQL(sql, [_mysql_match(terms)], output_field=FloatField())  # noqa: S611
+
+
+_SCORES = {"sqlite", "postgresql", "mysql"}
 
 
 # The document ----------------------------------------------------------------------------------
@@ -286,23 +431,40 @@ def search_excerpts(query: SearchQuery, thread_ids: Sequence[int]) -> dict[int, 
     documents = ThreadSearch.objects.filter(thread_id__in=thread_ids).values_list(
         "thread_id", Left("document", _READ_CHARS)
     )
+    seen: dict[str, bool] = {}  # the pages' words repeat: each folded once for all of them
     return {
         pk: excerpt
         for pk, document in documents
-        if (excerpt := search_highlight(document, query)) is not None
+        if (excerpt := search_highlight(document, query, seen=seen)) is not None
     }
 
 
-def search_highlight(text: str, query: SearchQuery) -> SafeString | None:
-    """``text`` cut around its first matching word, escaped, matches marked (None: no match)."""
+def search_highlight(
+    text: str, query: SearchQuery, *, seen: dict[str, bool] | None = None
+) -> SafeString | None:
+    """``text`` cut around its first matching word, escaped, matches marked (None: no match).
+    ``seen``: whether each word matches, kept between calls for the same query. The words are
+    read up to the end of the excerpt only (folding each was most of a search page's time)."""
     exact = {fold(w) for t in query.terms for w in (t.words if not t.prefix else t.words[:-1])}
     prefixes = [fold(t.words[-1]) for t in query.terms if t.prefix]
+    known = {} if seen is None else seen
 
     def matches(word: str) -> bool:
-        folded = fold(word)
-        return folded in exact or any(folded.startswith(p) for p in prefixes)
+        hit = known.get(word)
+        if hit is None:
+            folded = fold(word)
+            hit = known[word] = folded in exact or any(folded.startswith(p) for p in prefixes)
+        return hit
 
-    found = [m for m in _WORD.finditer(text) if matches(m.group(0))]
+    found: list[re.Match[str]] = []
+    stop = len(text)
+    for match in _WORD.finditer(text):
+        if match.start() >= stop:
+            break
+        if matches(match.group(0)):
+            if not found:
+                stop = max(0, match.start() - EXCERPT_CHARS // 3) + EXCERPT_CHARS
+            found.append(match)
     if not found:
         return None
     start = max(0, found[0].start() - EXCERPT_CHARS // 3)

@@ -67,6 +67,7 @@ from comptoir.threads.messages import Upload
 from comptoir.threads.models import Author, Contact, DeskSettings, DraftKind, Status, Thread
 from comptoir.threads.news import Seen
 from comptoir.threads.saved_replies import saved_replies_offer
+from comptoir.threads.search import RANKED
 from comptoir.threads.signatures import signature_render
 from comptoir.threads.storage import attachment_open
 
@@ -87,7 +88,9 @@ def _rows_context(
     # write transaction on every view of the list.
     if remember and request.session.get(LIST_FILTERS_SESSION_KEY) != params.filters:
         request.session[LIST_FILTERS_SESSION_KEY] = params.filters
-    threads = apply_filters(threads_for_employee(employee), params.filters, employee=employee)
+    threads = apply_filters(
+        threads_for_employee(employee), params.filters, employee=employee, words=not params.ranked
+    )
     page = paginate(threads, params)
     contacts = list(Contact.objects.order_by("position", "id"))
     employees = active_employees()
@@ -105,6 +108,7 @@ def _rows_context(
             (key, label, counts[key], params.view_query(key), key == current)
             for key, label in VIEWS.items()
         ],
+        "ranked_count": RANKED,
         "list_version": list_version(values),
         "list_refresh_seconds": LIST_REFRESH_SECONDS,
     }

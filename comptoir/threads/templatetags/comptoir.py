@@ -51,6 +51,7 @@ def hours(value: timedelta | None) -> str:
 
 
 SORT_LABELS = {
+    "relevance": gettext_lazy("Relevance"),
     "id": gettext_lazy("ID"),
     "last_message": gettext_lazy("Last message"),
     "email": gettext_lazy("E-mail"),

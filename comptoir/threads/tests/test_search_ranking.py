@@ -1,0 +1,179 @@
+"""Search ranking (issue 20): best match first among the newest matching threads, the same order
+on SQLite (bm25), PostgreSQL (ts_rank) and MariaDB (MATCH score); pages of one ranking without
+a duplicate or a gap; "ID, descending" for every match newest first."""
+
+import pytest
+from django.http import QueryDict
+
+from comptoir.testing import make_thread
+from comptoir.threads import listing, search, services
+from comptoir.threads.listing import RELEVANCE, ListParams, apply_filters
+from comptoir.threads.models import Status, Thread
+from comptoir.threads.search import search_parse, search_ranked
+
+# Committed rows: MariaDB's FULLTEXT index takes a row in at commit (InnoDB), not before.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+FILLER = (
+    "The weather was fine and the courier came by in the afternoon with several boxes for the "
+    "shop next door, which sells garden furniture, lamps, rugs and a few books about cooking. "
+)
+
+
+@pytest.fixture
+def documents():
+    """Three threads that say "zeppelin": once in a long text (the oldest), three times in a
+    short one, once in a short one (the newest); and three that do not (a word found in every
+    document weighs nothing on MariaDB)."""
+    once_long = make_thread(email="a@example.com", text=FILLER * 8 + "One zeppelin.")
+    many = make_thread(email="b@example.com", text="Zeppelin, zeppelin and zeppelin again.")
+    once_short = make_thread(email="c@example.com", text="A zeppelin ticket please.")
+    for number in range(3):
+        make_thread(email=f"other{number}@example.com", text=FILLER)
+    return {"once_long": once_long.pk, "many": many.pk, "once_short": once_short.pk}
+
+
+def ranked_ids(text: str) -> list[int]:
+    query = search_parse(text)
+    threads = apply_filters(Thread.objects.all(), {"q": text})
+    return [pk for pk, _score in search_ranked(threads, query)]
+
+
+def test_the_ranking_is_the_same_on_every_database(documents):
+    # Three mentions beat one everywhere. bm25 puts one in a short thread above one in a long
+    # thread; ts_rank and MariaDB's MATCH score do not weigh the length: equal, the newer first.
+    expected = [documents["many"], documents["once_short"], documents["once_long"]]
+    assert ranked_ids("zeppelin") == expected
+    assert ranked_ids("zepp") == expected  # the word being typed
+    assert ranked_ids("ZEPPELÍN") == expected
+
+
+def test_equal_scores_come_newest_first(documents):
+    first = make_thread(email="d@example.com", text="Quokka parcel")
+    second = make_thread(email="e@example.com", text="Quokka parcel")
+    assert ranked_ids("quokka parcel") == [second.pk, first.pk]
+
+
+def test_a_search_is_ranked_by_default_and_newest_first_on_request(client, bob, documents):
+    client.force_login(bob)
+    response = client.get("/desk/", {"q": "zeppelin"})
+    assert response.context["params"].sort == RELEVANCE
+    rows = [row.pk for row in response.context["page"].rows]
+    assert rows == [documents["many"], documents["once_short"], documents["once_long"]]
+    assert '<option value="relevance" selected>' in response.content.decode()
+    response = client.get("/desk/", {"q": "zeppelin", "sort": "id"})
+    rows = [row.pk for row in response.context["page"].rows]
+    assert rows == [documents["once_short"], documents["many"], documents["once_long"]]
+    # Without a search, the list is by ID; the sort control offers relevance for the next one.
+    response = client.get("/desk/")
+    assert response.context["params"].sort == "id"
+    assert '<option value="relevance" selected>' in response.content.decode()
+    params = ListParams.from_query(QueryDict("sort=relevance"))
+    assert not params.ranked
+
+
+def walk(client, query, direction="after", cursor=""):
+    """Every page of a search from the first, following the next (or previous) links."""
+    pages = []
+    while True:
+        params = {"q": query, "size": 20, **({direction: cursor} if cursor else {})}
+        page = client.get("/desk/", params).context["page"]
+        pages.append([row.pk for row in page.rows])
+        cursor = page.next_cursor if direction == "after" else page.previous_cursor
+        if not cursor:
+            return pages, page
+
+
+def test_ranked_pages_have_no_duplicate_and_no_gap(client, bob):
+    for number in range(45):
+        words = " ".join(["parcel"] * (1 + number % 4))
+        make_thread(email=f"c{number}@example.com", text=f"{words} {FILLER[: number * 4]}")
+    client.force_login(bob)
+    expected = ranked_ids("parcel")
+    assert len(expected) == 45
+    pages, last = walk(client, "parcel")
+    assert [len(page) for page in pages] == [20, 20, 5]
+    assert [pk for page in pages for pk in page] == expected
+    # A thread arriving meanwhile stays out of the ranking being paged through.
+    make_thread(email="late@example.com", text="parcel parcel parcel parcel parcel")
+    back: list[int] = []
+    cursor = last.previous_cursor
+    while cursor:
+        page = client.get("/desk/", {"q": "parcel", "size": 20, "before": cursor}).context["page"]
+        back = [row.pk for row in page.rows] + back
+        cursor = page.previous_cursor
+    assert back == expected[:40]
+    # A forged cursor shows the first page (as any list's).
+    for forged in ("bm90IGpzb24", "WzEsIC0xXQ", "WzEsIDEwMDAwXQ"):
+        page = client.get("/desk/", {"q": "parcel", "size": 20, "after": forged}).context["page"]
+        assert len(page.rows) == 20
+
+
+def test_only_the_newest_matches_are_ranked_and_the_page_says_so(client, bob, monkeypatch):
+    monkeypatch.setattr(search, "RANKED", 3)
+    monkeypatch.setattr(listing, "RANKED", 3)
+    threads = [make_thread(email=f"c{n}@example.com", text="parcel " * (5 - n)) for n in range(5)]
+    client.force_login(bob)
+    response = client.get("/desk/", {"q": "parcel"})
+    rows = [row.pk for row in response.context["page"].rows]
+    assert rows == [threads[2].pk, threads[3].pk, threads[4].pk]  # the 3 newest, best first
+    assert 'id="ranked-note"' in response.content.decode()
+    response = client.get("/desk/", {"q": "parcel", "sort": "id"})
+    assert len(response.context["page"].rows) == 5
+    assert 'id="ranked-note"' not in response.content.decode()
+
+
+def test_a_ranked_page_runs_as_many_queries_with_more_matches(
+    client, bob, django_assert_num_queries
+):
+    client.force_login(bob)
+
+    def count() -> int:
+        client.get("/desk/", {"q": "parcel"})
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/desk/", {"q": "parcel"})
+        return len(queries)
+
+    for number in range(5):
+        make_thread(email=f"c{number}@example.com", text=f"parcel {number}")
+    few = count()
+    for number in range(5, 60):
+        make_thread(email=f"c{number}@example.com", text=f"parcel {number}")
+    assert count() == few
+
+
+def test_filters_that_keep_few_of_the_newest_matches_still_rank_the_older_ones(
+    client, bob, monkeypatch
+):
+    # SQLite takes FTS5's newest matches 2 × RANKED, then 16 × RANKED, then all of them.
+    monkeypatch.setattr(search, "RANKED", 3)
+    monkeypatch.setattr(listing, "RANKED", 3)
+    closed = []
+    for number in range(4):
+        thread = make_thread(email=f"old{number}@example.com", text="parcel " * (1 + number))
+        services.thread_set_status(thread=thread, employee=bob, status=Status.CLOSED)
+        closed.append(thread.pk)
+    for number in range(10):
+        make_thread(email=f"new{number}@example.com", text="parcel")
+    client.force_login(bob)
+    response = client.get("/desk/", {"q": "parcel", "status": "closed"})
+    rows = [row.pk for row in response.context["page"].rows]
+    assert rows == [closed[3], closed[2], closed[1]]  # the 3 newest closed, best first
+    response = client.get("/desk/", {"q": "parcel status:closed"})
+    assert [row.pk for row in response.context["page"].rows] == rows
+
+
+def test_the_excerpts_of_a_page_are_the_same_with_the_words_remembered():
+    query = search_parse("abime col")
+    texts = [FILLER * 30 + "Mon colis est arrivé abîmé.", "Colis abîmé " + FILLER]
+    seen: dict[str, bool] = {}
+    for text in texts:
+        assert search.search_highlight(text, query, seen=seen) == search.search_highlight(
+            text, query
+        )
+    marked = search.search_highlight(texts[0], query)
+    assert marked is not None
+    assert "<mark>colis</mark> est arrivé <mark>abîmé</mark>" in marked
