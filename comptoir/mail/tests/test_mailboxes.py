@@ -264,19 +264,24 @@ def mailbox_smtp():
     server.stop()
 
 
+def mailbox_with_smtp(name: str, address: str, contact: Contact, sink) -> Mailbox:
+    """A mailbox routed to ``contact`` whose e-mails leave through ``sink`` (no TLS)."""
+    return Mailbox.objects.create(
+        name=name,
+        email_address=address,
+        contact=contact,
+        smtp_host=sink.host,
+        smtp_port=sink.port,
+        smtp_security=SmtpSecurity.NONE,
+    )
+
+
 def test_a_reply_leaves_through_the_smtp_server_of_the_mailbox_it_is_sent_from(
     bob, charlie, smtp, mailbox_smtp
 ):
     service, webmaster = contacts()
     Contact.objects.filter(pk=webmaster.pk).update(email="webmaster@shop.test")
-    Mailbox.objects.create(
-        name="Webmaster",
-        email_address="webmaster@shop.test",
-        contact=webmaster,
-        smtp_host=mailbox_smtp.host,
-        smtp_port=mailbox_smtp.port,
-        smtp_security=SmtpSecurity.NONE,
-    )
+    mailbox_with_smtp("Webmaster", "webmaster@shop.test", webmaster, mailbox_smtp)
     to_webmaster = make_thread(contact=Contact.objects.get(pk=webmaster.pk), text="Broken link")
     to_service = make_thread(contact=service, email="zed@example.com", text="Parcel?")
     thread_services.thread_reply(thread=to_webmaster, employee=bob, text="Fixed, thanks.")
@@ -305,14 +310,7 @@ def test_a_contact_without_an_address_answers_from_the_mailbox_routed_to_it(
     # server (Google and Microsoft refuse or flag mail sent as their domain from elsewhere).
     service, _webmaster = contacts()
     Contact.objects.filter(pk=service.pk).update(email="")
-    Mailbox.objects.create(
-        name="Support",
-        email_address="support@shop.test",
-        contact=service,
-        smtp_host=mailbox_smtp.host,
-        smtp_port=mailbox_smtp.port,
-        smtp_security=SmtpSecurity.NONE,
-    )
+    mailbox_with_smtp("Support", "support@shop.test", service, mailbox_smtp)
     thread = make_thread(contact=Contact.objects.get(pk=service.pk), text="Parcel?")
     thread_services.thread_reply(thread=thread, employee=bob, text="On its way.")
 
