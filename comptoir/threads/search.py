@@ -22,6 +22,7 @@ often (docs/DECISIONS.md, "Search ranking").
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +59,8 @@ class Term:
 
     words: tuple[str, ...]
     prefix: bool = False
+    # SQLite: the index's words that the last word begins (``_sqlite_forms``; empty: unknown).
+    forms: tuple[str, ...] = ()
 
 
 @dataclass
@@ -145,7 +148,12 @@ def _sqlite_match(terms: list[Term]) -> str:
     parts = []
     for term in terms:
         quoted = '"' + " ".join(term.words) + '"'  # letters and digits only: nothing to escape
-        parts.append(quoted + "*" if term.prefix else quoted)
+        if term.prefix and term.forms:
+            head = " ".join(term.words[:-1])
+            forms = ['"' + f"{head} {form}".strip() + '"' for form in term.forms]
+            parts.append("(" + " OR ".join(forms) + ")")
+        else:
+            parts.append(quoted + "*" if term.prefix else quoted)
     return " AND ".join(parts)
 
 
@@ -275,25 +283,59 @@ _FTS = "threads_thread_search_fts"
 def _sqlite_ranked(
     threads: QuerySet[Thread], terms: list[Term], horizon: int
 ) -> list[tuple[int, float]]:
-    """The newest ``RANKED`` threads holding the words, with their bm25. FTS5 gives its newest
-    matches first and stops at a LIMIT, where ``pk IN (every match)`` would first list all of
-    them (10^5 for a common word at 10^6 threads): the newest 400 matches come with their bm25
-    (one query: a prefix's words are gathered once), the other filters keep the newest 200 of
-    them (a second query). When they keep fewer and there are more matches (a "Mine" view, a
-    status), 3,200 matches, then all of them, and the scores in one more query."""
-    match = _sqlite_match(terms)
-    below = " AND rowid <= %s" if horizon else ""
-    params: list[str | int] = [match, horizon] if horizon else [match]
-    where = f"FROM {_FTS} WHERE {_FTS} MATCH %s{below} ORDER BY rowid DESC"
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT rowid, -bm25({_FTS}) {where} LIMIT %s", [*params, 2 * RANKED])
-        first = dict(cursor.fetchall())
-    ids = list(threads.filter(pk__in=list(first)).values_list("pk", flat=True)[:RANKED])
+    """The newest ``RANKED`` threads holding the words, best first (``_sqlite_scores``).
+
+    FTS5 gives its newest matches first and stops at a LIMIT, where ``pk IN (every match)``
+    would first list all of them (10^5 for a common word at 10^6 threads): the newest 400
+    matches come first (one query), the other filters keep the newest 200 of them (a second).
+    When they keep fewer and there are more matches (a "Mine" view, a status), 3,200 matches,
+    then all of them. The word being typed is the whole words it begins (``_sqlite_forms``)."""
+    terms = _sqlite_forms(terms)
+    first = _sqlite_matches(terms, horizon)
+    ids = list(threads.filter(pk__in=first).values_list("pk", flat=True)[:RANKED])
     if len(ids) < RANKED and len(first) == 2 * RANKED:
-        ids = _sqlite_newest(threads, f"SELECT rowid {where}", params)
-        scores = _sqlite_scores(terms, ids)
-        return [(pk, scores[pk]) for pk in ids]
-    return [(pk, first[pk]) for pk in ids]
+        match = _sqlite_match(terms)
+        below = " AND rowid <= %s" if horizon else ""
+        params: list[str | int] = [match, horizon] if horizon else [match]
+        sql = f"SELECT rowid FROM {_FTS} WHERE {_FTS} MATCH %s{below} ORDER BY rowid DESC"  # noqa: S608 — constants
+        ids = _sqlite_newest(threads, sql, params)
+    scores = _sqlite_scores(terms, ids)
+    return [(pk, scores[pk]) for pk in ids]
+
+
+# A prefix standing for more words than this is left to FTS5 (slow, but rare: "a", "re").
+_FORMS = 64
+_VOCABULARY = "threads_thread_search_vocab"
+
+
+def _sqlite_forms(terms: list[Term]) -> list[Term]:
+    """The word being typed as the index's words it begins (one query). For a prefix, FTS5
+    gathers every document of every such word before the LIMIT applies (the whole index of a
+    common word: most of a search's time at 10^6 threads), where an OR of whole words is read
+    newest first and only as far as needed. The index's own word list (``fts5vocab``, migration
+    0025) gives those words; it is read through each word's entries, once, where FTS5 read
+    them again for each query of the search (the matches, the weights, the highlights)."""
+    expanded = []
+    for term in terms:
+        if term.prefix:
+            start = fold(term.words[-1])
+            sql = f"SELECT term FROM {_VOCABULARY} WHERE term >= %s AND term < %s LIMIT %s"  # noqa: S608 — constants
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [start, start + "\U0010ffff", _FORMS + 1])
+                forms = tuple(form for (form,) in cursor.fetchall())
+            if 0 < len(forms) <= _FORMS and all(_WORD.fullmatch(form) for form in forms):
+                term = Term(term.words, prefix=True, forms=forms)
+        expanded.append(term)
+    return expanded
+
+
+def _sqlite_matches(terms: list[Term], horizon: int) -> list[int]:
+    below = " AND rowid <= %s" if horizon else ""
+    params: list[str | int] = [_sqlite_match(terms), horizon] if horizon else [_sqlite_match(terms)]
+    sql = f"SELECT rowid FROM {_FTS} WHERE {_FTS} MATCH %s{below} ORDER BY rowid DESC LIMIT %s"  # noqa: S608 — constants
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, 2 * RANKED])
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _sqlite_newest(threads: QuerySet[Thread], sql: str, params: list[str | int]) -> list[int]:
@@ -309,21 +351,109 @@ def _sqlite_newest(threads: QuerySet[Thread], sql: str, params: list[str | int])
     return list(threads.filter(pk__in=every).values_list("pk", flat=True)[:RANKED])
 
 
+# Okapi BM25's constants (FTS5's bm25() has the same).
+_K1 = 1.2
+_B = 0.75
+_OPEN, _CLOSE = "\x01", "\x02"
+
+
 def _sqlite_scores(terms: list[Term], ids: list[int]) -> dict[int, float]:
-    """bm25 of these threads (lower is better: negated, so that higher is better everywhere).
-    The rowid range is FTS5's to use; ``+rowid IN`` is left to SQLite, since FTS5 would run the
-    whole query again for each id of a list."""
+    """BM25 of these threads (two queries, whatever the size of the index).
+
+    FTS5's own bm25() first counts every document holding each word, to weigh it: a full read
+    of the word's entries on each search (10^5 of them for a common word at 10^6 threads,
+    most of a search's time). The same formula here takes that weight from how far back the
+    word's newest 400 documents go (``_sqlite_weights``: exact below 400), each thread's word
+    counts from FTS5's ``highlight()`` of it, and its length in characters against the
+    candidates' average; docs/DECISIONS.md, "Search ranking without a full count"."""
     if not ids:
         return {}
     marks = ", ".join(["%s"] * len(ids))
     sql = (
-        f"SELECT rowid, -bm25({_FTS}) FROM {_FTS} WHERE {_FTS} MATCH %s "  # noqa: S608 — constants
-        f"AND rowid BETWEEN %s AND %s AND +rowid IN ({marks})"
+        f"SELECT rowid, highlight({_FTS}, 0, char(1), char(2)) FROM {_FTS} "  # noqa: S608 — constants
+        f"WHERE {_FTS} MATCH %s AND rowid BETWEEN %s AND %s AND +rowid IN ({marks})"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [_sqlite_match(terms), min(ids), max(ids), *ids])
-        scores = dict(cursor.fetchall())
-    return {pk: scores.get(pk, 0.0) for pk in ids}
+        marked = dict(cursor.fetchall())
+    weights = _sqlite_weights(terms)
+    wanted = [tuple(fold(word) for word in term.words) for term in terms]
+    prefixes = [term.prefix for term in terms]
+    memo: dict[str, list[int]] = {}
+    counts: dict[int, list[int]] = {}
+    lengths: dict[int, int] = {}
+    for pk, text in marked.items():
+        counts[pk] = _term_counts(text or "", wanted, prefixes, memo)
+        lengths[pk] = len(text or "") - 2 * (text or "").count(_OPEN)
+    average = max(1.0, sum(lengths.values()) / max(1, len(lengths)))
+    scores = {}
+    for pk in ids:
+        score = 0.0
+        for weight, count in zip(weights, counts.get(pk, []), strict=True):
+            norm = _K1 * (1 - _B + _B * lengths[pk] / average)
+            score += weight * count * (_K1 + 1) / (count + norm)
+        scores[pk] = score
+    return scores
+
+
+def _term_counts(
+    text: str, wanted: list[tuple[str, ...]], prefixes: list[bool], memo: dict[str, list[int]]
+) -> list[int]:
+    """How many times each term is in ``text``, whose matches FTS5 marked (``_OPEN`` …
+    ``_CLOSE``). Each marked piece is folded as the query's words were, once for the page
+    (``memo``: the same few pieces come back in every thread)."""
+    counts = [0] * len(wanted)
+    for piece in text.split(_OPEN)[1:]:
+        marked = piece.split(_CLOSE, 1)[0]
+        found = memo.get(marked)
+        if found is None:
+            found = memo[marked] = _piece_counts(marked, wanted, prefixes)
+        for index, count in enumerate(found):
+            counts[index] += count
+    return counts
+
+
+def _piece_counts(piece: str, wanted: list[tuple[str, ...]], prefixes: list[bool]) -> list[int]:
+    words = _WORD.findall(fold(piece))
+    counts = []
+    for term, prefix in zip(wanted, prefixes, strict=True):
+        count = 0
+        for at in range(len(words) - len(term) + 1):
+            window = words[at : at + len(term)]
+            if tuple(window[:-1]) == term[:-1] and (
+                window[-1].startswith(term[-1]) if prefix else window[-1] == term[-1]
+            ):
+                count += 1
+        counts.append(count)
+    if len(wanted) == 1 and not counts[0]:  # folded unlike FTS5 (rare): still one match
+        counts[0] = 1
+    return counts
+
+
+_DENSITY = 2 * RANKED
+
+
+def _sqlite_weights(terms: list[Term]) -> list[float]:
+    """Each term's weight (BM25's inverse document frequency), from how many threads hold it:
+    its newest 400 documents span a stretch of the ids, and the term is taken to be as frequent
+    in all of them (exact when fewer than 400 hold it). One query."""
+    newest = f"SELECT rowid FROM {_FTS} WHERE {_FTS} MATCH %s ORDER BY rowid DESC"  # noqa: S608 — constants
+    picks = []
+    params: list[str | int] = []
+    for term in terms:
+        picks.append(f"({newest} LIMIT 1 OFFSET %s), (SELECT count(*) FROM ({newest} LIMIT %s))")  # noqa: S608
+        params += [_sqlite_match([term]), _DENSITY - 1, _sqlite_match([term]), _DENSITY]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(rowid), {', '.join(picks)} FROM {_FTS}", params)  # noqa: S608 — constants
+        row = cursor.fetchone()
+    total = max(1, row[0] or 0)
+    weights = []
+    for index in range(len(terms)):
+        oldest, found = row[1 + 2 * index], row[2 + 2 * index] or 0
+        held = _DENSITY * total / max(1, total - oldest + 1) if oldest else found
+        held = min(held, total)
+        weights.append(math.log(1 + (total - held + 0.5) / (held + 0.5)))
+    return weights
 
 
 def _postgresql_score(terms: list[Term]) -> RawSQL:

@@ -156,7 +156,7 @@ def test_a_search_runs_a_bounded_number_of_queries(
         make_thread(email=f"c{number}@example.com", text=f"parcel number {number}")
     client.force_login(bob)
     client.get("/desk/", {"q": "parcel"})
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(19):
         response = client.get("/desk/", {"q": "parcel"})
     assert len(response.context["page"].rows) == 31
 
