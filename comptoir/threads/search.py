@@ -159,7 +159,7 @@ def _sqlite_match(terms: list[Term]) -> str:
 
 def _sqlite(terms: list[Term]) -> Q:
     sql = "SELECT rowid FROM threads_thread_search_fts WHERE threads_thread_search_fts MATCH %s"
-    return Q(pk__in=RawSQL(sql, [_sqlite_match(terms)]))  # noqa: S611 — a parameter
+    return Q(pk__in=RawSQL(sql, [_sqlite_match(_sqlite_forms(terms))]))  # noqa: S611 — a parameter
 
 
 def _postgresql_query(terms: list[Term]) -> tuple[str, list[str]]:
@@ -443,15 +443,18 @@ def _sqlite_weights(terms: list[Term]) -> list[float]:
     for term in terms:
         picks.append(f"({newest} LIMIT 1 OFFSET %s), (SELECT count(*) FROM ({newest} LIMIT %s))")  # noqa: S608
         params += [_sqlite_match([term]), _DENSITY - 1, _sqlite_match([term]), _DENSITY]
+    # The documents' ids run from the first thread's to the last's (a few deleted between):
+    # both ends come from the primary key, where counting the rows would read them all.
+    sql = f"SELECT MIN(thread_id), MAX(thread_id), {', '.join(picks)} FROM threads_threadsearch"  # noqa: S608 — constants
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(rowid), {', '.join(picks)} FROM {_FTS}", params)  # noqa: S608 — constants
+        cursor.execute(sql, params)
         row = cursor.fetchone()
-    total = max(1, row[0] or 0)
+    first, last = row[0] or 0, row[1] or 0
+    total = max(1, last - first + 1)
     weights = []
     for index in range(len(terms)):
-        oldest, found = row[1 + 2 * index], row[2 + 2 * index] or 0
-        held = _DENSITY * total / max(1, total - oldest + 1) if oldest else found
-        held = min(held, total)
+        oldest, found = row[2 + 2 * index], row[3 + 2 * index] or 0
+        held = min(total, _DENSITY * total / max(1, last - oldest + 1)) if oldest else found
         weights.append(math.log(1 + (total - held + 0.5) / (held + 0.5)))
     return weights
 

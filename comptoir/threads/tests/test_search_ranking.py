@@ -177,3 +177,84 @@ def test_the_excerpts_of_a_page_are_the_same_with_the_words_remembered():
     marked = search.search_highlight(texts[0], query)
     assert marked is not None
     assert "<mark>colis</mark> est arrivé <mark>abîmé</mark>" in marked
+
+
+# SQLite: no query of a search reads a common word's whole index (issue 20's budgets at 10^6).
+
+
+def _searched(text: str) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        threads = apply_filters(Thread.objects.all(), {"q": text}, words=False)
+        search_ranked(threads, search_parse(text))
+        list(apply_filters(Thread.objects.all(), {"q": text}))  # "ID": every match, newest first
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_the_word_being_typed_is_looked_for_as_the_whole_words_it_begins(documents):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return  # PostgreSQL and MariaDB test the prefix per row or in their index
+    make_thread(email="f@example.com", text="Zeppelins everywhere")
+    statements = _searched("zepp")
+    matches = [sql for sql in statements if " MATCH " in sql]
+    assert matches
+    # A prefix ("zepp"*) makes FTS5 gather every document of every word it begins before the
+    # LIMIT: each query names the index's whole words instead.
+    assert not any('"*' in sql for sql in matches)
+    assert all('"zeppelin" OR "zeppelins"' in sql for sql in matches if "zepp" in sql.lower())
+    assert ranked_ids("zepp")[0] == documents["many"]
+
+
+def test_a_prefix_of_too_many_words_is_left_to_the_engine(documents, monkeypatch):
+    monkeypatch.setattr(search, "_FORMS", 1)
+    make_thread(email="f@example.com", text="Zeppelins everywhere")
+    assert set(ranked_ids("zepp")) == {*documents.values(), Thread.objects.latest("pk").pk}
+
+
+def test_the_scores_need_no_count_of_every_document(documents):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    # FTS5's bm25() counts every document holding each word (the whole index for a common
+    # word): the weights come from the newest 400 documents instead, the counts from highlight().
+    assert not any("bm25(" in sql for sql in _searched("zeppelin ticket"))
+
+
+def test_the_weights_follow_how_rare_a_word_is():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return  # ts_rank has no such weight; MariaDB's is its own
+    # "alpha" is in every thread, "omega" in two: the thread saying "omega" twice outranks the
+    # one saying "alpha" three times (and "omega" once), as with FTS5's bm25().
+    for number in range(6):
+        make_thread(email=f"x{number}@example.com", text=f"alpha filler {number} " + FILLER)
+    alphas = make_thread(email="a@example.com", text="alpha alpha alpha omega " + FILLER)
+    omegas = make_thread(email="o@example.com", text="alpha omega omega " + FILLER)
+    assert ranked_ids("alpha omega") == [omegas.pk, alphas.pk]
+
+
+def test_a_common_words_weight_is_read_from_its_newest_documents(monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return
+    # Each word's newest documents (4 here, 400 in use) span a stretch of the ids: the word is
+    # taken to be as frequent in all of them. Exact when fewer hold it.
+    monkeypatch.setattr(search, "_DENSITY", 4)
+    for number in range(40):
+        words = ["filler"] + ["alpha"] * (number % 2 == 0) + ["omega"] * (number % 20 == 0)
+        make_thread(email=f"x{number}@example.com", text=" ".join(words))
+    import math
+
+    def weight(held: int) -> float:
+        return math.log(1 + (40 - held + 0.5) / (held + 0.5))
+
+    alpha, omega = search._sqlite_weights([search.Term(("alpha",)), search.Term(("omega",))])
+    assert omega == pytest.approx(weight(2))
+    assert alpha == pytest.approx(weight(20), rel=0.1)
