@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from bench import env
 from bench.report import BUDGETS_MS, latest, rows_read
 
 # (row, comptoir page, peer page). The peer's list is a page shell plus a JSON request for the
@@ -60,7 +61,8 @@ def _verdict(ratio: float | None, page: str, median: float | None) -> str:
 
 
 def compare(ours: list[dict[str, Any]], theirs: list[dict[str, Any]], size: int) -> str:
-    name, label = f"sqlite-{_label(size)}", _label(size)
+    # comptoir names its data set as env.dataset does ("sqlite-1M"), the peer by thousands.
+    name, label = env.dataset("sqlite", size), _label(size)
     client, http = latest(ours, "client"), latest(ours, "http")
     peer_client, peer_http = _peer(theirs, "client", label), _peer(theirs, "http", label)
     out = [
