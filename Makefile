@@ -72,7 +72,7 @@ cluster-test-ci: dev-venv
 		scripts/cluster-test
 
 # Benchmarks (bench/README.md). SIZE: threads, one or more (10000 100000 1000000); DB: sqlite,
-# postgres or both. Data sets are generated once under var/bench/ and reused.
+# postgres, mariadb, or several. Data sets are generated once under var/bench/ and reused.
 SIZE ?= 100000
 DB ?= sqlite
 PEER_BENCH ?= ../shared/peer-bench

@@ -3,7 +3,13 @@
 ``bulk_create`` spends most of its time compiling SQL per object (about 30 us per row); a
 generator writing millions of rows only needs one INSERT statement per table and values already
 in the database's format. Ids are assigned here (the tables are new), so rows can point at each
-other before they are written; PostgreSQL's sequences are moved past them at the end.
+other before they are written; PostgreSQL's sequences are moved past them at the end (MariaDB's
+AUTO_INCREMENT moves by itself).
+
+The formats are those of Django's backends (``connection.ops.adapt_*``): on SQLite and MariaDB a
+datetime is naive UTC (``USE_TZ``), a JSON value is text; SQLite keeps decimals as text; on
+PostgreSQL psycopg adapts datetimes and decimals itself, and JSON goes as ``jsonb``. PyMySQL turns
+an ``executemany`` of one INSERT into multi-row INSERTs of about a megabyte each.
 """
 
 from __future__ import annotations
@@ -19,8 +25,8 @@ from django.db import connection, models
 BATCH = 5000
 
 
-def _sqlite_datetime(value: datetime | None) -> str | None:
-    # What Django's SQLite backend stores: naive UTC, str() format.
+def _naive_utc(value: datetime | None) -> str | None:
+    # What Django's SQLite and MySQL backends store: naive UTC, str() format.
     if value is None:
         return None
     if value.tzinfo is not UTC:
@@ -31,13 +37,13 @@ def _sqlite_datetime(value: datetime | None) -> str | None:
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     sqlite = connection.vendor == "sqlite"
     if isinstance(field, models.JSONField):
-        if sqlite:
+        if connection.vendor != "postgresql":
             return json.dumps
         from psycopg.types.json import Jsonb
 
         return Jsonb
-    if sqlite and isinstance(field, models.DateTimeField):
-        return _sqlite_datetime
+    if connection.vendor != "postgresql" and isinstance(field, models.DateTimeField):
+        return _naive_utc
     if sqlite and isinstance(field, models.DecimalField):
         return lambda value: None if value is None else str(Decimal(value))
     return None

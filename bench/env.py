@@ -22,6 +22,10 @@ BENCH_DIR = Path(os.environ.get("BENCH_DIR", REPO / "var" / "bench"))
 # from BENCH_PG_PREFIX, so that two checkouts on one server keep their data sets apart).
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 PG_PREFIX = os.environ.get("BENCH_PG_PREFIX", "comptoir_bench_")
+# The MariaDB server, the same way: database <BENCH_MARIADB_PREFIX><size>.
+MARIADB_SERVER = os.environ.get("BENCH_MARIADB_SERVER", "mysql://root@127.0.0.1:3306")
+MARIADB_PREFIX = os.environ.get("BENCH_MARIADB_PREFIX", "comptoir_bench_")
+DATABASES = ("sqlite", "postgres", "mariadb")
 
 
 def size_label(size: int) -> str:
@@ -40,19 +44,32 @@ def pg_database(name: str) -> str:
     return PG_PREFIX + name.split("-", 1)[1].lower()
 
 
+def mariadb_database(name: str) -> str:
+    return MARIADB_PREFIX + name.split("-", 1)[1].lower()
+
+
+def database_url(name: str) -> str:
+    """COMPTOIR_DATABASE_URL for a data set (``sqlite-…``, ``postgres-…`` or ``mariadb-…``)."""
+    db = name.split("-", 1)[0]
+    if db == "postgres":
+        return f"{PG_SERVER}/{pg_database(name)}"
+    if db == "mariadb":
+        return f"{MARIADB_SERVER}/{mariadb_database(name)}"
+    if db == "sqlite":
+        return f"sqlite:///{data_dir(name)}/db.sqlite3"
+    raise SystemExit(f"bench: unknown database {db!r} ({', '.join(DATABASES)})")
+
+
 def data_dir(name: str) -> Path:
     return BENCH_DIR / name
 
 
 def comptoir_env(name: str) -> dict[str, str]:
     """The COMPTOIR_* variables of a data set (also given to gunicorn and the ingest worker)."""
-    db = name.split("-", 1)[0]
     folder = data_dir(name)
-    env = {
+    return {
         "COMPTOIR_DATA_DIR": str(folder),
-        "COMPTOIR_DATABASE_URL": f"{PG_SERVER}/{pg_database(name)}"
-        if db == "postgres"
-        else f"sqlite:///{folder}/db.sqlite3",
+        "COMPTOIR_DATABASE_URL": database_url(name),
         "COMPTOIR_EMAIL_URL": f"file:///{folder}/sent-mail",
         "COMPTOIR_LOG_LEVEL": "WARNING",
         "COMPTOIR_DEBUG": "false",
@@ -63,9 +80,6 @@ def comptoir_env(name: str) -> dict[str, str]:
         "COMPTOIR_CONTACT_RATE_PER_IP": "100000000",
         "COMPTOIR_CONTACT_RATE_PER_EMAIL": "100000000",
     }
-    if db not in {"sqlite", "postgres"}:
-        raise SystemExit(f"bench: unknown database {db!r} (sqlite or postgres)")
-    return env
 
 
 def configure(name: str) -> None:

@@ -1,6 +1,6 @@
 """``make bench``: generate the data set when needed, then measure everything in one run.
 
-Usage: python -m bench.run [--size 100000 …] [--db sqlite|postgres …] [--steps …] [--regen]
+Usage: python -m bench.run [--size 100000 …] [--db sqlite|postgres|mariadb …] [--steps …] [--regen]
                            [--peer DIR [--peer-results FILE]]
 
 Each step runs in its own process (``bench.generate``, ``bench.measure``, ``bench.http_load``,
@@ -65,6 +65,40 @@ def _pg_create(name: str, *, drop: bool) -> None:
             connection.execute(f'CREATE DATABASE "{database}"')
 
 
+def _mariadb_create(name: str, *, drop: bool) -> None:
+    """The data set's MariaDB database, in the character set and collation comptoir's tests
+    create theirs with (``TEST`` in ``comptoir.lib.dburl``: utf8mb4, utf8mb4_unicode_ci)."""
+    import pymysql
+
+    from comptoir.lib.dburl import parse_database_url
+
+    server = parse_database_url(f"{env.MARIADB_SERVER}/mysql", base_dir=env.REPO)
+    database = env.mariadb_database(name)
+    test = server["TEST"]
+    connection = pymysql.connect(
+        host=server["HOST"] or "127.0.0.1",
+        port=int(server["PORT"] or 3306),
+        user=server["USER"] or "root",
+        password=server["PASSWORD"],
+        charset="utf8mb4",
+        autocommit=True,
+    )
+    with connection, connection.cursor() as cursor:
+        if drop:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{database}`")
+        cursor.execute(
+            f"CREATE DATABASE IF NOT EXISTS `{database}`"
+            f" CHARACTER SET {test['CHARSET']} COLLATE {test['COLLATION']}"
+        )
+
+
+def _database_create(db: str, name: str, *, drop: bool) -> None:
+    if db == "postgres":
+        _pg_create(name, drop=drop)
+    elif db == "mariadb":
+        _mariadb_create(name, drop=drop)
+
+
 def _run(module: str, *args: str, out: Path) -> None:
     started = time.perf_counter()
     done = subprocess.run(
@@ -95,7 +129,7 @@ def dataset_ready(name: str, size: int, *, regen: bool) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench.run")
     parser.add_argument("--size", type=int, nargs="+", default=[100_000])
-    parser.add_argument("--db", nargs="+", default=["sqlite"], choices=["sqlite", "postgres"])
+    parser.add_argument("--db", nargs="+", default=["sqlite"], choices=env.DATABASES)
     parser.add_argument("--steps", nargs="+", default=STEPS, choices=STEPS)
     parser.add_argument("--regen", action="store_true")
     parser.add_argument("--out", type=Path)
@@ -112,12 +146,10 @@ def main() -> None:
             name = env.dataset(db, size)
             if not dataset_ready(name, size, regen=options.regen):
                 shutil.rmtree(env.data_dir(name), ignore_errors=True)
-                if db == "postgres":
-                    _pg_create(name, drop=True)
+                _database_create(db, name, drop=True)
                 _run("bench.generate", name, str(size), out=out)
             else:
-                if db == "postgres":
-                    _pg_create(name, drop=False)
+                _database_create(db, name, drop=False)
                 _migrate(name)
             for step in options.steps:
                 _run(MODULES[step], name, out=out)
