@@ -445,7 +445,13 @@ def _sqlite_weights(terms: list[Term]) -> list[float]:
         params += [_sqlite_match([term]), _DENSITY - 1, _sqlite_match([term]), _DENSITY]
     # The documents' ids run from the first thread's to the last's (a few deleted between):
     # both ends come from the primary key, where counting the rows would read them all.
-    sql = f"SELECT MIN(thread_id), MAX(thread_id), {', '.join(picks)} FROM threads_threadsearch"  # noqa: S608 — constants
+    # (Each end in a subquery of its own: SQLite reads one end of the key for a lone MIN or
+    # MAX, and the whole table when the select list holds anything else.)
+    ends = ", ".join(
+        f"(SELECT {end}(thread_id) FROM threads_threadsearch)"  # noqa: S608 — constants
+        for end in ("MIN", "MAX")
+    )
+    sql = f"SELECT {ends}, {', '.join(picks)}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
