@@ -260,15 +260,7 @@ def search_ranked(
     elif vendor == "sqlite":
         scored = _sqlite_ranked(newest, query.terms, horizon)
     elif vendor == "mysql":
-        # MATCH in a subquery run once per thread would search the whole index each time: the
-        # scores of the candidates come in a second query, which searches it once.
-        ids = list(newest.filter(_mysql(query.terms)).values_list("pk", flat=True)[:RANKED])
-        scores = dict(
-            ThreadSearch.objects.filter(thread_id__in=ids)
-            .annotate(score=_mysql_score(query.terms))
-            .values_list("thread_id", "score")
-        )
-        scored = [(pk, scores.get(pk) or 0.0) for pk in ids]
+        scored = _mysql_ranked(newest, query.terms)
     else:
         found = newest.filter(_postgresql(query.terms)).annotate(
             score=_postgresql_score(query.terms)
@@ -474,6 +466,41 @@ def _postgresql_score(terms: list[Term]) -> RawSQL:
         'WHERE s.thread_id = "threads_thread"."id")'
     )
     return RawSQL(sql, params, output_field=FloatField())  # noqa: S611 — parameters
+
+
+def _mysql_ranked(threads: QuerySet[Thread], terms: list[Term]) -> list[tuple[int, float]]:
+    """MariaDB: the newest ``RANKED`` threads holding the words, with their MATCH score.
+
+    The threads newest first, each one's document tested until 200 match, stop early for a
+    common word but read every document when fewer than 200 threads hold the words (a rare
+    word, an address, an order number: 0.7 s at 10^5 threads). So the index is asked first for
+    201 matches: when it has no more than 200, they are all of them, and the other filters
+    apply to those ids. MATCH in a subquery run once per thread would search the whole index
+    each time: the scores of the candidates come in one more query, which searches it once."""
+    parts, short = _mysql_parts(terms)
+    if parts:
+        # A bare MATCH in the WHERE clause is what reads the FULLTEXT index (Django's filter
+        # would compare it with TRUE). Short words: letters and digits, matched in the text.
+        words = " ".join(parts)
+        sql = (
+            "SELECT thread_id, MATCH(document) AGAINST (%s IN BOOLEAN MODE) "
+            "FROM threads_threadsearch WHERE MATCH(document) AGAINST (%s IN BOOLEAN MODE)"
+            + " AND document LIKE %s" * len(short)
+            + " LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [words, words, *(f"%{word}%" for word in short), RANKED + 1])
+            found: dict[int, float] = dict(cursor.fetchall())
+        if len(found) <= RANKED:
+            ids = list(threads.filter(pk__in=list(found)).values_list("pk", flat=True))
+            return [(pk, found[pk] or 0.0) for pk in ids]
+    ids = list(threads.filter(_mysql(terms)).values_list("pk", flat=True)[:RANKED])
+    scores = dict(
+        ThreadSearch.objects.filter(thread_id__in=ids)
+        .annotate(score=_mysql_score(terms))
+        .values_list("thread_id", "score")
+    )
+    return [(pk, scores.get(pk) or 0.0) for pk in ids]
 
 
 def _mysql_score(terms: list[Term]) -> RawSQL:
