@@ -39,6 +39,7 @@ from comptoir.threads.search import (
     search_excerpts,
     search_parse,
     search_ranked,
+    search_window,
 )
 
 PAGE_SIZES = (20, 50, 100, 300)
@@ -216,6 +217,14 @@ class ListParams:
     def sort_choice(self) -> str:
         """What the sort control shows: relevance unless another order was chosen."""
         return self.sort if self.sort_given else RELEVANCE
+
+    @property
+    def engine_paged(self) -> bool:
+        """The search's words are left to ``paginate`` (``apply_filters(…, words=False)``):
+        ranked, or by ID through the engine's id order (``search_window``)."""
+        return self.ranked or (
+            self.sort == "id" and bool(search_parse(self.filters.get("q", "")).terms)
+        )
 
     @property
     def ranked(self) -> bool:
@@ -484,6 +493,11 @@ def paginate(threads: QuerySet[Thread], params: ListParams) -> KeysetPage[Listed
         except CursorInvalid:
             return ranked_page(threads, params)
     keyset = Keyset(SORTS.get(params.sort, "id"), descending=params.descending)
+    if params.engine_paged:
+        try:
+            return _search_id_page(threads, params, keyset, params.after, params.before)
+        except CursorInvalid:
+            return _search_id_page(threads, params, keyset, "", "")
     read = _read
     try:
         return keyset_page(
@@ -491,6 +505,41 @@ def paginate(threads: QuerySet[Thread], params: ListParams) -> KeysetPage[Listed
         )
     except CursorInvalid:
         return keyset_page(threads, keyset, limit=params.size, read=read)
+
+
+# The matches a page by ID takes from the engine at first (then 8 times as many, then all).
+WINDOW = 400
+
+
+def _search_id_page(
+    threads: QuerySet[Thread], params: ListParams, keyset: Keyset, after: str, before: str
+) -> KeysetPage[ListedThread]:
+    """A search by ID, ``threads`` filtered by all but the words: on SQLite, the keyset page
+    among the engine's next matches past the cursor (``search_window``), as long as they hold
+    more than a page after the other filters; otherwise, among all the matches."""
+    query = search_parse(params.filters.get("q", ""))
+    backwards = bool(before) and not after
+    cursor = before if backwards else after
+    past = cursor_decode(cursor, keyset.kinds(Thread))[0] if cursor else None
+    for limit in (WINDOW, 8 * WINDOW):
+        window = search_window(
+            query, newest_first=params.descending != backwards, past=past, limit=limit
+        )
+        if window is None:
+            break
+        page = keyset_page(
+            threads.filter(pk__in=window),
+            keyset,
+            limit=params.size,
+            read=_read,
+            after=after,
+            before=before,
+        )
+        more = page.previous_cursor if backwards else page.next_cursor
+        if more or len(window) < limit:
+            return page
+    every = threads.filter(search_condition(query))
+    return keyset_page(every, keyset, limit=params.size, read=_read, after=after, before=before)
 
 
 def newest_thread_id(threads: QuerySet[Thread]) -> int:

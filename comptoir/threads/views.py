@@ -89,7 +89,10 @@ def _rows_context(
     if remember and request.session.get(LIST_FILTERS_SESSION_KEY) != params.filters:
         request.session[LIST_FILTERS_SESSION_KEY] = params.filters
     threads = apply_filters(
-        threads_for_employee(employee), params.filters, employee=employee, words=not params.ranked
+        threads_for_employee(employee),
+        params.filters,
+        employee=employee,
+        words=not params.engine_paged,
     )
     page = paginate(threads, params)
     contacts = list(Contact.objects.order_by("position", "id"))

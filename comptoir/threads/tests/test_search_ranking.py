@@ -278,3 +278,56 @@ def test_few_matches_are_read_from_the_index_on_mariadb(documents):
     assert not any("MATCH" in sql for sql in rest)
     expected = [documents["many"], documents["once_short"], documents["once_long"]]
     assert [pk for pk, _ in ranked] == expected
+
+
+@pytest.mark.parametrize("direction", ["desc", "asc"])
+def test_a_search_by_id_pages_through_every_match_with_filters(client, bob, monkeypatch, direction):
+    # On SQLite the page by ID takes the engine's next matches past the cursor (400, then
+    # 3,200, then all): 3 here, so that the closed threads left out make it look further.
+    monkeypatch.setattr(listing, "WINDOW", 3)
+    for number in range(66):
+        thread = make_thread(email=f"c{number}@example.com", text=f"parcel {number}")
+        if number % 3:
+            services.thread_set_status(thread=thread, employee=bob, status=Status.CLOSED)
+        make_thread(email=f"o{number}@example.com", text="other words")
+    client.force_login(bob)
+    query = {"q": "parcel", "status": "open", "sort": "id", "dir": direction, "size": 20}
+    expected = list(
+        apply_filters(Thread.objects.all(), {"q": "parcel", "status": "open"})
+        .order_by("pk" if direction == "asc" else "-pk")
+        .values_list("pk", flat=True)
+    )
+    assert len(expected) == 22
+    seen: list[list[int]] = []
+    cursor = ""
+    while True:
+        page = client.get("/desk/", {**query, **({"after": cursor} if cursor else {})})
+        page = page.context["page"]
+        seen.append([row.pk for row in page.rows])
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    assert [len(rows) for rows in seen] == [20, 2]
+    assert [pk for rows in seen for pk in rows] == expected
+    back = client.get("/desk/", {**query, "before": page.previous_cursor}).context["page"]
+    assert [row.pk for row in back.rows] == seen[0]
+    assert not back.previous_cursor
+    assert back.next_cursor
+
+
+def test_a_search_by_id_reads_only_the_newest_matches_on_sqlite(client, bob):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "sqlite":
+        return
+    for number in range(5):
+        make_thread(email=f"c{number}@example.com", text="parcel")
+    client.force_login(bob)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/desk/", {"q": "parcel", "sort": "id"})
+    # "id IN (SELECT rowid … MATCH …)" listed every match (200,000 for a common word at 10^6)
+    # before the first row: the matches come newest first, with a LIMIT.
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert not any("IN (SELECT rowid" in sql for sql in statements)
+    assert any("MATCH" in sql and "ORDER BY rowid DESC LIMIT" in sql for sql in statements)
