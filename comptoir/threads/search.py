@@ -262,10 +262,7 @@ def search_ranked(
     elif vendor == "mysql":
         scored = _mysql_ranked(newest, query.terms)
     else:
-        found = newest.filter(_postgresql(query.terms)).annotate(
-            score=_postgresql_score(query.terms)
-        )
-        scored = [(pk, value or 0.0) for pk, value in found.values_list("pk", "score")[:RANKED]]
+        scored = _postgresql_ranked(newest, query.terms)
     return sorted(scored, key=lambda row: (-row[1], -row[0]))
 
 
@@ -477,6 +474,27 @@ def _sqlite_weights(terms: list[Term]) -> list[float]:
         held = min(total, _DENSITY * total / max(1, last - oldest + 1)) if oldest else found
         weights.append(math.log(1 + (total - held + 0.5) / (held + 0.5)))
     return weights
+
+
+def _postgresql_ranked(threads: QuerySet[Thread], terms: list[Term]) -> list[tuple[int, float]]:
+    """PostgreSQL: the newest ``RANKED`` threads holding the words, with their ``ts_rank``.
+
+    The plan that stops early for a common word (the threads newest first, the ``@@`` test per
+    row until 200 match) walks the whole table when fewer match: 2.2 s for an order number at
+    10^6 threads. So the index is asked first for 201 matches (a bitmap scan for a rare word,
+    the first rows of a scan for a common one: 0.1–3 ms at 10^6); when it has no more than 200,
+    they are all of them, and the threads are read by id."""
+    tsquery, params = _postgresql_query(terms)
+    sql = f"SELECT thread_id FROM threads_threadsearch WHERE vector @@ {tsquery} LIMIT %s"  # noqa: S608 — constants
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, RANKED + 1])
+        found = [pk for (pk,) in cursor.fetchall()]
+    if len(found) <= RANKED:
+        threads = threads.filter(pk__in=found)
+    else:
+        threads = threads.filter(_postgresql(terms))
+    scored = threads.annotate(score=_postgresql_score(terms)).values_list("pk", "score")
+    return [(pk, value or 0.0) for pk, value in scored[:RANKED]]
 
 
 def _postgresql_score(terms: list[Term]) -> RawSQL:
