@@ -275,10 +275,19 @@ def search_window(
     """SQLite: the ids of up to ``limit`` threads holding ``query``'s words, from the newest
     (``newest_first``) or the oldest, past the id ``past``, straight from FTS5, which reads a
     word's entries in id order only as far as needed, where ``id IN (every match)`` lists them
-    all first (200,000 for a common word at 10^6 threads). None elsewhere: PostgreSQL and
-    MariaDB take the condition (``search_condition``)."""
-    if connection.vendor != "sqlite" or not query.terms:
+    all first (200,000 for a common word at 10^6 threads). PostgreSQL and MariaDB
+    (``_index_probe``): every match when they are no more than ``limit``. None otherwise: the
+    caller takes the condition (``search_condition``), whose plan stops early for a common word."""
+    if not query.terms or connection.vendor not in _SCORES:
         return None
+    if connection.vendor != "sqlite":
+        # No order from these indexes: when they hold no more than ``limit`` matches, those
+        # are all of them (the plan walking the threads newest first would read every one).
+        found = _index_probe(query.terms, limit + 1)
+        if found is None or len(found) > limit:
+            return None
+        kept = [pk for pk in found if past is None or (pk < past if newest_first else pk > past)]
+        return sorted(kept, reverse=newest_first)
     params: list[str | int] = [_sqlite_match(_sqlite_forms(query.terms))]
     bound = ""
     if past is not None:
@@ -476,6 +485,33 @@ def _sqlite_weights(terms: list[Term]) -> list[float]:
     return weights
 
 
+def _index_probe(terms: list[Term], limit: int) -> dict[int, float] | None:
+    """PostgreSQL and MariaDB: up to ``limit`` threads holding the words, in no order, straight
+    from the full-text index, as {id: score} (MariaDB's MATCH score; 0 on PostgreSQL, whose
+    ``ts_rank`` is read apart). Fewer than ``limit``: every match. None: no index can tell
+    (MariaDB, words all shorter than its index's minimum)."""
+    if connection.vendor == "postgresql":
+        tsquery, params = _postgresql_query(terms)
+        sql = f"SELECT thread_id, 0.0 FROM threads_threadsearch WHERE vector @@ {tsquery} LIMIT %s"  # noqa: S608 — constants
+    else:
+        parts, short = _mysql_parts(terms)
+        if not parts:
+            return None
+        # A bare MATCH in the WHERE clause is what reads the FULLTEXT index (Django's filter
+        # would compare it with TRUE). Short words: letters and digits, matched in the text.
+        words = " ".join(parts)
+        sql = (
+            "SELECT thread_id, MATCH(document) AGAINST (%s IN BOOLEAN MODE) "
+            "FROM threads_threadsearch WHERE MATCH(document) AGAINST (%s IN BOOLEAN MODE)"
+            + " AND document LIKE %s" * len(short)
+            + " LIMIT %s"
+        )
+        params = [words, words, *(f"%{word}%" for word in short)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        return {pk: score or 0.0 for pk, score in cursor.fetchall()}
+
+
 def _postgresql_ranked(threads: QuerySet[Thread], terms: list[Term]) -> list[tuple[int, float]]:
     """PostgreSQL: the newest ``RANKED`` threads holding the words, with their ``ts_rank``.
 
@@ -484,13 +520,9 @@ def _postgresql_ranked(threads: QuerySet[Thread], terms: list[Term]) -> list[tup
     10^6 threads. So the index is asked first for 201 matches (a bitmap scan for a rare word,
     the first rows of a scan for a common one: 0.1–3 ms at 10^6); when it has no more than 200,
     they are all of them, and the threads are read by id."""
-    tsquery, params = _postgresql_query(terms)
-    sql = f"SELECT thread_id FROM threads_threadsearch WHERE vector @@ {tsquery} LIMIT %s"  # noqa: S608 — constants
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, RANKED + 1])
-        found = [pk for (pk,) in cursor.fetchall()]
-    if len(found) <= RANKED:
-        threads = threads.filter(pk__in=found)
+    found = _index_probe(terms, RANKED + 1)
+    if found is not None and len(found) <= RANKED:
+        threads = threads.filter(pk__in=list(found))
     else:
         threads = threads.filter(_postgresql(terms))
     scored = threads.annotate(score=_postgresql_score(terms)).values_list("pk", "score")
@@ -517,23 +549,10 @@ def _mysql_ranked(threads: QuerySet[Thread], terms: list[Term]) -> list[tuple[in
     201 matches: when it has no more than 200, they are all of them, and the other filters
     apply to those ids. MATCH in a subquery run once per thread would search the whole index
     each time: the scores of the candidates come in one more query, which searches it once."""
-    parts, short = _mysql_parts(terms)
-    if parts:
-        # A bare MATCH in the WHERE clause is what reads the FULLTEXT index (Django's filter
-        # would compare it with TRUE). Short words: letters and digits, matched in the text.
-        words = " ".join(parts)
-        sql = (
-            "SELECT thread_id, MATCH(document) AGAINST (%s IN BOOLEAN MODE) "
-            "FROM threads_threadsearch WHERE MATCH(document) AGAINST (%s IN BOOLEAN MODE)"
-            + " AND document LIKE %s" * len(short)
-            + " LIMIT %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [words, words, *(f"%{word}%" for word in short), RANKED + 1])
-            found: dict[int, float] = dict(cursor.fetchall())
-        if len(found) <= RANKED:
-            ids = list(threads.filter(pk__in=list(found)).values_list("pk", flat=True))
-            return [(pk, found[pk] or 0.0) for pk in ids]
+    found = _index_probe(terms, RANKED + 1)
+    if found is not None and len(found) <= RANKED:
+        ids = list(threads.filter(pk__in=found).values_list("pk", flat=True))
+        return [(pk, found[pk]) for pk in ids]
     ids = list(threads.filter(_mysql(terms)).values_list("pk", flat=True)[:RANKED])
     scores = dict(
         ThreadSearch.objects.filter(thread_id__in=ids)

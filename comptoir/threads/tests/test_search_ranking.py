@@ -332,3 +332,23 @@ def test_a_search_by_id_reads_only_the_newest_matches_on_sqlite(client, bob):
     statements = [query["sql"] for query in queries.captured_queries]
     assert not any("IN (SELECT rowid" in sql for sql in statements)
     assert any("MATCH" in sql and "ORDER BY rowid DESC LIMIT" in sql for sql in statements)
+
+
+def test_few_matches_by_id_are_read_from_the_index_on_postgresql_and_mariadb(client, bob):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor == "sqlite":
+        return
+    for number in range(3):
+        make_thread(email=f"c{number}@example.com", text="zeppelin")
+    client.force_login(bob)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/desk/", {"q": "zeppelin", "sort": "id"}).context["page"]
+    assert len(page.rows) == 3
+    test = "MATCH(document)" if connection.vendor == "mysql" else "vector @@"
+    statements = [query["sql"] for query in queries.captured_queries if test in query["sql"]]
+    # One look in the index (up to 401 matches), then the threads by id: no walk of the
+    # threads testing each one's document.
+    assert len(statements) == 1
+    assert "LIMIT 401" in statements[0]
