@@ -35,9 +35,11 @@ from comptoir.staff.models import Employee
 from comptoir.threads.models import Contact, Message, Status, Thread
 from comptoir.threads.search import (
     RANKED,
+    SearchQuery,
     search_condition,
     search_excerpts,
     search_parse,
+    search_prepare,
     search_ranked,
     search_window,
 )
@@ -281,10 +283,12 @@ def apply_filters(
     *,
     employee: Employee | None = None,
     words: bool = True,
+    query: SearchQuery | None = None,
 ) -> QuerySet[Thread]:
     """The threads the filters keep (``employee``: whose "Mine" view it is); a filter whose
     value cannot be used (``filter_errors``) keeps none. ``words=False``: the search's words
-    left to the ranking (``ranked_page``), its operators kept."""
+    left to the ranking (``ranked_page``), its operators kept. ``query``: the search box's,
+    already looked up (``page_query``)."""
     if filter_errors(filters):
         return threads.none()
     condition: Q = Q()
@@ -334,7 +338,7 @@ def apply_filters(
     threads = threads.filter(condition)
     search = filters.get("q", "")
     if search:
-        threads = threads.filter(search_condition(search_parse(search), words=words))
+        threads = threads.filter(search_condition(query or search_parse(search), words=words))
     return threads
 
 
@@ -427,10 +431,11 @@ def listed_attach(
         row.last_employee = staff.get(row.last_employee_id) if row.last_employee_id else None
 
 
-def listed_highlight(rows: list[ListedThread], filters: dict[str, str]) -> None:
-    """When searching, each row's excerpt around the words found, the words marked (one query)."""
-    if filters.get("q") and rows:
-        found = search_excerpts(search_parse(filters["q"]), [row.pk for row in rows])
+def listed_highlight(rows: list[ListedThread], query: SearchQuery) -> None:
+    """When searching, each row's excerpt around the words found, the words marked (one query;
+    ``query``: the page's, from ``page_query``)."""
+    if query.terms and rows:
+        found = search_excerpts(query, [row.pk for row in rows])
         for row in rows:
             row.found = found.get(row.pk)
 
@@ -446,8 +451,18 @@ def _read(found: QuerySet[Thread]) -> list[ListedThread]:
     return [_listed(row) for row in found.values_list(*LISTED_COLUMNS)]
 
 
+def page_query(params: ListParams) -> SearchQuery:
+    """The search of the list's page, looked up once for all its parts (``search_prepare``)."""
+    return search_prepare(search_parse(params.filters.get("q", "")))
+
+
 def ranked_page(
-    threads: QuerySet[Thread], params: ListParams, *, after: str = "", before: str = ""
+    threads: QuerySet[Thread],
+    params: ListParams,
+    query: SearchQuery,
+    *,
+    after: str = "",
+    before: str = "",
 ) -> RankedPage:
     """A page of the search's threads best match first (``search_ranked``), from ``threads``
     filtered by all but the search's words (``apply_filters(…, words=False)``).
@@ -462,7 +477,6 @@ def ranked_page(
         horizon, at = cursor_decode(cursor, [int, int])
         if horizon < 1 or not 0 <= at <= RANKED:
             raise CursorInvalid(cursor)
-    query = search_parse(params.filters.get("q", ""))
     ranked = search_ranked(threads, query, horizon=horizon)
     if not ranked:
         return RankedPage(rows=[], next_cursor="", previous_cursor="")
@@ -483,21 +497,24 @@ def ranked_page(
     )
 
 
-def paginate(threads: QuerySet[Thread], params: ListParams) -> KeysetPage[ListedThread]:
+def paginate(
+    threads: QuerySet[Thread], params: ListParams, query: SearchQuery | None = None
+) -> KeysetPage[ListedThread]:
     """One page of rows by keyset on (sort field, id), in either direction, or of a search
     ranked by relevance (``ranked_page``: ``threads`` then filtered with ``words=False``); a
     cursor the list did not make (forged, or from another sort) shows the first page."""
+    query = query or page_query(params)
     if params.ranked:
         try:
-            return ranked_page(threads, params, after=params.after, before=params.before)
+            return ranked_page(threads, params, query, after=params.after, before=params.before)
         except CursorInvalid:
-            return ranked_page(threads, params)
+            return ranked_page(threads, params, query)
     keyset = Keyset(SORTS.get(params.sort, "id"), descending=params.descending)
     if params.engine_paged:
         try:
-            return _search_id_page(threads, params, keyset, params.after, params.before)
+            return _search_id_page(threads, params, query, keyset, params.after, params.before)
         except CursorInvalid:
-            return _search_id_page(threads, params, keyset, "", "")
+            return _search_id_page(threads, params, query, keyset, "", "")
     read = _read
     try:
         return keyset_page(
@@ -512,12 +529,16 @@ WINDOW = 400
 
 
 def _search_id_page(
-    threads: QuerySet[Thread], params: ListParams, keyset: Keyset, after: str, before: str
+    threads: QuerySet[Thread],
+    params: ListParams,
+    query: SearchQuery,
+    keyset: Keyset,
+    after: str,
+    before: str,
 ) -> KeysetPage[ListedThread]:
     """A search by ID, ``threads`` filtered by all but the words: on SQLite, the keyset page
     among the engine's next matches past the cursor (``search_window``), as long as they hold
     more than a page after the other filters; otherwise, among all the matches."""
-    query = search_parse(params.filters.get("q", ""))
     backwards = bool(before) and not after
     cursor = before if backwards else after
     past = cursor_decode(cursor, keyset.kinds(Thread))[0] if cursor else None

@@ -61,6 +61,7 @@ from comptoir.threads.listing import (
     listed_attach,
     listed_highlight,
     newest_thread_id,
+    page_query,
     paginate,
 )
 from comptoir.threads.messages import Upload
@@ -88,17 +89,19 @@ def _rows_context(
     # write transaction on every view of the list.
     if remember and request.session.get(LIST_FILTERS_SESSION_KEY) != params.filters:
         request.session[LIST_FILTERS_SESSION_KEY] = params.filters
+    query = page_query(params)
     threads = apply_filters(
         threads_for_employee(employee),
         params.filters,
         employee=employee,
         words=not params.engine_paged,
+        query=query,
     )
-    page = paginate(threads, params)
+    page = paginate(threads, params, query)
     contacts = list(Contact.objects.order_by("position", "id"))
     employees = active_employees()
     listed_attach(page.rows, contacts, employees)
-    listed_highlight(page.rows, params.filters)
+    listed_highlight(page.rows, query)
     counts = stats.view_counts(values, employee_id=employee.pk)
     current = params.filters.get("view", "")
     return {
