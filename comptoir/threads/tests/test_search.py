@@ -170,3 +170,16 @@ def test_the_rebuild_command_indexes_every_thread_with_a_progress_bar(shop):
     assert "3/3" in err.getvalue()
     assert ThreadSearch.objects.count() == 3
     assert apply_filters(Thread.objects.all(), {"q": "lucia"}).get().pk == shop["es"]
+
+
+def test_a_highlight_finds_the_first_whole_word_far_in_the_text():
+    # The first match is found by one regular expression (every spelling of each letter), not
+    # by folding every word before it; a word only containing the search is not a match.
+    text = "Précolis " * 200 + "Le COLIS abîmé, colissimo."
+    marked = search_highlight(text, search_parse("colis"))
+    assert marked is not None
+    assert "<mark>COLIS</mark> abîmé" in marked
+    assert "<mark>colissimo</mark>" in marked
+    assert "<mark>Précolis" not in marked
+    assert search_highlight(text, search_parse('"colissimos" abimee')) is None
+    assert "<mark>abîmé</mark>" in str(search_highlight(text, search_parse('"ABIME"')))
