@@ -218,7 +218,7 @@ class Writer:
             ],
         )
         shop.tables += [self.threads, self.messages, self.events, self.emails, self.files]
-        # The threads' search documents (``threads.search``), as the services write them.
+        # The threads' search documents (``threads.search_index``), as the services write them.
         self.search_rows: list[tuple[int, str, str]] = []
         self.texts: list[str] = []
 
@@ -410,7 +410,7 @@ class Writer:
         return last_text
 
     def _search_add(self, row: ThreadRow, head: str) -> None:
-        from comptoir.threads.search import search_row
+        from comptoir.threads.search_index import search_row
 
         found = search_row(row.id, row.language, head, self.texts)
         self.search_rows.append((found.thread_id, found.language, found.document))

@@ -57,7 +57,7 @@ from comptoir.threads.models import (
     Thread,
 )
 from comptoir.threads.rates import rate_counters_forget, rate_counters_held, rate_key
-from comptoir.threads.search import search_index_purge
+from comptoir.threads.search_index import search_index_purge
 from comptoir.threads.services import threads_delete
 from comptoir.threads.storage import attachment_files_delete, attachment_open
 

@@ -37,7 +37,7 @@ from comptoir.threads.models import (
 )
 from comptoir.threads.notify import notify_customer_messages
 from comptoir.threads.publish import Event, events_publish_many
-from comptoir.threads.search import thread_search_refresh
+from comptoir.threads.search_index import thread_search_refresh
 
 
 @dataclass(frozen=True)

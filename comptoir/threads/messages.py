@@ -26,7 +26,7 @@ from comptoir.threads.models import (
     Thread,
     ThreadEvent,
 )
-from comptoir.threads.search import thread_search_refresh
+from comptoir.threads.search_index import thread_search_refresh
 from comptoir.threads.storage import attachment_store
 
 EXCERPT_LENGTH = 200

@@ -618,11 +618,11 @@ class ThreadPresence(models.Model):
 
 
 class ThreadSearch(models.Model):
-    """A thread's search document (``threads.search``): what the search box finds it by, one row
-    per thread, rebuilt by ``thread_search_refresh`` in the transaction that changes it. Each
-    database indexes ``document`` with its own full-text engine (created by the migration, not
-    known to the ORM): a tsvector column with a GIN index on PostgreSQL, an FTS5 table kept by
-    triggers on SQLite, a FULLTEXT index on MariaDB."""
+    """A thread's search document (``threads.search_index``): what the search box finds it by,
+    one row per thread, rebuilt by ``thread_search_refresh`` in the transaction that changes
+    it. Each database indexes ``document`` with its own full-text engine (created by the
+    migration, not known to the ORM): a tsvector column with a GIN index on PostgreSQL, an FTS5
+    table kept by triggers on SQLite, a FULLTEXT index on MariaDB."""
 
     thread = models.OneToOneField(
         Thread, on_delete=models.CASCADE, primary_key=True, related_name="+"

@@ -56,7 +56,7 @@ from comptoir.threads.models import (
 )
 from comptoir.threads.news import News, Seen, thread_news, thread_seen
 from comptoir.threads.publish import Event, event_publish, events_publish
-from comptoir.threads.search import thread_search_refresh
+from comptoir.threads.search_index import thread_search_refresh
 from comptoir.threads.signatures import signature_append, signature_render
 from comptoir.threads.storage import attachment_files_delete
 from comptoir.threads.variables import variables_unfilled

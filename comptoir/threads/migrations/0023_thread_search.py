@@ -86,7 +86,7 @@ def engine_index_drop(apps, schema_editor):
 
 
 def fill(apps, schema_editor):
-    """Every thread's document, as ``threads.search.search_documents`` builds it."""
+    """Every thread's document, as ``threads.search_index.search_documents`` builds it."""
     Thread = apps.get_model("threads", "Thread")
     Message = apps.get_model("threads", "Message")
     ThreadSearch = apps.get_model("threads", "ThreadSearch")

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from comptoir.threads.search import search_rebuild
+from comptoir.threads.search_index import search_rebuild
 
 
 class Command(BaseCommand):
