@@ -56,6 +56,7 @@ from bench.cluster_load import (
     attachment_bytes,
     contact_form_state,
     load_client,
+    logged_errors,
     mail_appender,
     request,
 )
@@ -660,6 +661,8 @@ def main() -> int:
         f"{summary['mails_imported_per_second']}/s); {processes.kills} workers killed")  # fmt: skip
     if failures:
         log("FAILED:\n  " + "\n  ".join(failures[:50]))
+        for error in logged_errors(folder):
+            log(f"logged: {error}")
         return 1
     log("all checks passed")
     if os.environ.get("CLUSTER_KEEP") != "1":

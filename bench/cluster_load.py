@@ -20,6 +20,7 @@ import time
 import urllib.parse
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -227,3 +228,23 @@ def mail_appender(
                 conn = dovecot.connect()
     done["appended"] = max(done.get("appended", 0.0), time.time())
     conn.logout()
+
+
+def logged_errors(folder: Path, limit: int = 3) -> list[str]:
+    """The first ``limit`` tracebacks the web processes and workers logged, each as its first
+    line and its last three: what a failed run prints, so that CI's log says what broke."""
+    found: list[str] = []
+    for path in sorted(folder.glob("*.log")):
+        lines = path.read_text(errors="replace").splitlines()
+        for number, line in enumerate(lines):
+            if not line.startswith("Traceback") or len(found) >= limit:
+                continue
+            block = [line]
+            for following in lines[number + 1 :]:
+                if following and not following[0].isspace() and following[0] != "T":
+                    block.append(following)
+                    break
+                block.append(following)
+            head = lines[number - 1] if number else ""
+            found.append("\n    ".join([f"{path.name}: {head}", *block[-4:]]))
+    return found
