@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import BigIntegerField, Case, Count, F, Value, When
 
 from comptoir.threads.models import Author, Contact, DeskCounter, Message, Status, Thread
@@ -133,6 +134,12 @@ def _add(deltas: Mapping[str, int]) -> int:
     for name, delta in deltas.items():
         by_delta.setdefault(delta, []).append(name)
     rows = DeskCounter.objects.filter(name__in=list(deltas))
+    if connection.features.has_select_for_update and connection.in_atomic_block:
+        # Locked by name first, so every writer takes them in one order. An UPDATE alone locks
+        # rows where its scan meets them; on PostgreSQL that is where each row's latest version
+        # lies, which every update moves, and two writers could deadlock on the same counters.
+        locked = rows.select_for_update().order_by("name").values_list("pk", flat=True)
+        rows = DeskCounter.objects.filter(pk__in=list(locked))
     if len(by_delta) == 1:
         ((delta, _names),) = by_delta.items()
         return rows.update(value=F("value") + delta)
