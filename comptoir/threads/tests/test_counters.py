@@ -2,8 +2,8 @@
 it succeeds; after every kind of change they equal a count of the rows."""
 
 import io
-import threading
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -381,7 +381,7 @@ def test_concurrent_changes_to_overlapping_counters_never_deadlock():
     for worker in workers:
         worker.join(timeout=120)
     assert errors == []
-    expected = {name: 1 for name in names}
+    expected = dict.fromkeys(names, 1)
     for number in range(6):
         for turn in range(120):
             for name in sets[(number + turn) % len(sets)]:
