@@ -20,6 +20,7 @@ old-style callable: its result is text, escaped like any value, and placeholders
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -45,6 +46,16 @@ def _url(name: str, *args: Any) -> str:
     return reverse(name, args=args)
 
 
+_MARKER = 2_147_483_647
+
+
+def _url_by_id(name: str) -> Callable[[int], str]:
+    """``url(name, id)`` for many ids, the URL reversed once: a list writes one link per row,
+    and ``reverse`` for each was a tenth of the rows' time."""
+    head, tail = reverse(name, args=[_MARKER]).split(str(_MARKER))
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
 def environment(**options: Any) -> jinja2.Environment:
     """The partials' environment (the ``environment`` option of Django's Jinja2 backend)."""
     from comptoir.threads.templatetags.comptoir import register
@@ -55,6 +66,7 @@ def environment(**options: Any) -> jinja2.Environment:
     env = jinja2.Environment(autoescape=True, **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=False)  # type: ignore[attr-defined]
     env.globals["url"] = _url
+    env.globals["url_by_id"] = _url_by_id
     env.filters.update(register.filters)
     env.filters.update(
         date=_date,
