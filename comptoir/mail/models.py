@@ -17,6 +17,8 @@ from comptoir.lib.addresses import AddressField
 # webhook rows it holds are taken over at once instead of at the end of their lease (issue 20).
 HEARTBEAT_SECONDS = 1.0
 OWNER_SILENT_SECONDS = 8
+# A worker silent this long is forgotten (``WorkerHeartbeat.tidy``).
+FORGOTTEN_AFTER = timedelta(days=1)
 
 
 class DatabaseNow(Now):
@@ -44,6 +46,16 @@ class WorkerHeartbeat(models.Model):
         """Record that the worker ``name`` is alive, now (the database's now)."""
         if not cls.objects.filter(name=name[:128]).update(beat_at=DatabaseNow()):
             cls.objects.get_or_create(name=name[:128])
+
+    @classmethod
+    def tidy(cls) -> int:
+        """Forget the workers not heard for a day (killed, or their machine gone): a worker
+        stopped with SIGKILL cannot remove its own row, and every crash left one for good. A day
+        is far past any lease (10 minutes), so nothing they held still waits on them. Returns
+        how many rows went."""
+        forgotten = DatabaseNow() - FORGOTTEN_AFTER
+        deleted, _ = cls.objects.filter(beat_at__lt=forgotten).delete()
+        return deleted
 
     @classmethod
     def silent_names(cls) -> models.QuerySet[WorkerHeartbeat, dict[str, Any]]:

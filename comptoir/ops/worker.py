@@ -272,6 +272,7 @@ class Worker:
         self.serving = True
         self.lanes_done.clear()
         self.beat()
+        WorkerHeartbeat.tidy()
         beating = threading.Thread(target=self.heartbeat, name="heartbeat", daemon=True)
         beating.start()
         threads = [

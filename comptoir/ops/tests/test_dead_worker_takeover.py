@@ -243,3 +243,26 @@ def test_a_worker_stopping_beats_until_its_lanes_have_finished(monkeypatch):
         runner.join(timeout=60)
         connection.close()
     assert not runner.is_alive()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_starting_forgets_the_workers_silent_for_a_day(monkeypatch):
+    # A worker killed with SIGKILL cannot delete its heartbeat row: the cluster run left one per
+    # kill, for good. A worker starting removes those silent for over a day (past any lease).
+    heartbeat("killed-yesterday", seconds_ago=25 * 3600)
+    heartbeat("killed-an-hour-ago", seconds_ago=3600)
+    monkeypatch.setattr(Worker, "lanes", lambda self: {})
+    worker = Worker(interval=1, name="starting")
+    runner = threading.Thread(target=worker.serve)
+    runner.start()
+    try:
+        deadline = time.monotonic() + 15
+        while WorkerHeartbeat.objects.filter(name="killed-yesterday").exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+        runner.join(timeout=60)
+        connection.close()
+    names = set(WorkerHeartbeat.objects.values_list("name", flat=True))
+    assert names == {"killed-an-hour-ago"}
