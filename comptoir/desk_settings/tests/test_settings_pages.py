@@ -389,7 +389,8 @@ def test_the_delete_service_moves_threads_in_one_update_and_returns_the_count(
     webmaster = Contact.objects.get(name__en="Webmaster")
     for n in range(5):
         make_thread(contact=contact, email=f"c{n}@example.com")
-    with django_assert_max_num_queries(8):
+    # 9 on PostgreSQL and MariaDB: the counters are locked before they move.
+    with django_assert_max_num_queries(9):
         moved = settings_services.contact_delete(contact=contact, move_threads_to=webmaster)
     assert moved == 5
     assert Thread.objects.filter(contact=webmaster).count() == 5

@@ -114,8 +114,9 @@ def test_the_statements_of_a_batch_do_not_grow_with_its_messages(answered_thread
     # executemany counts once; the larger batch has files, threads and customers alike.
     assert len(large.captured_queries) == len(small.captured_queries)
     # 25: the rows are read once to parse outside the transaction, once more under its lock;
-    # the threads' search documents are rebuilt in four statements.
-    assert len(large.captured_queries) <= 25
+    # the threads' search documents are rebuilt in four statements; on PostgreSQL and MariaDB
+    # the counters are locked before they move (threads/counters.py).
+    assert len(large.captured_queries) <= 26
 
 
 def test_a_copy_in_the_same_batch_is_a_duplicate(db):
