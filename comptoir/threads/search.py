@@ -567,7 +567,10 @@ def _postgresql_common(query: SearchQuery) -> bool:
         cursor.execute(sql, [_LEXEME.sub(r"\1", query.tsquery)])
         (plan,) = cursor.fetchone()
     document = json.loads(plan) if isinstance(plan, str) else plan
-    found, every = (node["Plan Rows"] for node in document[0]["Plan"]["Plans"])
+    children = document[0]["Plan"].get("Plans", [])
+    if len(children) != 2:  # a plan of another shape (parallel workers): probe, as without
+        return False
+    found, every = (node["Plan Rows"] for node in children)
     return bool(found > _COMMON_SHARE * every and found > 2 * RANKED)
 
 
