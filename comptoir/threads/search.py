@@ -22,15 +22,12 @@ often (docs/DECISIONS.md, "Search ranking").
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -285,14 +282,16 @@ def search_window(
     (``newest_first``) or the oldest, past the id ``past``, straight from FTS5, which reads a
     word's entries in id order only as far as needed, where ``id IN (every match)`` lists them
     all first (200,000 for a common word at 10^6 threads). PostgreSQL and MariaDB
-    (``_index_probe``): every match when they are no more than ``limit``. None otherwise: the
+    (``search_probe.index_probe``): every match when they are no more than ``limit``. None: the
     caller takes the condition (``search_condition``), whose plan stops early for a common word."""
     if not query.terms or connection.vendor not in _SCORES:
         return None
     if connection.vendor != "sqlite":
         # No order from these indexes: when they hold no more than ``limit`` matches, those
         # are all of them (the plan walking the threads newest first would read every one).
-        found = _index_probe(query, limit + 1)
+        from comptoir.threads.search_probe import index_probe  # it reads this module's parts
+
+        found = index_probe(query, limit + 1)
         if found is None or len(found) > limit:
             return None
         kept = [pk for pk in found if past is None or (pk < past if newest_first else pk > past)]
@@ -514,83 +513,6 @@ def _sqlite_weights(terms: list[Term]) -> list[float]:
     return weights
 
 
-def _index_probe(query: SearchQuery, limit: int) -> dict[int, float] | None:
-    """PostgreSQL and MariaDB: up to ``limit`` threads holding the words, in no order, straight
-    from the full-text index, as {id: score} (MariaDB's MATCH score; 0 on PostgreSQL, whose
-    ``ts_rank`` is read apart). Fewer than ``limit``: every match. None: no index can tell
-    (MariaDB, words all shorter than its index's minimum)."""
-    many = ""  # MariaDB: the cache key saying the words had more than ``limit`` matches
-    if connection.vendor == "postgresql":
-        if _postgresql_common(query):
-            return None
-        tsquery, params = _postgresql_query(query)
-        sql = f"SELECT thread_id, 0.0 FROM threads_threadsearch WHERE vector @@ {tsquery} LIMIT %s"  # noqa: S608 — constants
-    else:
-        parts, short = _mysql_parts(query.terms)
-        if not parts:
-            return None
-        # A bare MATCH in the WHERE clause is what reads the FULLTEXT index (Django's filter
-        # would compare it with TRUE). Short words: letters and digits, matched in the text.
-        words = " ".join(parts)
-        many = _MANY_KEY + hashlib.sha256("\0".join([words, *short]).encode()).hexdigest()[:40]
-        if (cache.get(many) or 0) >= limit:
-            return None  # more than ``limit`` matches a moment ago: not worth asking again
-        sql = (
-            "SELECT thread_id, MATCH(document) AGAINST (%s IN BOOLEAN MODE) "
-            "FROM threads_threadsearch WHERE MATCH(document) AGAINST (%s IN BOOLEAN MODE)"
-            + " AND document LIKE %s" * len(short)
-            + " LIMIT %s"
-        )
-        params = [words, words, *(f"%{word}%" for word in short)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit])
-        found = {pk: score or 0.0 for pk, score in cursor.fetchall()}
-    if many and len(found) >= limit:
-        cache.set(many, limit, _MANY_SECONDS)
-    return found
-
-
-# MariaDB: words found to have more matches than the probe asks for are remembered for a while
-# (Django's cache), and not probed again. Its FULLTEXT index gives no estimate, and it evaluates
-# the whole query in each statement: the probe of a common word was a third of a search page
-# at 10^6 threads (233 ms of 605). A word that became rare since only costs the walk.
-_MANY_KEY = "search:many:"
-_MANY_SECONDS = 10 * 60
-
-
-# A word the planner expects in more than this share of the documents is not looked for in the
-# index first: it is in far more than a page's threads (a word below about 1 % of the sampled
-# documents has no statistics, and is expected in 0.4 % of them per spelling looked for).
-_COMMON_SHARE = 0.05
-# A lexeme of a tsquery's text, quoted (a quote inside doubled), and its prefix mark.
-_LEXEME = re.compile(r"('(?:[^']|'')*')(?::\*)?")
-
-
-def _postgresql_common(query: SearchQuery) -> bool:
-    """Whether PostgreSQL's statistics say the words are in many documents (``EXPLAIN``: its
-    estimate, beside the table's size, read with no row). For such a word the probe is a scan
-    that stops only after 200 matches, 4–9 ms of a page at 10^6 threads for nothing.
-
-    Asked of the whole words, not the word being typed: a prefix is estimated from the share of
-    every frequent word it begins, far too low, while the whole word is estimated from its own
-    frequency; what begins with it is found at least as often."""
-    if not query.tsquery:
-        return False  # not prepared: no literal for the planner to estimate
-    sql = (
-        "EXPLAIN (FORMAT JSON) SELECT 1 FROM threads_threadsearch WHERE vector @@ %s::tsquery "
-        "UNION ALL SELECT 1 FROM threads_threadsearch"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [_LEXEME.sub(r"\1", query.tsquery)])
-        (plan,) = cursor.fetchone()
-    document = json.loads(plan) if isinstance(plan, str) else plan
-    children = document[0]["Plan"].get("Plans", [])
-    if len(children) != 2:  # a plan of another shape (parallel workers): probe, as without
-        return False
-    found, every = (node["Plan Rows"] for node in children)
-    return bool(found > _COMMON_SHARE * every and found > 2 * RANKED)
-
-
 def _postgresql_ranked(threads: QuerySet[Thread], query: SearchQuery) -> list[tuple[int, float]]:
     """PostgreSQL: the newest ``RANKED`` threads holding the words, with their ``ts_rank``.
 
@@ -599,7 +521,9 @@ def _postgresql_ranked(threads: QuerySet[Thread], query: SearchQuery) -> list[tu
     10^6 threads. So the index is asked first for 201 matches (a bitmap scan for a rare word,
     the first rows of a scan for a common one: 0.1–3 ms at 10^6); when it has no more than 200,
     they are all of them, and the threads are read by id."""
-    found = _index_probe(query, RANKED + 1)
+    from comptoir.threads.search_probe import index_probe  # it reads this module's parts
+
+    found = index_probe(query, RANKED + 1)
     if found is not None and len(found) <= RANKED:
         threads = threads.filter(pk__in=list(found))
     else:
@@ -628,7 +552,9 @@ def _mysql_ranked(threads: QuerySet[Thread], terms: list[Term]) -> list[tuple[in
     201 matches: when it has no more than 200, they are all of them, and the other filters
     apply to those ids. MATCH in a subquery run once per thread would search the whole index
     each time: the scores of the candidates come in one more query, which searches it once."""
-    found = _index_probe(SearchQuery(terms=terms), RANKED + 1)
+    from comptoir.threads.search_probe import index_probe  # it reads this module's parts
+
+    found = index_probe(SearchQuery(terms=terms), RANKED + 1)
     if found is not None and len(found) <= RANKED:
         ids = list(threads.filter(pk__in=found).values_list("pk", flat=True))
         return [(pk, found[pk]) for pk in ids]

@@ -6,7 +6,7 @@ import pytest
 from django.http import QueryDict
 
 from comptoir.testing import make_thread
-from comptoir.threads import listing, search, services
+from comptoir.threads import listing, search, search_probe, services
 from comptoir.threads.listing import RELEVANCE, ListParams, apply_filters
 from comptoir.threads.models import Status, Thread
 from comptoir.threads.search import search_parse, search_ranked
@@ -391,7 +391,7 @@ def test_the_estimate_is_asked_of_the_whole_words():
     # PostgreSQL estimates a prefix ("parcel:*") from every frequent word's share and finds it
     # rare; the whole word, from its own frequency. Quotes inside a lexeme are doubled.
     text = "'parcel':* | 'it''s:*':* & 'a:*' <-> 'b'"
-    assert search._LEXEME.sub(r"\1", text) == "'parcel' | 'it''s:*' & 'a:*' <-> 'b'"
+    assert search_probe.LEXEME.sub(r"\1", text) == "'parcel' | 'it''s:*' & 'a:*' <-> 'b'"
 
 
 def test_a_word_with_many_matches_is_not_probed_again_on_mariadb(monkeypatch):
